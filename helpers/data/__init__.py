@@ -1,0 +1,26 @@
+"""Get data: the dataset registry, checked downloads into the Keras cache, and loaders.
+
+Typical use::
+
+    from helpers import data
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    folder = data.fetch("cats_and_dogs")       # folder with train/ and validation/
+"""
+
+from helpers.data.arrays import load_cifar10, load_mnist
+from helpers.data.download import (
+    MIRROR_ENV,
+    cache_dir,
+    choose_variant,
+    datasets_dir,
+    fetch,
+    mirrors,
+    pretty_path,
+)
+from helpers.data.registry import DATASETS, Archive, DatasetInfo, get_dataset
+from helpers.data.summary import registry_table
+
+__all__ = [
+    "DATASETS", "MIRROR_ENV", "Archive", "DatasetInfo", "cache_dir", "choose_variant", "datasets_dir",
+    "fetch", "get_dataset", "load_cifar10", "load_mnist", "mirrors", "pretty_path", "registry_table",
+]

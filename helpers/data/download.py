@@ -1,0 +1,330 @@
+"""Fetching dataset archives into the Keras cache: mirror first, then origin, always checked.
+
+The flow for one archive:
+
+1. If ``$KERAS_HOME/datasets/<cache name>`` exists and its checksum is right, use it.
+2. Otherwise try each source in turn: every mirror in ``COURSE_DATA_MIRROR`` (a folder or an
+   ``http(s)://`` base URL; several may be given, separated by ``;``), then the public origins.
+   Each download goes through :func:`keras.utils.get_file` (with its progress bar) into a
+   ``.part`` file that is only moved into place once its checksum matches, so a download that
+   died half-way is never used. A checksum mismatch is fetched once more, then reported.
+3. Unpack with ``get_file(..., extract=True)`` into the Keras 3 ``*_extracted`` layout, once: a
+   marker file remembers which archive was unpacked, so later calls return at once.
+
+Introduced in ``00_setup.ipynb``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import tarfile
+import urllib.request
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from helpers.data.registry import Archive, DatasetInfo, get_dataset
+from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
+
+MIRROR_ENV = "COURSE_DATA_MIRROR"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+_MARKER = ".course-extracted"
+_hash_memo: dict[tuple[str, int, int], str] = {}
+
+
+# --------------------------------------------------------------------------- where things live
+def cache_dir() -> Path:
+    """The Keras cache folder (``$KERAS_HOME`` or ``~/.keras``), as ``get_file`` resolves it.
+
+    Like Keras, fall back to ``/tmp/.keras`` when the folder cannot be written.
+    """
+    base = Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
+    if not os.access(base, os.W_OK):
+        base = Path("/tmp/.keras")
+        base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def datasets_dir() -> Path:
+    """``<Keras cache>/datasets``, where archives and their unpacked folders live."""
+    path = cache_dir() / "datasets"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def pretty_path(path: os.PathLike | str) -> str:
+    """Show a path without machine-specific prefixes: ``$KERAS_HOME/...`` or ``~/...``."""
+    text = str(path)
+    home_cache = str(cache_dir())
+    if text.startswith(home_cache):
+        label = "$KERAS_HOME" if "KERAS_HOME" in os.environ else "~/.keras"
+        return label + text[len(home_cache):]
+    home = os.path.expanduser("~")
+    if text.startswith(home + os.sep):
+        return "~" + text[len(home):]
+    return text
+
+
+def mirrors() -> list[str]:
+    """The mirrors listed in ``COURSE_DATA_MIRROR`` (folders or http(s) URLs, ``;``-separated)."""
+    raw = os.environ.get(MIRROR_ENV, "")
+    return [item.strip() for item in raw.split(";") if item.strip()]
+
+
+def _is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://", "file://"))
+
+
+# --------------------------------------------------------------------------- checking files
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file (memoised per path, size and modification time)."""
+    stat = path.stat()
+    key = (f"{os.path.realpath(path)}:{algorithm}", stat.st_size, stat.st_mtime_ns)
+    if key not in _hash_memo:
+        hasher = hashlib.new(algorithm)
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(chunk)
+        _hash_memo[key] = hasher.hexdigest()
+    return _hash_memo[key]
+
+
+def _count_images(path: Path) -> int:
+    """Number of image files inside a zip or tar archive (0 if it cannot be read)."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        elif tarfile.is_tarfile(path):
+            with tarfile.open(path) as archive:
+                names = archive.getnames()
+        else:
+            return 0
+    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError):
+        return 0
+    return sum(name.lower().endswith(IMAGE_SUFFIXES) for name in names)
+
+
+def is_valid(path: Path, archive: Archive) -> bool:
+    """True when ``path`` is this archive: a known digest, or (see ``content_check``) its image count."""
+    if not path.is_file():
+        return False
+    for expected in archive.hashes:
+        algorithm = "sha256" if len(expected) == 64 else "md5"
+        if file_digest(path, algorithm) == expected.lower():
+            return True
+    return archive.content_check and _count_images(path) == archive.images
+
+
+# --------------------------------------------------------------------------- sources
+def _mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], list[str]]:
+    """URLs to try in the mirrors, and notes on mirrors that cannot have the file."""
+    urls, notes = [], []
+    for mirror in mirrors():
+        if mirror.startswith(("http://", "https://")):
+            urls.append(f"{mirror.rstrip('/')}/{info.name}/{archive.filename}")
+            continue
+        folder = Path(os.path.expanduser(mirror[7:] if mirror.startswith("file://") else mirror))
+        if not folder.is_dir():
+            notes.append(f"mirror folder {folder} does not exist")
+            continue
+        options = [
+            folder / info.name / archive.filename,
+            folder / archive.filename,
+            folder / "datasets" / archive.cache_name,
+            folder / archive.cache_name,
+        ]
+        found = [option for option in options if option.is_file()]
+        if found:
+            urls.extend(option.resolve().as_uri() for option in found)
+        else:
+            notes.append(f"mirror folder {folder} has no {info.name}/{archive.filename}")
+    return urls, notes
+
+
+def _describe(url: str) -> str:
+    if url.startswith("file://"):
+        return urllib.request.url2pathname(url[7:])
+    return url
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    for prefix in ("URL fetch failure on ",):
+        if text.startswith(prefix):
+            text = text.split(" -- ")[-1] if " -- " in text else text
+    return text[:160]
+
+
+@contextmanager
+def _socket_timeout(seconds: float) -> Iterator[None]:
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def _download(url: str, staging: Path) -> None:
+    import keras
+
+    keras.utils.get_file(
+        fname=staging.name,
+        origin=url,
+        cache_dir=str(staging.parent.parent),
+        cache_subdir=staging.parent.name,
+        force_download=True,
+    )
+
+
+def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> Path:
+    """Make sure ``archive`` is in the Keras cache with the right checksum; return its path.
+
+    Raises:
+        DatasetUnavailableError: when no mirror or origin could provide the file.
+        ChecksumError: when every copy found had the wrong checksum (after one re-fetch).
+    """
+    target = datasets_dir() / archive.cache_name
+    if is_valid(target, archive):
+        return target
+    if target.exists() or target.is_symlink():
+        other = [a for a in (info.full, info.mini) if a is not None and a is not archive]
+        if not any(is_valid(target, a) for a in other):
+            aside = target.with_name(target.name + ".corrupt")
+            os.replace(target, aside)
+            print(f"{pretty_path(target)} was incomplete or damaged; moved it to {aside.name} and fetching it again.")
+
+    urls, notes = _mirror_candidates(info, archive)
+    urls += list(archive.origins)
+    staging = target.with_name(target.name + ".part")
+    tried: list[str] = list(notes)
+    mismatches = 0
+    for url in urls:
+        for attempt in (1, 2):
+            if verbose:
+                print(f"Fetching {archive.filename} from {_describe(url)}")
+            try:
+                with _socket_timeout(60):
+                    _download(url, staging)
+            except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - reported in one line below
+                staging.unlink(missing_ok=True)
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                tried.append(f"{_describe(url)} ({_short_reason(exc)})")
+                break
+            if is_valid(staging, archive):
+                os.replace(staging, target)
+                return target
+            staging.unlink(missing_ok=True)
+            mismatches += 1
+            tried.append(f"{_describe(url)} (checksum mismatch{', fetched twice' if attempt == 2 else ''})")
+    where = "; ".join(tried) if tried else "no mirror is set and this archive has no public origin"
+    if mismatches and mismatches == 2 * len(urls):
+        raise ChecksumError(
+            f"{archive.filename} for dataset '{info.name}' was fetched but its checksum never matched "
+            f"({where}); the source may hold a different version: place a good copy at {pretty_path(target)}."
+        )
+    raise DatasetUnavailableError(
+        f"Could not get {archive.filename} for dataset '{info.name}' (tried: {where}). "
+        f"Connect to the internet, set {MIRROR_ENV} to a folder or URL that has it, "
+        f"or place the file at {pretty_path(target)}."
+    )
+
+
+def extract_archive(info: DatasetInfo, archive: Archive, path: Path) -> Path:
+    """Unpack ``path`` with ``get_file(..., extract=True)`` (once) and return the data root."""
+    import keras
+
+    if not archive.extract:
+        return path
+    folder = datasets_dir() / archive.extracted_name
+    marker = folder / _MARKER
+    stamp = file_digest(path)
+    if not (marker.is_file() and marker.read_text() == stamp):
+        if folder.exists():
+            shutil.rmtree(folder)
+        returned = keras.utils.get_file(
+            fname=archive.keras_fname,
+            origin=path.resolve().as_uri(),
+            cache_dir=str(cache_dir()),
+            extract=True,
+        )
+        folder = Path(returned)
+        if archive.inner_archive:
+            inner = folder / archive.inner_archive
+            with tarfile.open(inner) as tar:
+                tar.extractall(inner.parent, filter="data")
+        marker.write_text(stamp)
+    root = folder / archive.root
+    if not root.exists():
+        raise DatasetUnavailableError(
+            f"{pretty_path(path)} unpacked, but {archive.root or 'its data'} is not inside; "
+            f"delete {pretty_path(path)} and {pretty_path(folder)} and run this again."
+        )
+    return root
+
+
+# --------------------------------------------------------------------------- public entry points
+def mini_reachable(info: DatasetInfo) -> bool:
+    """True when the mini archive is in the cache or in a mirror folder/URL."""
+    if info.mini is None:
+        return False
+    if is_valid(datasets_dir() / info.mini.cache_name, info.mini):
+        return True
+    urls, _ = _mirror_candidates(info, info.mini)
+    for url in urls:
+        if url.startswith("file://"):
+            return True
+        try:
+            request = urllib.request.Request(url, method="HEAD")
+            with _socket_timeout(5), urllib.request.urlopen(request):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def choose_variant(name: str, variant: str = "auto") -> str:
+    """Pick ``"full"`` or ``"mini"``: the quick profile takes the mini archive when reachable."""
+    from helpers.profile import current_profile
+
+    info = get_dataset(name)
+    if variant in ("full", "mini"):
+        info.archive(variant)  # raises for a dataset without a mini archive
+        return variant
+    if variant != "auto":
+        raise SettingError(f"variant must be 'auto', 'full' or 'mini', not {variant!r}.")
+    if current_profile()[0] == "quick" and mini_reachable(info):
+        return "mini"
+    return "full"
+
+
+def fetch(name: str, variant: str = "auto", verbose: bool = True) -> Path:
+    """Get a dataset into the Keras cache and return where its data is.
+
+    Args:
+        name: a key of :data:`helpers.data.DATASETS` (``"mnist"``, ``"cats_and_dogs"``, ...).
+        variant: ``"full"``, ``"mini"`` or ``"auto"`` (mini in the quick profile when reachable).
+        verbose: print where the data came from and where it is.
+
+    Returns:
+        The data root: the folder of class sub-folders or batch files, or the file itself
+        for single-file datasets such as MNIST.
+    """
+    info = get_dataset(name)
+    variant = choose_variant(name, variant)
+    archive = info.archive(variant)
+    path = fetch_archive(info, archive, verbose=verbose)
+    root = extract_archive(info, archive, path)
+    if verbose:
+        print(f"{name}: {variant} archive ({archive.images:,} images) ready at {pretty_path(root)}")
+    return root

@@ -1,0 +1,37 @@
+"""A printable overview of the registry: what each dataset is and where the course will find it.
+
+Introduced in ``00_setup.ipynb``.
+"""
+
+from __future__ import annotations
+
+from helpers.data.download import _mirror_candidates, datasets_dir, is_valid
+from helpers.data.registry import DATASETS, Archive, DatasetInfo
+
+
+def _where(info: DatasetInfo, archive: Archive | None) -> str:
+    if archive is None:
+        return "-"
+    if is_valid(datasets_dir() / archive.cache_name, archive):
+        return "in cache"
+    urls, _ = _mirror_candidates(info, archive)
+    if urls:
+        return "in mirror"
+    return "download" if archive.origins else "mirror only"
+
+
+def _size(archive: Archive) -> str:
+    return f"{archive.size / 1e6:,.0f} MB" if archive.size else "?"
+
+
+def registry_table() -> str:
+    """Return a text table: dataset, full archive (images, size, where), mini archive (same)."""
+    rows = [("dataset", "full archive", "where", "mini archive", "where")]
+    for info in DATASETS.values():
+        full = f"{info.full.images:,} img, {_size(info.full)}"
+        mini = f"{info.mini.images:,} img, {_size(info.mini)}" if info.mini else "-"
+        rows.append((info.name, full, _where(info, info.full), mini, _where(info, info.mini)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)

@@ -1,0 +1,28 @@
+"""Errors a learner can act on.
+
+Every error the course raises on purpose derives from :class:`CourseError`. Its message is one or
+two sentences that name the file or setting involved and say what to do next. In Jupyter the error
+is shown as that message alone (IPython calls ``_render_traceback_``), and the command-line tools
+print it and exit with status 2, so no learner has to read a 40-line traceback to find the point.
+"""
+
+from __future__ import annotations
+
+
+class CourseError(Exception):
+    """Base class for errors whose message tells the learner what to do."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython hook: show the message, not the stack
+        return [f"{type(self).__name__}: {self}"]
+
+
+class DatasetUnavailableError(CourseError):
+    """A dataset archive could not be found in the cache, in a mirror or at its origin."""
+
+
+class ChecksumError(CourseError):
+    """A file was fetched but its content is not the one the registry knows."""
+
+
+class SettingError(CourseError):
+    """An environment setting such as ``COURSE_PROFILE`` has a value the course cannot use."""
