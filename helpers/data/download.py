@@ -134,7 +134,7 @@ def _mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], 
             continue
         folder = Path(os.path.expanduser(mirror[7:] if mirror.startswith("file://") else mirror))
         if not folder.is_dir():
-            notes.append(f"mirror folder {folder} does not exist")
+            notes.append(f"mirror folder {pretty_path(folder)} does not exist")
             continue
         options = [
             folder / info.name / archive.filename,
@@ -146,13 +146,13 @@ def _mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], 
         if found:
             urls.extend(option.resolve().as_uri() for option in found)
         else:
-            notes.append(f"mirror folder {folder} has no {info.name}/{archive.filename}")
+            notes.append(f"mirror folder {pretty_path(folder)} has no {info.name}/{archive.filename}")
     return urls, notes
 
 
 def _describe(url: str) -> str:
     if url.startswith("file://"):
-        return urllib.request.url2pathname(url[7:])
+        return pretty_path(urllib.request.url2pathname(url[7:]))
     return url
 
 
