@@ -27,7 +27,9 @@ def show_images(
     """Show images in a grid, each titled with its label (a class index or a string)."""
     count = len(images)
     nrows = max(1, math.ceil(count / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.1), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(ncols * size, nrows * size * 1.2 + (0.4 if title else 0)), squeeze=False, layout="constrained"
+    )
     for ax in axes.flat:
         ax.axis("off")
     for i, ax in enumerate(axes.flat[:count]):
@@ -44,7 +46,6 @@ def show_images(
             ax.set_title(str(label), fontsize=9)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
@@ -81,11 +82,11 @@ def plot_confusion_matrix(evaluation: Evaluation, normalize: bool = False) -> pl
 
 
 def plot_mistakes(images: np.ndarray, evaluation: Evaluation, count: int = 12, ncols: int = 6) -> plt.Figure:
-    """The most confidently wrong predictions, titled ``true -> predicted (probability)``."""
+    """The most confidently wrong predictions, titled ``true → predicted (probability)``."""
     chosen = evaluation.mistakes()[:count]
     names = evaluation.class_names
     titles = [
-        f"{names[evaluation.y_true[i]]} -> {names[evaluation.y_pred[i]]} ({evaluation.probabilities[i].max():.0%})"
+        f"{names[evaluation.y_true[i]]} → {names[evaluation.y_pred[i]]} ({evaluation.probabilities[i].max():.0%})"
         for i in chosen
     ]
-    return show_images(images[chosen], titles, ncols=ncols, size=1.9, title="Most confident mistakes (true -> predicted)")
+    return show_images(images[chosen], titles, ncols=ncols, size=1.9, title="Most confident mistakes (true → predicted)")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -39,6 +40,24 @@ class NotebookResult:
     seconds: float = 0.0
 
 
+# TensorFlow's C++ start-up lines (absl pre-init notices, CUDA probes): noise in saved notebooks.
+_STARTUP_NOISE = re.compile(r"^(WARNING: All log messages before absl|[IWE]0000 |To enable the following instructions)")
+
+
+def _drop_startup_noise(notebook) -> None:  # noqa: ANN001 - an nbformat NotebookNode
+    """Remove stderr outputs made only of TensorFlow start-up lines (kept when anything else is in them)."""
+    for cell in notebook.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines = [line for line in output["text"].splitlines() if line.strip()]
+                if lines and all(_STARTUP_NOISE.match(line) for line in lines):
+                    continue
+            kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+
+
 def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> NotebookResult:
     """Execute one notebook in a fresh kernel and return its row of the results table."""
     import nbformat
@@ -59,7 +78,7 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
         except CellTimeoutError:
             status = f"failed: a cell ran longer than {timeout} s"
         except CellExecutionError as error:
-            status = "failed: " + (f"{error.ename}: {error.evalue}".splitlines() or ["error"])[0][:120]
+            status = "failed: " + (f"{error.ename}: {error.evalue}".splitlines() or ["error"])[0]
         finally:
             os.environ.pop(RESULTS_ENV, None)
         seconds = time.perf_counter() - start
@@ -68,6 +87,7 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
             figures = json.loads(results_file.read_text())
             row.metric, row.value = figures["metric"], figures["value"]
     if inplace and status == "ok":
+        _drop_startup_noise(notebook)
         nbformat.write(notebook, path)
     return row
 
@@ -76,11 +96,12 @@ def format_table(rows: list[NotebookResult]) -> str:
     """The results table as aligned text."""
     table = [("notebook", "status", "key metric", "seconds")]
     for row in rows:
+        status = row.status if len(row.status) <= 60 else row.status[:57] + "..."
         metric = "-"
         if row.value is not None:
             shown = f"{row.value:,.0f}" if float(row.value).is_integer() else f"{row.value:.4f}"
             metric = f"{row.metric} = {shown}"
-        table.append((row.notebook, row.status, metric, f"{row.seconds:.0f}"))
+        table.append((row.notebook, status, metric, f"{row.seconds:.0f}"))
     table.append(("total", "", "", f"{sum(row.seconds for row in rows):.0f}"))
     widths = [max(len(line[i]) for line in table) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
@@ -114,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
     print()
     print(format_table(rows))
+    for row in rows:
+        if row.status != "ok":
+            print(f"\n{row.notebook}: {row.status}")
     args.summary.parent.mkdir(parents=True, exist_ok=True)
     args.summary.write_text(json.dumps(
         {"profile": profile, "hardware": hardware_summary(), "notebooks": [asdict(row) for row in rows]}, indent=1

@@ -61,7 +61,7 @@ def datasets_dir() -> Path:
 
 
 def pretty_path(path: os.PathLike | str) -> str:
-    """Show a path without machine-specific prefixes: ``$KERAS_HOME/...`` or ``~/...``."""
+    """Show a path without machine-specific prefixes: ``$KERAS_HOME/...``, ``~/...`` or relative."""
     text = str(path)
     home_cache = str(cache_dir())
     if text.startswith(home_cache):
@@ -70,6 +70,10 @@ def pretty_path(path: os.PathLike | str) -> str:
     home = os.path.expanduser("~")
     if text.startswith(home + os.sep):
         return "~" + text[len(home):]
+    if os.path.isabs(text):
+        relative = os.path.relpath(text)
+        if not relative.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
+            return relative
     return text
 
 

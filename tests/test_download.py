@@ -1,0 +1,193 @@
+"""The download layer: mirror first, checked, no partial file ever used, clear messages."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import io
+import shutil
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from helpers.data import DatasetInfo, choose_variant, download, fetch, get_dataset, pretty_path
+from helpers.data.registry import Archive
+from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
+
+CALTECH = get_dataset("caltech101")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _png_zip(path: Path, count: int) -> Path:
+    """A zip of tiny generated PNGs, for edge cases of the content check only."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for i in range(count):
+            buffer = io.BytesIO()
+            Image.new("RGB", (4, 4), (i, 0, 0)).save(buffer, "PNG")
+            archive.writestr(f"set/class/{i}.png", buffer.getvalue())
+    return path
+
+
+def _one_off(archive: Archive, name: str = "demo") -> DatasetInfo:
+    return DatasetInfo(name=name, title="test", full=archive, mini=None)
+
+
+def test_fetch_from_a_mirror_folder_fills_the_keras_cache(empty_cache, course_mirror, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
+    root = fetch("caltech101", "mini")
+    assert root == empty_cache / "datasets" / "caltech-101-mini_extracted" / "101_ObjectCategories"
+    assert sorted(p.name for p in root.iterdir()) == ["crab", "crayfish", "cup", "dalmatian", "ewer", "lobster"]
+    assert sum(1 for _ in root.rglob("*.jpg")) == 393
+    assert "Fetching caltech-101-mini.tar.gz" in capsys.readouterr().out
+    # A second call uses the cache: no new fetch, no re-extraction.
+    marker = root.parent / ".course-extracted"
+    stamp = marker.stat().st_mtime_ns
+    assert fetch("caltech101", "mini") == root
+    assert "Fetching" not in capsys.readouterr().out
+    assert marker.stat().st_mtime_ns == stamp
+
+
+def test_fetch_over_http_from_a_classroom_mirror(empty_cache, course_mirror, monkeypatch):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(course_mirror))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("COURSE_DATA_MIRROR", f"http://127.0.0.1:{server.server_address[1]}")
+        assert download.mini_reachable(CALTECH)
+        root = fetch("caltech101", "mini", verbose=False)
+    finally:
+        server.shutdown()
+    assert (root / "dalmatian").is_dir()
+
+
+def test_a_damaged_cached_file_is_moved_aside_and_fetched_again(empty_cache, course_mirror, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
+    target = empty_cache / "datasets" / "caltech-101-mini.tar.gz"
+    target.parent.mkdir(parents=True)
+    good = (course_mirror / "caltech101" / "caltech-101-mini.tar.gz").read_bytes()
+    target.write_bytes(good[: len(good) // 2])  # an interrupted download
+    fetch("caltech101", "mini", verbose=False)
+    assert _sha256(target) == CALTECH.mini.hashes[0]
+    aside = target.with_name(target.name + ".corrupt")
+    assert aside.stat().st_size == len(good) // 2, "the damaged file is kept, not deleted"
+    assert "moved it to caltech-101-mini.tar.gz.corrupt" in capsys.readouterr().out
+
+
+def test_checksum_mismatch_is_fetched_twice_then_reported(empty_cache, tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror" / "demo"
+    mirror.mkdir(parents=True)
+    (mirror / "wrong.tar.gz").write_bytes(b"not the archive you are looking for")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(mirror.parent))
+    calls = []
+    real = download._download
+    monkeypatch.setattr(download, "_download", lambda url, staging: (calls.append(url), real(url, staging)))
+    info = _one_off(Archive("wrong.tar.gz", "wrong.tar.gz", (), ("a" * 64,), 1, 10))
+    with pytest.raises(ChecksumError, match="wrong.tar.gz.*checksum never matched.*place a good copy at") as error:
+        download.fetch_archive(info, info.full, verbose=False)
+    assert len(calls) == 2
+    assert "\n" not in str(error.value)
+    assert list((empty_cache / "datasets").iterdir()) == [], "neither the bad file nor a .part is left"
+
+
+def test_offline_without_a_mirror_says_what_to_do(empty_cache):
+    with pytest.raises(DatasetUnavailableError) as error:
+        fetch("caltech101", "mini")
+    message = str(error.value)
+    assert "caltech-101-mini.tar.gz" in message and "'caltech101'" in message
+    assert "COURSE_DATA_MIRROR" in message and "$KERAS_HOME/datasets/caltech-101-mini.tar.gz" in message
+    assert "Traceback" not in message and "\n" not in message
+
+
+def test_dead_origin_leaves_no_partial_file(empty_cache):
+    info = _one_off(Archive("gone.zip", "gone.zip", ("http://127.0.0.1:9/gone.zip",), ("a" * 64,), 1, 10))
+    with pytest.raises(DatasetUnavailableError, match="http://127.0.0.1:9/gone.zip"):
+        download.fetch_archive(info, info.full, verbose=False)
+    assert not any((empty_cache / "datasets").iterdir())
+
+
+def test_mirror_folder_without_the_file_is_named(empty_cache, tmp_path, monkeypatch):
+    (tmp_path / "classroom").mkdir()
+    monkeypatch.setenv("COURSE_DATA_MIRROR", f"{tmp_path / 'classroom'};{tmp_path / 'absent'}")
+    with pytest.raises(DatasetUnavailableError) as error:
+        fetch("caltech101", "mini")
+    assert "has no caltech101/caltech-101-mini.tar.gz" in str(error.value)
+    assert "absent does not exist" in str(error.value)
+
+
+def test_content_check_accepts_an_unhashed_origin_copy_with_the_right_image_count(empty_cache, tmp_path, monkeypatch):
+    source = _png_zip(tmp_path / "set.zip", 5)
+    good = _one_off(Archive("set.zip", "set.zip", (source.as_uri(),), ("a" * 64,), 5, None, root="set", content_check=True))
+    assert download.fetch_archive(good, good.full, verbose=False).is_file()
+    root = download.extract_archive(good, good.full, empty_cache / "datasets" / "set.zip")
+    assert len(list(root.rglob("*.png"))) == 5
+    (empty_cache / "datasets" / "set.zip").unlink()
+    wrong = _one_off(Archive("set.zip", "set.zip", (source.as_uri(),), ("a" * 64,), 6, None, content_check=True))
+    with pytest.raises(ChecksumError):
+        download.fetch_archive(wrong, wrong.full, verbose=False)
+
+
+def test_the_other_variant_in_the_cache_is_not_treated_as_damage(empty_cache, tmp_path, monkeypatch):
+    mini_file = _png_zip(tmp_path / "mini.zip", 2)
+    mini = Archive("m.zip", "same.zip", (), (_sha256(mini_file),), 2, None)
+    full = Archive("f.zip", "same.zip", (), ("b" * 64,), 9, None)
+    info = DatasetInfo(name="demo", title="t", full=full, mini=mini)
+    target = empty_cache / "datasets" / "same.zip"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(mini_file, target)
+    with pytest.raises(DatasetUnavailableError):
+        download.fetch_archive(info, full, verbose=False)
+    assert target.is_file() and not target.with_name("same.zip.corrupt").exists()
+
+
+def test_re_extracts_when_the_archive_changes(empty_cache, tmp_path):
+    for count in (3, 4):
+        source = _png_zip(tmp_path / f"v{count}.zip", count)
+        target = empty_cache / "datasets" / "v.zip"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        info = _one_off(Archive("v.zip", "v.zip", (), (_sha256(source),), count, None, root="set"))
+        root = download.extract_archive(info, info.full, target)
+        assert len(list(root.rglob("*.png"))) == count
+
+
+def test_choose_variant(empty_cache, course_mirror, monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    assert choose_variant("caltech101") == "full", "no mini reachable: fall back to the full archive"
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
+    assert choose_variant("caltech101") == "mini"
+    assert choose_variant("mnist") == "full"
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    assert choose_variant("caltech101") == "full"
+    with pytest.raises(SettingError):
+        choose_variant("caltech101", "tiny")
+
+
+def test_pretty_path_hides_the_machine(empty_cache):
+    assert pretty_path(empty_cache / "datasets" / "x") == "$KERAS_HOME/datasets/x"
+    assert pretty_path(Path.home() / "data") == "~/data"
+
+
+def test_unwritable_keras_home_falls_back_like_keras(tmp_path, monkeypatch):
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(locked))
+    real_access = os.access
+    monkeypatch.setattr(download.os, "access", lambda path, mode: False if Path(path) == locked else real_access(path, mode))
+    assert download.cache_dir() == Path("/tmp/.keras")
+
+
+def test_pretty_path_is_relative_when_close(tmp_path, monkeypatch):
+    (tmp_path / "repo" / "notebooks").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "repo" / "notebooks")
+    assert pretty_path(tmp_path / "shared" / "course_data") == "../../shared/course_data"

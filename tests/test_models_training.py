@@ -1,0 +1,38 @@
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from helpers import models, training
+
+
+def test_mnist_cnn_has_the_documented_shape_and_size():
+    model = models.mnist_cnn()
+    assert model.count_params() == 225_034  # 320 + 18,496 + 204,928 + 1,290
+    assert model.output_shape == (None, 10)
+    assert isinstance(model.layers[0], keras.layers.Rescaling), "takes raw 0-255 pixels"
+
+
+def test_mnist_cnn_outputs_probabilities_for_raw_pixels():
+    from helpers.data import load_mnist
+
+    (x_train, _), _ = load_mnist(verbose=False)
+    probabilities = models.mnist_cnn(num_classes=10).predict(x_train[:4, ..., None], verbose=0)
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+
+
+def test_standard_callbacks(tmp_path: Path):
+    callbacks = training.standard_callbacks("demo", root=tmp_path)
+    kinds = [type(c).__name__ for c in callbacks]
+    assert kinds == ["ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau", "TensorBoard"]
+    checkpoint, early, plateau, board = callbacks
+    assert Path(checkpoint.filepath) == tmp_path / "demo" / "best.keras" and checkpoint.save_best_only
+    assert early.restore_best_weights and early.monitor == "val_accuracy"
+    assert Path(board.log_dir) == tmp_path / "demo" / "logs"
+    assert (tmp_path / "demo").is_dir()
+
+
+def test_callbacks_watching_a_loss_minimise_it(tmp_path: Path):
+    callbacks = training.standard_callbacks("demo", monitor="val_loss", tensorboard=False, root=tmp_path)
+    assert [c.mode for c in callbacks] == ["min", "min", "min"]
+    assert [c.mode for c in training.standard_callbacks("demo", root=tmp_path)[:3]] == ["max", "max", "max"]

@@ -1,0 +1,44 @@
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+
+from helpers import plots, results  # noqa: E402
+from helpers.evaluate import Evaluation  # noqa: E402
+
+
+def _evaluation():
+    return Evaluation(np.array([0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]]), ["cat", "dog"])
+
+
+def test_show_images_titles_with_class_names():
+    images = np.zeros((5, 8, 8, 1), dtype=np.uint8)
+    fig = plots.show_images(images, [0, 1, 1, 0, 1], class_names=["cat", "dog"], ncols=3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["cat", "dog", "dog", "cat", "dog"] and len(fig.axes) == 6
+
+
+def test_plot_history_draws_training_and_validation():
+    fig = plots.plot_history({"accuracy": [0.5, 0.7], "val_accuracy": [0.4, 0.6], "loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
+    assert [ax.get_title() for ax in fig.axes] == ["accuracy", "loss"]
+    assert all(len(ax.get_lines()) == 2 for ax in fig.axes)
+
+
+def test_confusion_matrix_and_mistakes_plots():
+    fig = plots.plot_confusion_matrix(_evaluation())
+    assert "Confusion" in fig.axes[0].get_title()
+    fig = plots.plot_mistakes(np.zeros((3, 8, 8), dtype=np.uint8), _evaluation())
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["dog → cat (70%)"]
+
+
+def test_record_prints_and_saves_for_the_runner(tmp_path, monkeypatch, capsys):
+    target = tmp_path / "r.json"
+    monkeypatch.setenv(results.RESULTS_ENV, str(target))
+    results.record("test accuracy", 0.98765, epochs=3)
+    assert "Result: test accuracy = 0.9877" in capsys.readouterr().out
+    assert json.loads(target.read_text()) == {"metric": "test accuracy", "value": 0.98765, "epochs": 3}
+    monkeypatch.delenv(results.RESULTS_ENV)
+    results.record("images", 70000)
+    assert "images = 70,000" in capsys.readouterr().out

@@ -1,0 +1,60 @@
+import pytest
+
+from helpers import profile
+from helpers.errors import CourseError, SettingError
+
+
+def test_explicit_profile_wins(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    assert profile.current_profile() == ("full", "set by COURSE_PROFILE")
+    monkeypatch.setenv("COURSE_PROFILE", " Quick ")
+    assert profile.current_profile()[0] == "quick"
+
+
+def test_default_follows_the_gpu(monkeypatch):
+    monkeypatch.delenv("COURSE_PROFILE", raising=False)
+    monkeypatch.setattr(profile, "gpu_names", lambda: ["NVIDIA H100"])
+    assert profile.current_profile()[0] == "full"
+    monkeypatch.setattr(profile, "gpu_names", lambda: [])
+    name, reason = profile.current_profile()
+    assert name == "quick" and "COURSE_PROFILE=full" in reason
+
+
+def test_bad_profile_is_a_clear_setting_error(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "fast")
+    with pytest.raises(SettingError, match="must be 'quick' or 'full'") as info:
+        profile.current_profile()
+    assert isinstance(info.value, CourseError)
+    assert info.value._render_traceback_() == [f"SettingError: {info.value}"]
+
+
+def test_show_profile_prints_and_returns_the_values_in_force(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    settings = profile.show_profile(epochs=(3, 15), train_images=(10_000, None))
+    out = capsys.readouterr().out
+    assert settings.profile == "quick" and settings.epochs == 3 and settings.train_images == 10_000
+    assert "Profile : quick" in out and "TensorFlow" in out and "Keras 3" in out
+    assert "epochs" in out and "quick=3" in out and "full=15" in out and "full=all" in out
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    full = profile.show_profile(epochs=(3, 15), train_images=(10_000, None))
+    assert full.epochs == 15 and full.train_images is None
+
+
+def test_show_profile_rejects_a_value_that_is_not_a_pair(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    with pytest.raises(TypeError, match="epochs must be a"):
+        profile.show_profile(epochs=3)
+
+
+def test_unknown_setting_names_the_known_ones(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    settings = profile.show_profile(epochs=(1, 2))
+    with pytest.raises(AttributeError, match="known: \\['epochs'\\]"):
+        settings.batch_size
+
+
+def test_choose_and_hardware(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    assert profile.choose(1, 2) == 2
+    monkeypatch.setattr(profile, "gpu_names", lambda: [])
+    assert profile.hardware_summary().startswith("CPU only:")

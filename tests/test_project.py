@@ -1,0 +1,58 @@
+"""House rules that a learner or an instructor relies on, checked on the repository itself."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_dependencies_are_ranges_that_keep_colab_tensorflow():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
+    assert not [r for r in requirements if "==" in r or "<" in r], "no exact pins or upper caps"
+    assert "tensorflow>=2.16" in project["dependencies"]
+    assert {"pytest", "nbval", "jupyterlab"} <= {re.split("[<>=]", r)[0] for r in project["optional-dependencies"]["dev"]}
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    assert re.search(r"^make test$", (REPO / ".ci" / "run").read_text(), re.M)
+    readme = (REPO / "README.md").read_text()
+    assert "make test" in readme and "make run" in readme
+
+
+def test_notebooks_are_numbered_without_gaps():
+    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))) and len(numbers) >= 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_conventions(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert "colab.research.google.com" in notebook.cells[0].source, "Open-in-Colab badge in the header"
+    assert '"google.colab" in sys.modules' in code[0], "first code cell installs the helpers on Colab only"
+    assert "profile.show_profile(" in code[1], "the profile banner comes right after"
+    assert code[1].lstrip().startswith("import helpers"), "helpers first: it quietens TensorFlow's start-up"
+    assert any(source.startswith("# NBVAL_CHECK_OUTPUT") for source in code), "some outputs are checked"
+    assert any("results.record(" in source for source in code), "a key figure for the results table"
+    defined = [line for source in code for line in source.splitlines() if line.startswith("def ")]
+    assert not defined, f"functions belong in helpers/: {defined}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_outputs_exist_and_hide_machine_paths(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert sum(bool(cell.outputs) for cell in code) >= len(code) // 2, "the notebook is committed executed"
+    text = nbformat.writes(notebook)
+    outputs = "".join(str(cell.outputs) for cell in code)
+    assert not re.search(r"(/root/|/home/|/tmp/|/Users/|/work/)", outputs), "absolute machine paths in outputs"
+    assert "Traceback" not in outputs and "Error" not in "".join(
+        o.get("ename", "") for cell in code for o in cell.outputs
+    ), f"{path.name} was committed with an error"
+    assert len(text) < 3_000_000

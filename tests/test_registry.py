@@ -1,0 +1,69 @@
+from pathlib import Path
+
+import pytest
+
+from helpers.data import DATASETS, get_dataset
+from helpers.data.registry import Archive
+from helpers.errors import CourseError
+
+
+def archives():
+    for info in DATASETS.values():
+        for archive in (info.full, info.mini):
+            if archive is not None:
+                yield info, archive
+
+
+def test_the_five_course_datasets_are_registered():
+    assert sorted(DATASETS) == ["caltech101", "cats_and_dogs", "cifar10", "flower_photos", "mnist"]
+
+
+@pytest.mark.parametrize("info,archive", list(archives()), ids=lambda x: getattr(x, "filename", getattr(x, "name", "")))
+def test_every_archive_has_usable_checksums_and_a_source(info, archive):
+    assert archive.hashes, "an archive without a checksum could never be verified"
+    for digest in archive.hashes:
+        assert len(digest) in (32, 64) and int(digest, 16) >= 0
+    if archive is info.full:
+        assert archive.origins and all(o.startswith("https://") for o in archive.origins)
+    assert archive.images > 0
+
+
+def test_caltech_uses_the_current_caltechdata_release():
+    assert "data.caltech.edu" in DATASETS["caltech101"].full.origins[0]
+
+
+@pytest.mark.parametrize(
+    "fname,extract,cache,extracted",
+    [
+        ("cats_and_dogs.zip", True, "cats_and_dogs.zip", "cats_and_dogs_extracted"),
+        ("flower_photos", True, "flower_photos_archive", "flower_photos"),
+        ("cifar-10-batches-py-target", True, "cifar-10-batches-py-target_archive", "cifar-10-batches-py-target"),
+        ("mnist.npz", False, "mnist.npz", None),
+    ],
+)
+def test_cache_names_follow_keras_get_file(fname, extract, cache, extracted):
+    archive = Archive(filename="x", keras_fname=fname, origins=(), hashes=("0" * 64,), images=1, size=1, extract=extract)
+    assert archive.cache_name == cache
+    if extracted:
+        assert archive.extracted_name == extracted
+
+
+def test_registry_checksums_agree_with_the_mirror_sha256sums(course_mirror: Path):
+    listed = {}
+    for sums in course_mirror.glob("*/SHA256SUMS"):
+        for line in sums.read_text().splitlines():
+            digest, name = line.split()
+            listed[name] = digest
+    minis = {info.mini.filename: info.mini.hashes for info in DATASETS.values() if info.mini}
+    for name, digest in listed.items():
+        assert digest in minis[name], f"{name}: registry and mirror disagree"
+
+
+def test_unknown_dataset_lists_the_known_ones():
+    with pytest.raises(CourseError, match="mnist"):
+        get_dataset("imagenet")
+
+
+def test_asking_for_a_missing_mini_says_which_exist():
+    with pytest.raises(ValueError, match="use 'full'"):
+        DATASETS["mnist"].archive("mini")
