@@ -6,6 +6,7 @@ every notebook that trains for more than a couple of epochs.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import keras
@@ -46,5 +47,8 @@ def standard_callbacks(
         keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode=mode, factor=0.2, patience=lr_patience, min_lr=1e-6),
     ]
     if tensorboard:
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(folder / "logs")))
+        if importlib.util.find_spec("tensorboard") is None:
+            print("TensorBoard is not installed, so this run is not logged for it; `pip install tensorboard` to add it.")
+        else:
+            callbacks.append(keras.callbacks.TensorBoard(log_dir=str(folder / "logs")))
     return callbacks

@@ -36,3 +36,13 @@ def test_callbacks_watching_a_loss_minimise_it(tmp_path: Path):
     callbacks = training.standard_callbacks("demo", monitor="val_loss", tensorboard=False, root=tmp_path)
     assert [c.mode for c in callbacks] == ["min", "min", "min"]
     assert [c.mode for c in training.standard_callbacks("demo", root=tmp_path)[:3]] == ["max", "max", "max"]
+
+
+def test_missing_tensorboard_is_one_line_not_a_crash(tmp_path: Path, monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorboard" else real(name, *a))
+    callbacks = training.standard_callbacks("demo", root=tmp_path)
+    assert [type(c).__name__ for c in callbacks] == ["ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau"]
+    assert "pip install tensorboard" in capsys.readouterr().out
