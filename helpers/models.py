@@ -41,3 +41,215 @@ def mnist_cnn(
         ],
         name=name,
     )
+
+
+def cifar_classic_cnn(
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    num_classes: int = 10,
+    dropout: float = 0.5,
+    name: str = "cifar_classic_cnn",
+) -> keras.Model:
+    """The CIFAR-10 CNN of the older Keras tutorials: conv32-pool-conv64-pool-conv128-flatten-dense512-softmax.
+
+    Introduced in ``03_cifar10_cnn.ipynb`` as the baseline: no batch normalisation, no augmentation.
+    Convolutions use ``"valid"`` padding, so a 32x32 image shrinks to 4x4x128 = 2,048 numbers
+    before the dense layer, which holds most of the 1,147,466 parameters.
+
+    Args:
+        input_shape: height, width, channels of one image.
+        num_classes: number of output classes.
+        dropout: fraction of the dense layer's units dropped during training.
+    """
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Rescaling(1.0 / 255),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Conv2D(128, 3, activation="relu"),
+            layers.Flatten(),
+            layers.Dense(512, activation="relu"),
+            layers.Dropout(dropout),
+            layers.Dense(num_classes, activation="softmax"),
+        ],
+        name=name,
+    )
+
+
+def cifar_augmentation(shift: float = 0.125, name: str = "augmentation") -> keras.Sequential:
+    """Random horizontal flips and shifts of up to ``shift`` of the image size (4 pixels on CIFAR-10).
+
+    Introduced in ``03_cifar10_cnn.ipynb``. The shift reflects the image at its borders and moves
+    whole pixels (``interpolation="nearest"``): the Keras-layer form of the classic "pad by 4 and
+    take a random 32x32 crop". Like every Keras augmentation layer it only acts when called with
+    ``training=True`` (inside ``fit``); at evaluation and prediction it passes images through unchanged.
+    """
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal"),
+            layers.RandomTranslation(shift, shift, fill_mode="reflect", interpolation="nearest"),
+        ],
+        name=name,
+    )
+
+
+def _conv_bn(x: keras.KerasTensor, filters: int, pool: bool = False) -> keras.KerasTensor:
+    """3x3 convolution (no bias: batch norm adds its own) -> batch norm -> ReLU [-> 2x2 max pooling]."""
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)(x)
+    x = layers.ReLU()(x)
+    return layers.MaxPooling2D()(x) if pool else x
+
+
+def _residual(x: keras.KerasTensor, filters: int) -> keras.KerasTensor:
+    """Two conv-bn blocks whose output is added to their input (a residual connection)."""
+    return layers.Add()([x, _conv_bn(_conv_bn(x, filters), filters)])
+
+
+def cifar_modern_cnn(
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    num_classes: int = 10,
+    width: int = 64,
+    augment: bool = True,
+    logit_scale: float = 0.125,
+    name: str = "cifar_resnet9",
+) -> keras.Model:
+    """A ResNet-9-style CNN for 32x32 images, with batch norm and augmentation built in.
+
+    Introduced in ``03_cifar10_cnn.ipynb``. The design is David Page's ResNet-9 ("How to train
+    your ResNet", Myrtle.ai, 2018), which reaches 94% CIFAR-10 test accuracy in about 24 epochs:
+
+    - rescaling of raw 0-255 pixels, then (if ``augment``) :func:`cifar_augmentation`;
+    - conv(w) -> conv(2w)+pool -> residual(2w) -> conv(4w)+pool -> conv(8w)+pool -> residual(8w),
+      every conv followed by batch normalisation and ReLU (``w = width``; 64 gives 6.6M parameters);
+    - global max pooling, a dense layer without bias, and the logits multiplied by ``logit_scale``
+      before the softmax: Page's trick that keeps a large SGD learning rate from blowing up the
+      last layer.
+
+    Args:
+        input_shape: height, width, channels of one image.
+        num_classes: number of output classes.
+        width: filters of the first convolution; the later stages use 2, 4 and 8 times as many.
+            Compute grows with its square, so the quick profile uses a narrower network.
+        augment: include the augmentation layers (they act only during training).
+        logit_scale: factor applied to the logits before the softmax.
+    """
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Rescaling(1.0 / 255)(inputs)
+    if augment:
+        x = cifar_augmentation()(x)
+    x = _conv_bn(x, width)
+    x = _conv_bn(x, 2 * width, pool=True)
+    x = _residual(x, 2 * width)
+    x = _conv_bn(x, 4 * width, pool=True)
+    x = _conv_bn(x, 8 * width, pool=True)
+    x = _residual(x, 8 * width)
+    x = layers.GlobalMaxPooling2D()(x)
+    x = layers.Dense(num_classes, use_bias=False)(x)
+    x = layers.Rescaling(logit_scale)(x)
+    outputs = layers.Activation("softmax")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def cats_dogs_cnn(
+    input_shape: tuple[int, int, int] = (150, 150, 3),
+    num_classes: int = 2,
+    filters: tuple[int, ...] = (32, 64, 128, 128, 128),
+    dense_units: int = 512,
+    dropout: float = 0.5,
+    name: str = "cats_dogs_cnn",
+) -> keras.Model:
+    """The cats-vs-dogs CNN of the older Keras tutorials: five conv-pool blocks, dropout, dense 512.
+
+    Introduced in ``04_cats_vs_dogs_augmentation.ipynb``. Each block is a 3x3 ``"valid"``
+    convolution with ReLU and a 2x2 max pooling, so a 150x150 image shrinks to 148, 74, 72, 36,
+    34, 17, 15, 7, 5 and finally 2x2x128 = 512 numbers before ``Flatten`` -> ``Dropout`` ->
+    ``Dense(dense_units)``. The first layer rescales raw 0-255 pixels.
+
+    With two classes the output is one sigmoid unit, the probability of ``class_names[1]``
+    (compile with ``binary_crossentropy`` and load the data with ``label_mode="binary"``), as in
+    the old tutorial; with more, a softmax over ``num_classes`` (``sparse_categorical_crossentropy``).
+
+    Args:
+        input_shape: height, width, channels of one image; it must leave at least 1x1 pixels
+            after the last block (about 94x94 for five blocks).
+        num_classes: number of classes.
+        filters: filters of each conv-pool block (the old tutorial's four blocks: ``(32, 64, 128, 128)``).
+        dense_units: units of the dense layer after ``Flatten``.
+        dropout: fraction of the flattened features dropped during training.
+    """
+    from helpers.errors import CourseError
+
+    side = min(input_shape[0], input_shape[1])
+    for _ in filters:
+        side = (side - 2) // 2
+    if side < 1:
+        raise CourseError(
+            f"Images of {input_shape[0]}x{input_shape[1]} pixels are too small for {len(filters)} conv-pool blocks; "
+            "use larger images (for example 150x150) or fewer blocks."
+        )
+    blocks: list[layers.Layer] = []
+    for count in filters:
+        blocks += [layers.Conv2D(count, 3, activation="relu"), layers.MaxPooling2D()]
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Rescaling(1.0 / 255),
+            *blocks,
+            layers.Flatten(),
+            layers.Dropout(dropout),
+            layers.Dense(dense_units, activation="relu"),
+            layers.Dense(1, activation="sigmoid") if num_classes == 2 else layers.Dense(num_classes, activation="softmax"),
+        ],
+        name=name,
+    )
+
+
+def mnist_strong_cnn(
+    input_shape: tuple[int, int, int] = (28, 28, 1),
+    num_classes: int = 10,
+    width: int = 32,
+    dropout: float = 0.4,
+    augment: bool = True,
+    name: str = "mnist_strong_cnn",
+) -> keras.Model:
+    """A stronger MNIST CNN for ensembles: batch norm, strided convolutions and light augmentation.
+
+    Introduced in ``07_ensembles.ipynb`` (full profile). The design is Chris Deotte's
+    ("25 million images! [0.99757] MNIST", Kaggle, 2018), whose single networks reach about
+    99.65% and whose ensembles about 99.75% MNIST test accuracy:
+
+    - rescaling of raw 0-255 pixels, then (if ``augment``) random rotations of up to 10 degrees,
+      zooms of up to 10% and shifts of up to 10%, filled with black; like every Keras augmentation
+      layer they act only during training;
+    - two stages of conv3-conv3-conv5/stride 2 (``width``, then ``2 * width`` filters), every
+      convolution followed by batch normalisation, each stage by dropout: 28 -> 12 -> 4 pixels;
+    - a 4x4 convolution with ``4 * width`` filters (one value per filter), dropout, softmax.
+
+    Args:
+        input_shape: height, width, channels of one image (28x28 is what the layer sizes assume).
+        num_classes: number of output classes.
+        width: filters of the first stage; 32 gives 327,242 parameters.
+        dropout: fraction of units dropped after each stage and before the output layer.
+        augment: include the augmentation layers.
+    """
+
+    def conv_bn(filters: int, size: int, strides: int = 1) -> list[layers.Layer]:
+        padding = "same" if strides > 1 else "valid"
+        return [layers.Conv2D(filters, size, strides=strides, padding=padding, activation="relu"),
+                layers.BatchNormalization()]
+
+    steps: list[layers.Layer] = [keras.Input(shape=input_shape), layers.Rescaling(1.0 / 255)]
+    if augment:
+        steps += [
+            layers.RandomRotation(10 / 360, fill_mode="constant"),
+            layers.RandomZoom(0.1, 0.1, fill_mode="constant"),
+            layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
+        ]
+    for filters in (width, 2 * width):
+        steps += [*conv_bn(filters, 3), *conv_bn(filters, 3), *conv_bn(filters, 5, strides=2), layers.Dropout(dropout)]
+    steps += [*conv_bn(4 * width, 4), layers.Flatten(), layers.Dropout(dropout),
+              layers.Dense(num_classes, activation="softmax")]
+    return keras.Sequential(steps, name=name)

@@ -90,3 +90,103 @@ def plot_mistakes(images: np.ndarray, evaluation: Evaluation, count: int = 12, n
         for i in chosen
     ]
     return show_images(images[chosen], titles, ncols=ncols, size=1.9, title="Most confident mistakes (true → predicted)")
+
+
+def plot_confused_pairs(
+    images: np.ndarray, evaluation: Evaluation, pairs: Sequence[Sequence[Any]], per_pair: int = 5, size: float = 1.6
+) -> plt.Figure:
+    """Example images of the most-confused class pairs: one row per pair, the most confident mistakes first.
+
+    Introduced in ``03_cifar10_cnn.ipynb``. Each image is titled ``true → predicted (probability)``;
+    a pair with fewer mistakes than ``per_pair`` leaves the rest of its row empty.
+
+    Args:
+        images: the evaluated images, in the order of ``evaluation``.
+        evaluation: the :class:`~helpers.evaluate.Evaluation` of those images.
+        pairs: ``(true class, predicted class, ...)`` name tuples, as :meth:`Evaluation.most_confused` returns.
+        per_pair: how many examples to show for each pair.
+    """
+    names = [str(name) for name in evaluation.class_names]
+    fig, axes = plt.subplots(
+        max(1, len(pairs)), per_pair, figsize=(per_pair * size, max(1, len(pairs)) * size * 1.15 + 0.4),
+        squeeze=False, layout="constrained",
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    mistakes = evaluation.mistakes()
+    for row, pair in zip(axes, pairs):
+        true, predicted = names.index(str(pair[0])), names.index(str(pair[1]))
+        chosen = [i for i in mistakes if evaluation.y_true[i] == true and evaluation.y_pred[i] == predicted]
+        for ax, i in zip(row, chosen[:per_pair]):
+            image = np.squeeze(np.asarray(images[i]))  # (H, W, 1) grayscale -> (H, W)
+            ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+            ax.set_title(f"{names[true]} → {names[predicted]} ({evaluation.probabilities[i, predicted]:.0%})", fontsize=8)
+    fig.suptitle("Most-confused pairs: test images (true → predicted, confidence)")
+    return fig
+
+
+def plot_accuracy_bars(
+    names: Sequence[str],
+    accuracies: Sequence[float],
+    groups: Sequence[str] | None = None,
+    reference: float | None = None,
+    reference_label: str = "best single model",
+    highlight: str | None = None,
+    title: str = "Test accuracy",
+) -> plt.Figure:
+    """Horizontal bars of accuracies, one per model, coloured by group, zoomed on their range.
+
+    Introduced in ``07_ensembles.ipynb`` to compare ensemble members with the ensembles.
+    Each bar is labelled with its accuracy; the axis starts just below the lowest one, because
+    on MNIST the differences that matter are tenths of a percent.
+
+    Args:
+        names: one label per bar, drawn from top to bottom.
+        accuracies: fractions between 0 and 1.
+        groups: a group per bar (for example ``"member"`` or ``"ensemble"``); one colour per group.
+        reference: draws a dashed vertical line at this accuracy, labelled ``reference_label``.
+        highlight: the name of a bar to outline in black (for example the chosen ensemble).
+    """
+    values = np.asarray(accuracies, dtype=float) * 100
+    groups = list(groups) if groups is not None else ["model"] * len(values)
+    palette = dict(zip(dict.fromkeys(groups), plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(values) + 1.3))
+    positions = np.arange(len(values))[::-1]
+    bars = ax.barh(positions, values, color=[palette[g] for g in groups], height=0.7)
+    for bar, name in zip(bars, names):
+        if name == highlight:
+            bar.set_edgecolor("black")
+            bar.set_linewidth(2)
+    low = max(0.0, values.min() - 0.6 * (values.max() - values.min()) - 0.1)
+    high = values.max() + 0.25 * (values.max() - values.min()) + 0.1
+    ax.set_xlim(low, high)
+    for y, value in zip(positions, values):
+        ax.text(value, y, f" {value:.2f}%", va="center", fontsize=8)
+    ax.set_yticks(positions, [str(name) for name in names], fontsize=9)
+    if reference is not None:
+        ax.axvline(reference * 100, color="gray", linestyle="--", linewidth=1)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=palette[g]) for g in palette]
+    labels = list(palette)
+    if reference is not None:
+        handles.append(plt.Line2D([0], [0], color="gray", linestyle="--"))
+        labels.append(reference_label)
+    ax.legend(handles, labels, loc="lower right", fontsize=8)
+    ax.set_xlabel("accuracy (%)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_augmentations(
+    image: np.ndarray, augmentation: Any, n: int = 9, ncols: int = 5, size: float = 1.9
+) -> plt.Figure:
+    """One image and ``n`` random variants of it made by ``augmentation`` (called with ``training=True``).
+
+    Introduced in ``04_cats_vs_dogs_augmentation.ipynb``: the first panel is the original, titled
+    ``"original"``; the others are what the model may see of it in ``n`` different epochs.
+    """
+    original = np.asarray(image, dtype=np.float32)
+    variants = [np.asarray(augmentation(original[None], training=True))[0] for _ in range(n)]
+    images = np.stack([original, *variants])
+    titles = ["original"] + [f"variant {i}" for i in range(1, n + 1)]
+    return show_images(images, titles, ncols=ncols, size=size, title=f"One training image, augmented {n} ways")

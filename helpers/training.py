@@ -28,6 +28,7 @@ def standard_callbacks(
     lr_patience: int = 2,
     tensorboard: bool = True,
     root: Path | str = RUNS_DIR,
+    reduce_lr: bool = True,
 ) -> list[keras.callbacks.Callback]:
     """The callbacks the course uses for a training run called ``name``.
 
@@ -38,6 +39,9 @@ def standard_callbacks(
 
     Args:
         monitor: the logged quantity to watch; anything starting with ``val_`` needs validation data.
+        reduce_lr: include ``ReduceLROnPlateau``. Pass ``False`` when the optimizer follows a
+            learning-rate schedule (``03_cifar10_cnn.ipynb``): the schedule then owns the learning
+            rate, and ``ReduceLROnPlateau`` would fail when it tries to set it.
     """
     mode = "min" if "loss" in monitor else "max"
     folder = run_dir(name, root)
@@ -46,6 +50,8 @@ def standard_callbacks(
         keras.callbacks.EarlyStopping(monitor=monitor, mode=mode, patience=patience, restore_best_weights=True),
         keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode=mode, factor=0.2, patience=lr_patience, min_lr=1e-6),
     ]
+    if not reduce_lr:
+        callbacks.pop()
     if tensorboard:
         if importlib.util.find_spec("tensorboard") is None:
             print("TensorBoard is not installed, so this run is not logged for it; `pip install tensorboard` to add it.")
