@@ -1,0 +1,299 @@
+"""Datasets from a folder of class sub-folders, with Keras's ``image_dataset_from_directory``.
+
+A folder such as ``cats_and_dogs_filtered/train`` holds one sub-folder per class (``cats/``,
+``dogs/``); the sub-folder names become the class names, in alphabetical order. This module turns
+such folders into ``tf.data`` pipelines that are ready for ``model.fit``::
+
+    splits = data.image_datasets(root / "train", (150, 150), validation_dir=root / "validation", test_split=0.5)
+    model.fit(splits.train, validation_data=splits.validation, epochs=30)
+    model.evaluate(splits.test)
+
+Every split is decoded and resized once, kept in memory (``cache``), shuffled (training only),
+batched and loaded ahead of the model (``prefetch(AUTOTUNE)``). A held-out **test** split can be
+carved from the validation folder (or from the one folder) so that the model never sees it while
+training or while choosing its best epoch.
+
+Introduced in ``04_cats_vs_dogs_augmentation.ipynb``; ``train_from_folder`` (notebook 05) builds on it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from helpers.data.download import pretty_path
+from helpers.errors import CourseError
+
+# Keras 3.15 warns that fit's own shuffle=True (its default) is ignored for a tf.data.Dataset. The
+# datasets made here reshuffle themselves every epoch, so the warning only confuses.
+warnings.filterwarnings("ignore", message="`shuffle=True` was passed, but will be ignored", category=UserWarning)
+
+#: The image types ``image_dataset_from_directory`` reads (others in the folders are ignored).
+READABLE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+
+
+class FolderError(CourseError):
+    """A folder of images is missing or is not laid out as one sub-folder per class."""
+
+
+@dataclass
+class FolderDatasets:
+    """The splits made from image folders, ready for ``fit``/``evaluate``.
+
+    Attributes:
+        train: batches of ``(images, labels)``, shuffled each epoch; augment these only.
+        validation: batches for ``validation_data=``: watched every epoch (curves, early stopping).
+        test: batches the model never sees while training, or ``None`` when no test split was asked for.
+        class_names: the class sub-folder names; label ``i`` is ``class_names[i]``.
+        image_size: ``(height, width)`` every image was resized to.
+        counts: number of images in each split, for example ``{"train": 2000, "validation": 500, "test": 500}``.
+        test_files: the files of the test split, in the order the test dataset yields them.
+    """
+
+    train: object
+    validation: object
+    test: object | None
+    class_names: list[str]
+    image_size: tuple[int, int]
+    counts: dict[str, int] = field(default_factory=dict)
+    test_files: list[str] = field(default_factory=list)
+
+
+def _check_class_folder(directory: Path, role: str) -> None:
+    if not directory.is_dir():
+        raise FolderError(f"The {role} folder {pretty_path(directory)} does not exist; check the path.")
+    if not any(child.is_dir() for child in directory.iterdir()):
+        raise FolderError(
+            f"The {role} folder {pretty_path(directory)} has no sub-folders; put the images of each class "
+            "in a sub-folder named after the class (for example train/cats/, train/dogs/)."
+        )
+
+
+def count_images(directory: os.PathLike | str) -> dict[str, int]:
+    """Count the image files under ``directory``, per folder that holds them.
+
+    Only the types ``image_dataset_from_directory`` reads are counted (see ``READABLE_SUFFIXES``).
+
+    Returns:
+        ``{relative folder: number of images}``, sorted by folder, for example
+        ``{"train/cats": 1000, "train/dogs": 1000, "validation/cats": 500, ...}``.
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        raise FolderError(f"{pretty_path(root)} is not a folder; check the path.")
+    counts: dict[str, int] = {}
+    for folder, _, files in sorted(os.walk(root)):
+        images = sum(name.lower().endswith(READABLE_SUFFIXES) for name in files)
+        if images:
+            counts[Path(folder).relative_to(root).as_posix()] = images
+    return counts
+
+
+def describe_folder(directory: os.PathLike | str) -> str:
+    """A short text table of :func:`count_images`: one line per folder, with a total."""
+    counts = count_images(directory)
+    width = max([len(name) for name in counts] + [5])
+    lines = [f"{name:<{width}}  {count:>6,} images" for name, count in counts.items()]
+    lines.append(f"{'total':<{width}}  {sum(counts.values()):>6,} images")
+    return "\n".join(lines)
+
+
+def prepare(
+    dataset,
+    batch_size: int = 32,
+    *,
+    training: bool = False,
+    augmentation: Callable | None = None,
+    max_images: int | None = None,
+    cache: bool | str = True,
+    seed: int = 42,
+):
+    """Make an unbatched ``(image, label)`` dataset fast to train on.
+
+    The steps, in order: keep the first ``max_images`` (a smaller run), ``cache()`` the decoded
+    images, ``shuffle`` them afresh each epoch (``training=True`` only), ``batch``, apply
+    ``augmentation`` to each batch (training only: a new random variant every epoch, after the
+    cache), and ``prefetch(AUTOTUNE)`` so the next batch is ready while the model works on this one.
+
+    Args:
+        dataset: a ``tf.data.Dataset`` of single images and labels.
+        training: shuffle every epoch, and allow augmentation.
+        augmentation: a Keras layer or model applied with ``training=True`` to each training batch.
+        max_images: keep only this many images (``None``: all).
+        cache: ``True`` keeps the decoded images in memory; a file name caches them on disk instead
+            (for datasets larger than memory); ``False`` decodes every JPEG again each epoch.
+    """
+    import tensorflow as tf
+
+    if augmentation is not None and not training:
+        raise ValueError("augmentation is for training data only; pass training=True or drop it")
+    if max_images is not None:
+        dataset = dataset.take(max_images)
+    if cache:
+        dataset = dataset.cache(cache if isinstance(cache, str) else "")
+    if training:
+        dataset = dataset.shuffle(1024, seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size)
+    if augmentation is not None:
+        from helpers.augment import augment_dataset
+
+        return augment_dataset(dataset, augmentation)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _load(directory: Path, image_size: tuple[int, int], classes: Sequence[str] | None = None, **options):
+    """``image_dataset_from_directory`` without batching, and without its "Using N files for ..." lines."""
+    import keras
+
+    loud = keras.config.is_interactive_logging_enabled()
+    keras.config.disable_interactive_logging()  # its split messages would call the test split "validation"
+    try:
+        return keras.utils.image_dataset_from_directory(
+            directory, image_size=image_size, batch_size=None, class_names=list(classes) if classes else None,
+            verbose=False, **options,
+        )
+    finally:
+        if loud:
+            keras.config.enable_interactive_logging()
+
+
+def split_validation_test(
+    directory: os.PathLike | str,
+    image_size: tuple[int, int],
+    test_split: float = 0.5,
+    *,
+    seed: int = 42,
+    classes: Sequence[str] | None = None,
+    label_mode: str = "int",
+):
+    """Carve a held-out test split from a validation folder.
+
+    ``image_dataset_from_directory(directory, validation_split=test_split, subset="both", seed=seed)``
+    shuffles the file list with ``seed`` and cuts it in two: the first part stays the validation
+    split, the rest becomes the test split. Same seed, same cut, on every run.
+
+    Returns:
+        ``(validation, test)``: unbatched datasets of ``(image, label)``; the test dataset is not
+        shuffled and has a ``file_paths`` attribute listing its files in order. Pass both
+        through :func:`prepare`.
+    """
+    if not 0 < test_split < 1:
+        raise ValueError(f"test_split must be between 0 and 1, not {test_split}")
+    folder = Path(directory)
+    _check_class_folder(folder, "validation")
+    return _load(
+        folder, tuple(image_size), classes, validation_split=test_split, subset="both", seed=seed, label_mode=label_mode,
+    )
+
+
+def image_datasets(
+    directory: os.PathLike | str,
+    image_size: tuple[int, int] = (150, 150),
+    batch_size: int = 32,
+    *,
+    validation_split: float | None = None,
+    validation_dir: os.PathLike | str | None = None,
+    test_split: float | None = None,
+    seed: int = 42,
+    classes: Sequence[str] | None = None,
+    label_mode: str = "int",
+    augmentation: Callable | None = None,
+    max_train: int | None = None,
+    max_eval: int | None = None,
+    cache: bool = True,
+    verbose: bool = True,
+) -> FolderDatasets:
+    """Training, validation and (optionally) test datasets from folders of class sub-folders.
+
+    Give exactly one of ``validation_split`` (hold out that fraction of ``directory``) or
+    ``validation_dir`` (a second folder laid out like the first). ``test_split`` then carves a
+    test split out of the held-out images: half of them with ``test_split=0.5`` from a validation
+    folder, or that fraction of all the images with ``validation_split``.
+
+    Args:
+        directory: the training folder: one sub-folder per class.
+        image_size: ``(height, width)`` every image is resized to.
+        batch_size: images per batch.
+        seed: fixes the shuffles and the splits, so every run uses the same images in each split.
+        classes: use only these class sub-folders, in this order (default: all, alphabetical).
+        label_mode: ``"int"`` (class index, for ``sparse_categorical_crossentropy``), ``"binary"``
+            (0.0/1.0 for a single sigmoid output and ``binary_crossentropy``; two classes only) or
+            ``"categorical"`` (one-hot).
+        augmentation: layers applied to training batches only (see :mod:`helpers.augment`).
+        max_train, max_eval: keep only this many training images, and this many in each of the
+            validation and test splits (the quick profile's smaller runs; ``None``: all).
+        cache: keep the decoded images in memory (``False`` for datasets larger than memory:
+            every JPEG is then decoded again each epoch, and ``max_train``/``max_eval`` then draw
+            a new random subset each epoch).
+        verbose: print how many images each split holds.
+
+    Returns:
+        A :class:`FolderDatasets` with ``train``, ``validation``, ``test``, ``class_names``, ``counts``.
+    """
+    train_dir = Path(directory)
+    _check_class_folder(train_dir, "training")
+    if (validation_split is None) == (validation_dir is None):
+        raise ValueError("give exactly one of validation_split (a fraction of directory) or validation_dir")
+    image_size = (int(image_size[0]), int(image_size[1]))
+    options = dict(seed=seed, classes=classes, label_mode=label_mode)
+    test = None
+    if validation_dir is not None:
+        train = _load(train_dir, image_size, shuffle=True, **options)
+        if test_split:
+            validation, test = split_validation_test(validation_dir, image_size, test_split, **options)
+        else:
+            _check_class_folder(Path(validation_dir), "validation")
+            validation = _load(Path(validation_dir), image_size, shuffle=True, **options)
+    else:
+        held_out = validation_split + (test_split or 0.0)
+        if not 0 < held_out < 1:
+            raise ValueError(f"validation_split + test_split must be between 0 and 1, not {held_out}")
+        train, validation = _load(train_dir, image_size, validation_split=held_out, subset="both", **options)
+        if test_split:
+            files = list(validation.file_paths)
+            size = round(len(files) * validation_split / held_out)
+            validation, test = validation.take(size), validation.skip(size)
+            validation.file_paths, test.file_paths = files[:size], files[size:]
+    class_names = list(train.class_names)
+    available = {"train": len(train.file_paths), "validation": len(validation.file_paths)}
+    if test is not None:
+        available["test"] = len(test.file_paths)
+    caps = {"train": max_train, "validation": max_eval, "test": max_eval}
+    counts = {split: min(total, caps[split] or total) for split, total in available.items()}
+    test_files = list(test.file_paths)[: counts["test"]] if test is not None else []
+    if verbose:
+        print(f"classes: {', '.join(class_names)}")
+        for split, count in counts.items():
+            print(f"{split:<10} {count:>6,} images" + (f" (of {available[split]:,})" if count < available[split] else ""))
+    return FolderDatasets(
+        train=prepare(
+            train, batch_size, training=True, augmentation=augmentation, max_images=max_train, cache=cache, seed=seed
+        ),
+        validation=prepare(validation, batch_size, max_images=max_eval, cache=cache),
+        test=prepare(test, batch_size, max_images=max_eval, cache=cache) if test is not None else None,
+        class_names=class_names,
+        image_size=image_size,
+        counts=counts,
+        test_files=test_files,
+    )
+
+
+def dataset_arrays(dataset) -> tuple[np.ndarray, np.ndarray]:
+    """All ``(images, labels)`` of a batched dataset as two NumPy arrays (for plots and evaluation).
+
+    Labels come back as integer class indices whatever the ``label_mode``. Use it on the
+    validation or test split (a few hundred images), not on a large augmented training set.
+    """
+    images, labels = [], []
+    for x, y in dataset:
+        images.append(np.asarray(x))
+        y = np.asarray(y)
+        labels.append(y.argmax(axis=-1) if y.ndim == 2 and y.shape[-1] > 1 else y.reshape(-1))
+    if not images:
+        raise FolderError("The dataset is empty: no images to collect.")
+    return np.concatenate(images), np.concatenate(labels).astype(int)

@@ -1,0 +1,124 @@
+"""Model files that remember their class names.
+
+A ``.keras`` file is a zip archive holding the model's configuration and weights. A classifier's
+outputs are class *indices*, so a model file alone cannot say whether output 1 means "dogs" or
+"cats". :func:`save_classifier` adds one small entry, ``course_class_names.json``, to the same zip;
+:func:`load_classifier` reads both back. ``keras.models.load_model`` ignores the extra entry, so the
+file stays an ordinary ``.keras`` file that any Keras 3 program can load::
+
+    model_files.save_classifier(model, "runs/cats_vs_dogs.keras", ["cats", "dogs"])
+    model, class_names = model_files.load_classifier("runs/cats_vs_dogs.keras")
+
+(Older tutorials kept the mapping in ``train_generator.class_indices`` and lost it with the
+session; the prediction script then hard-coded ``["cat", "dog"]``.)
+
+Introduced in ``04_cats_vs_dogs_augmentation.ipynb``; used by ``python -m helpers.predict``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Sequence
+
+import keras
+
+from helpers.data.download import pretty_path
+from helpers.errors import CourseError
+
+#: The entry added to the ``.keras`` zip archive.
+CLASS_NAMES_ENTRY = "course_class_names.json"
+
+
+class ModelFileError(CourseError):
+    """A model file is missing, is not a ``.keras`` file, or has no class names."""
+
+
+def output_classes(model: keras.Model) -> int:
+    """How many classes a classifier's output stands for (a single sigmoid unit stands for two)."""
+    units = int(model.output_shape[-1])
+    return 2 if units == 1 else units
+
+
+def save_classifier(model: keras.Model, path: os.PathLike | str, class_names: Sequence[str]) -> Path:
+    """Save ``model`` to a ``.keras`` file together with its class names.
+
+    Args:
+        model: a classifier with one output per class, or one sigmoid output for two classes.
+        path: where to write; must end in ``.keras``. Its folder is created if needed.
+        class_names: one name per class, in label order (``class_names[i]`` is label ``i``).
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ModelFileError(f"Save the model to a file ending in .keras, not {path.name!r}: Keras 3 writes no other format.")
+    names = [str(name) for name in class_names]
+    if len(names) != output_classes(model):
+        raise ModelFileError(
+            f"The model predicts {output_classes(model)} classes but {len(names)} class names were given; "
+            "pass one name per class, in label order."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(CLASS_NAMES_ENTRY, json.dumps({"class_names": names}, indent=1))
+    return path
+
+
+def _check_model_file(path: Path) -> None:
+    if not path.exists():
+        raise ModelFileError(f"There is no model file at {pretty_path(path)}; check the path, or train and save a model first.")
+    if path.is_dir():
+        raise ModelFileError(f"{pretty_path(path)} is a folder; give the path of a .keras model file.")
+    if path.suffix in (".h5", ".hdf5"):
+        raise ModelFileError(
+            f"{pretty_path(path)} is a legacy Keras 2 HDF5 file, which holds no class names; convert it once with "
+            "save_classifier(keras.models.load_model(old_path), 'name.keras', class_names), or retrain the model."
+        )
+    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
+        raise ModelFileError(
+            f"{pretty_path(path)} is not a .keras model file; give a file written by save_classifier or model.save('name.keras')."
+        )
+
+
+def read_class_names(path: os.PathLike | str) -> list[str] | None:
+    """The class names stored in a ``.keras`` file, or ``None`` if it was saved without them."""
+    path = Path(path)
+    _check_model_file(path)
+    with zipfile.ZipFile(path) as archive:
+        if CLASS_NAMES_ENTRY not in archive.namelist():
+            return None
+        return [str(name) for name in json.loads(archive.read(CLASS_NAMES_ENTRY))["class_names"]]
+
+
+def load_classifier(path: os.PathLike | str) -> tuple[keras.Model, list[str]]:
+    """Load a classifier saved by :func:`save_classifier`: ``(model, class_names)``.
+
+    Raises:
+        ModelFileError: the file is missing, is not a ``.keras`` file (a legacy ``.h5`` included),
+            cannot be loaded, or holds no class names.
+    """
+    path = Path(path)
+    class_names = read_class_names(path)
+    if class_names is None:
+        raise ModelFileError(
+            f"{pretty_path(path)} holds a model but no class names; load it with keras.models.load_model, "
+            "or save it again with save_classifier(model, path, class_names)."
+        )
+    try:
+        model = keras.models.load_model(path)
+    except Exception as error:  # noqa: BLE001 - Keras raises many kinds; the learner needs one sentence
+        raise ModelFileError(
+            f"Keras could not load {pretty_path(path)} ({type(error).__name__}); the file may be damaged "
+            "or saved by a newer Keras: save it again."
+        ) from error
+    if len(class_names) != output_classes(model):
+        raise ModelFileError(
+            f"{pretty_path(path)} predicts {output_classes(model)} classes but names {len(class_names)}; "
+            "save it again with the right class names."
+        )
+    return model, class_names

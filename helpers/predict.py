@@ -1,0 +1,219 @@
+"""Predict the class of image files with a saved classifier, from Python or the command line.
+
+The command mirrors the ``-f``/``-d`` prediction script of older tutorials::
+
+    python -m helpers.predict MODEL.keras -f IMAGE [IMAGE ...]   # one or more files
+    python -m helpers.predict MODEL.keras -d FOLDER              # every file in a folder
+    python -m helpers.predict MODEL.keras -d FOLDER --top-k 2    # the two most likely classes
+
+It prints one line per image: the file, the predicted class name and its probability (the ``k``
+most likely classes with ``--top-k``). The class names come from the model file itself (see
+:mod:`helpers.model_files`). Each image is converted to RGB (grayscale or RGBA too) and resized to
+the model's input size, exactly as ``image_dataset_from_directory`` did during training. A file
+that is not a readable image (a damaged JPEG, ``Thumbs.db``, an empty file) is reported by name and
+skipped. The exit status is 0 when at least one image was predicted, 1 when none was, and 2 (with
+a one-line message) when the model or the path cannot be used.
+
+Introduced in ``04_cats_vs_dogs_augmentation.ipynb``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+
+from helpers.errors import CourseError
+
+
+class UnreadableImageError(CourseError):
+    """A file that should be an image cannot be read as one."""
+
+
+@dataclass
+class Prediction:
+    """What the model said about one file.
+
+    Attributes:
+        path: the file.
+        top: ``(class name, probability)`` pairs, the most likely first; empty when unreadable.
+        error: why the file could not be read, or ``None``.
+    """
+
+    path: Path
+    top: list[tuple[str, float]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        """The predicted class name (``None`` for an unreadable file)."""
+        return self.top[0][0] if self.top else None
+
+    @property
+    def probability(self) -> float | None:
+        """The probability of the predicted class (``None`` for an unreadable file)."""
+        return self.top[0][1] if self.top else None
+
+    def __str__(self) -> str:
+        from helpers.data import pretty_path
+
+        name = pretty_path(self.path)
+        if self.error:
+            return f"{name}: unreadable ({self.error}), skipped"
+        return f"{name}: " + ", ".join(f"{label} {probability:.1%}" for label, probability in self.top)
+
+
+def class_probabilities(outputs: np.ndarray) -> np.ndarray:
+    """One probability per class and image, shape ``(N, classes)``.
+
+    A single sigmoid output ``p`` (two classes) becomes ``[1 - p, p]``; softmax outputs are
+    returned unchanged. Use it to feed :class:`helpers.evaluate.Evaluation` from either kind of model.
+    """
+    outputs = np.asarray(outputs, dtype=float)
+    if outputs.ndim == 1:
+        outputs = outputs[:, None]
+    if outputs.shape[-1] == 1:
+        return np.concatenate([1.0 - outputs, outputs], axis=-1)
+    return outputs
+
+
+def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: int = 3) -> np.ndarray:
+    """Read one image file as a float32 array ``(height, width, channels)`` of 0-255 pixels.
+
+    The image is converted to RGB (or to grayscale when ``channels`` is 1) and resized with
+    bilinear interpolation, as ``image_dataset_from_directory`` does.
+
+    Raises:
+        UnreadableImageError: the file is missing, empty, damaged or not an image.
+    """
+    import keras
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    try:
+        with Image.open(path) as image:
+            image.load()
+            pixels = np.asarray(image.convert("L" if channels == 1 else "RGB"), dtype=np.float32)
+    except FileNotFoundError:
+        raise UnreadableImageError("no such file") from None
+    except UnidentifiedImageError:
+        raise UnreadableImageError("not an image" if path.stat().st_size else "empty file") from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise UnreadableImageError(f"damaged image: {error}") from None
+    if channels == 1:
+        pixels = pixels[..., None]
+    resized = keras.ops.image.resize(pixels, image_size, interpolation="bilinear", data_format="channels_last")
+    return np.asarray(keras.ops.convert_to_numpy(resized), dtype=np.float32)
+
+
+def files_in(directory: os.PathLike | str) -> list[Path]:
+    """The files directly inside ``directory``, sorted by name; hidden files (``.DS_Store``) are left out."""
+    from helpers.data import pretty_path
+
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise CourseError(f"{pretty_path(folder)} is not a folder; check the path given to -d.")
+    return sorted(path for path in folder.iterdir() if path.is_file() and not path.name.startswith("."))
+
+
+def predict_images(
+    model,
+    class_names: Sequence[str],
+    paths: Iterable[os.PathLike | str],
+    top_k: int = 1,
+    batch_size: int = 32,
+) -> list[Prediction]:
+    """Predict the class of each image file; unreadable files get a :class:`Prediction` with ``error`` set.
+
+    Args:
+        model: a classifier taking images of a fixed size (softmax outputs, or one sigmoid output).
+        class_names: one name per class, in label order.
+        paths: image files.
+        top_k: how many of the most likely classes to keep per image.
+        batch_size: images per call of the model.
+
+    Returns:
+        One :class:`Prediction` per path, in the order given.
+    """
+    height, width, channels = model.input_shape[1:4]
+    if height is None or width is None:
+        raise CourseError("This model accepts images of any size; the prediction command needs a model with a fixed input size.")
+    predictions = [Prediction(Path(path)) for path in paths]
+    images, readable = [], []
+    for prediction in predictions:
+        try:
+            images.append(load_image(prediction.path, (height, width), channels or 3))
+            readable.append(prediction)
+        except UnreadableImageError as error:
+            prediction.error = str(error)
+    if readable:
+        probabilities = class_probabilities(model.predict(np.stack(images), batch_size=batch_size, verbose=0))
+        if probabilities.shape[-1] != len(class_names):
+            raise CourseError(f"The model predicts {probabilities.shape[-1]} classes but {len(class_names)} class names were given.")
+        k = max(1, min(top_k, len(class_names)))
+        for prediction, row in zip(readable, probabilities):
+            best = np.argsort(-row)[:k]
+            prediction.top = [(str(class_names[i]), float(row[i])) for i in best]
+    return predictions
+
+
+@contextmanager
+def _native_stderr_hidden() -> Iterator[None]:
+    """Hide what C++ code writes to stderr while TensorFlow loads (its start-up notices ignore every setting).
+
+    Python's own errors are unaffected: they are raised after the stream is restored.
+    """
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.predict",
+        description="Predict the class of images with a classifier saved by helpers.model_files.save_classifier.",
+    )
+    parser.add_argument("model", help="the .keras model file")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("-f", "--file", nargs="+", metavar="IMAGE", help="one or more image files")
+    source.add_argument("-d", "--directory", metavar="FOLDER", help="a folder: every file in it is predicted")
+    parser.add_argument("--top-k", type=int, default=1, metavar="K", help="show the K most likely classes (default 1)")
+    args = parser.parse_args(argv)
+    if args.top_k < 1:
+        parser.error("--top-k must be 1 or more")
+
+    with _native_stderr_hidden():
+        import tensorflow  # noqa: F401 - loaded here only to keep its start-up notices off the screen
+
+    from helpers.model_files import load_classifier
+
+    try:
+        paths = files_in(args.directory) if args.directory else [Path(name) for name in args.file]
+        model, class_names = load_classifier(args.model)
+        predictions = predict_images(model, class_names, paths, top_k=args.top_k)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for prediction in predictions:
+        print(prediction)
+    predicted = sum(prediction.error is None for prediction in predictions)
+    skipped = len(predictions) - predicted
+    print(f"{predicted} image{'s' if predicted != 1 else ''} predicted" + (f", {skipped} skipped" if skipped else ""))
+    return 0 if predicted else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Class names travel inside the .keras file; unusable files give one clear CourseError."""
+
+import json
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import model_files, models
+from helpers.errors import CourseError
+
+
+@pytest.fixture(scope="module")
+def small_model() -> keras.Model:
+    return models.cats_dogs_cnn((96, 96, 3))
+
+
+def test_round_trip_keeps_class_names_and_weights(tmp_path, small_model):
+    path = model_files.save_classifier(small_model, tmp_path / "sub" / "cats_vs_dogs.keras", ["cats", "dogs"])
+    with zipfile.ZipFile(path) as archive:
+        assert json.loads(archive.read(model_files.CLASS_NAMES_ENTRY)) == {"class_names": ["cats", "dogs"]}
+    model, class_names = model_files.load_classifier(path)
+    assert class_names == ["cats", "dogs"]
+    x = np.random.default_rng(0).uniform(0, 255, (2, 96, 96, 3)).astype("float32")
+    assert np.allclose(model.predict(x, verbose=0), small_model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_plain_keras_still_loads_the_file(tmp_path, small_model):
+    path = model_files.save_classifier(small_model, tmp_path / "m.keras", ["cats", "dogs"])
+    assert keras.models.load_model(path).count_params() == small_model.count_params()
+
+
+def test_softmax_models_need_one_name_per_output(tmp_path):
+    model = models.cats_dogs_cnn((96, 96, 3), num_classes=3)
+    model_files.save_classifier(model, tmp_path / "three.keras", ["a", "b", "c"])
+    assert model_files.read_class_names(tmp_path / "three.keras") == ["a", "b", "c"]
+    with pytest.raises(CourseError, match="3 classes but 2 class names"):
+        model_files.save_classifier(model, tmp_path / "bad.keras", ["a", "b"])
+
+
+def test_saving_needs_the_keras_suffix(tmp_path, small_model):
+    with pytest.raises(CourseError, match=r"ending in \.keras"):
+        model_files.save_classifier(small_model, tmp_path / "m.h5", ["cats", "dogs"])
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("missing.keras", None, "There is no model file"),
+        ("old_model.h5", b"\x89HDF\r\n\x1a\n", "legacy Keras 2 HDF5 file"),
+        ("notes.txt", b"hello", "is not a .keras model file"),
+        ("broken.keras", b"not a zip", "is not a .keras model file"),
+    ],
+)
+def test_unusable_files_give_one_clear_sentence(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(CourseError, match=message):
+        model_files.load_classifier(path)
+
+
+def test_a_model_saved_without_class_names_is_explained(tmp_path, small_model):
+    small_model.save(tmp_path / "plain.keras")
+    assert model_files.read_class_names(tmp_path / "plain.keras") is None
+    with pytest.raises(CourseError, match="no class names"):
+        model_files.load_classifier(tmp_path / "plain.keras")
+
+
+def test_cats_dogs_cnn_has_the_documented_shape_and_size():
+    model = models.cats_dogs_cnn()
+    conv = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [layer.count_params() for layer in conv] == [896, 18_496, 73_856, 147_584, 147_584]
+    assert model.count_params() == 388_416 + (2 * 2 * 128 * 512 + 512) + 513 == 651_585
+    assert isinstance(model.layers[0], keras.layers.Rescaling) and model.output_shape == (None, 1)
+    assert models.cats_dogs_cnn((96, 96, 3), num_classes=5).output_shape == (None, 5)
+    with pytest.raises(CourseError, match="too small"):
+        models.cats_dogs_cnn((64, 64, 3))
