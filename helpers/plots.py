@@ -150,7 +150,7 @@ def plot_accuracy_bars(
     values = np.asarray(accuracies, dtype=float) * 100
     groups = list(groups) if groups is not None else ["model"] * len(values)
     palette = dict(zip(dict.fromkeys(groups), plt.rcParams["axes.prop_cycle"].by_key()["color"]))
-    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(values) + 1.3))
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(values) + 1.5), layout="constrained")
     positions = np.arange(len(values))[::-1]
     bars = ax.barh(positions, values, color=[palette[g] for g in groups], height=0.7)
     for bar, name in zip(bars, names):
@@ -170,10 +170,10 @@ def plot_accuracy_bars(
     if reference is not None:
         handles.append(plt.Line2D([0], [0], color="gray", linestyle="--"))
         labels.append(reference_label)
-    ax.legend(handles, labels, loc="lower right", fontsize=8)
     ax.set_xlabel("accuracy (%)")
     ax.set_title(title)
-    fig.tight_layout()
+    if len(labels) > 1:
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)
     return fig
 
 

@@ -1,0 +1,46 @@
+"""Ensembles: combine several classifiers into one that makes fewer mistakes.
+
+Introduced in ``07_ensembles.ipynb``. The combination methods (:mod:`helpers.ensembles.combine`)
+work on the members' predicted probabilities stacked into one array ``probs`` of shape
+``(members, examples, classes)`` (``np.stack([m.predict(x) for m in models])``), so they are plain
+NumPy / scikit-learn, fast, and can be reused on predictions that were computed once:
+
+- :func:`average` (soft voting) and its weighted form, with weights chosen on validation data by
+  :func:`select_weights` (:class:`WeightedAverage`);
+- :func:`majority_vote` (hard voting);
+- :class:`Stacking`: a scikit-learn ``LogisticRegression`` trained on the members' held-out predictions;
+- bagging: :func:`bootstrap_indices` and :func:`out_of_bag_mask`;
+- boosting: :func:`samme_update` (AdaBoost's SAMME reweighting) and :func:`samme_combine`;
+- :func:`cross_validated_accuracy`: an honest validation score for a method that is itself fitted
+  on the validation split.
+
+:mod:`helpers.ensembles.members` is the Keras side (:func:`train_member`, :func:`predict_members`,
+:func:`average_model`); :class:`Scoreboard` keeps every member and ensemble with its accuracies and costs.
+"""
+
+from helpers.ensembles.combine import (
+    Combiner,
+    EnsembleError,
+    Stacking,
+    WeightedAverage,
+    accuracy,
+    average,
+    bootstrap_indices,
+    cross_validated_accuracy,
+    majority_vote,
+    out_of_bag_mask,
+    samme_combine,
+    samme_update,
+    select_weights,
+    stacking_features,
+    vote_counts,
+)
+from helpers.ensembles.members import average_model, predict_members, train_member
+from helpers.ensembles.scoreboard import Entry, Scoreboard
+
+__all__ = [
+    "Combiner", "EnsembleError", "Entry", "Scoreboard", "Stacking", "WeightedAverage", "accuracy", "average",
+    "average_model", "bootstrap_indices", "cross_validated_accuracy", "majority_vote", "out_of_bag_mask",
+    "predict_members", "samme_combine", "samme_update", "select_weights", "stacking_features", "train_member",
+    "vote_counts",
+]

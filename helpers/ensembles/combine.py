@@ -1,0 +1,287 @@
+"""Combination methods on stacked probabilities of shape (members, examples, classes): pure NumPy / scikit-learn.
+
+Introduced in ``07_ensembles.ipynb``; see :mod:`helpers.ensembles` for the overview.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Protocol, Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from helpers.errors import CourseError
+
+_EPS = 1e-7
+
+
+class EnsembleError(CourseError):
+    """Predictions, weights or labels that an ensemble method cannot combine."""
+
+
+def _check_probs(probs: Any) -> np.ndarray:
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 3:
+        raise EnsembleError(
+            f"Expected stacked probabilities of shape (members, examples, classes), got shape {probs.shape}; "
+            "stack the members' predictions with np.stack([...])."
+        )
+    return probs
+
+
+def accuracy(y_true: Any, predicted: Any) -> float:
+    """Fraction of correct predictions; ``predicted`` holds class indices (N,) or probabilities (N, classes)."""
+    predicted = np.asarray(predicted)
+    if predicted.ndim == 2:
+        predicted = predicted.argmax(axis=-1)
+    return float(np.mean(predicted == np.asarray(y_true).ravel()))
+
+
+# ---------------------------------------------------------------- averaging and voting
+
+
+def average(probs: Any, weights: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
+    """Average the members' probabilities (soft voting), optionally weighted.
+
+    Args:
+        probs: stacked probabilities, shape (members, examples, classes).
+        weights: one non-negative weight per member; they are divided by their sum.
+            ``None`` gives every member the same weight.
+
+    Returns:
+        Probabilities of shape (examples, classes).
+    """
+    probs = _check_probs(probs)
+    if weights is None:
+        return probs.mean(axis=0)
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.shape != (len(probs),) or (weights < 0).any() or weights.sum() <= 0:
+        raise EnsembleError(
+            f"Give one non-negative weight per member ({len(probs)}), not all zero; got {weights.tolist()}."
+        )
+    return np.tensordot(weights / weights.sum(), probs, axes=1)
+
+
+def vote_counts(probs: Any) -> np.ndarray:
+    """How many members predict each class for each example, shape (examples, classes)."""
+    probs = _check_probs(probs)
+    labels = probs.argmax(axis=-1)  # (members, examples)
+    return (labels[..., None] == np.arange(probs.shape[-1])).sum(axis=0)
+
+
+def majority_vote(probs: Any) -> np.ndarray:
+    """Hard voting: each member votes for its most probable class; the class with most votes wins.
+
+    Tie-breaking rule: among the classes with the most votes, the one with the highest average
+    probability wins; if that is tied too, the lowest class index wins.
+
+    Returns:
+        Predicted class indices, shape (examples,).
+    """
+    votes = vote_counts(probs)
+    mean = _check_probs(probs).mean(axis=0)
+    tied = votes == votes.max(axis=-1, keepdims=True)
+    return np.where(tied, mean, -np.inf).argmax(axis=-1)  # argmax returns the first (lowest) index on ties
+
+
+# ---------------------------------------------------------------- weighted averaging
+
+
+def _log_loss(y: np.ndarray, probs: np.ndarray) -> float:
+    return float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], _EPS, 1.0))))
+
+
+def select_weights(probs: Any, y: Any, rounds: int = 20) -> np.ndarray:
+    """Weights for :func:`average`, chosen on validation data by greedy ensemble selection.
+
+    Caruana et al., "Ensemble selection from libraries of models" (ICML 2004), the method
+    auto-sklearn uses: start from an empty ensemble and, ``rounds`` times, add the member (repeats
+    allowed) whose addition gives the lowest log loss (cross-entropy) of the averaged probabilities
+    on ``(probs, y)``; on equal loss the lower member index is chosen. A member's weight is the
+    fraction of rounds it was picked, so the weights are multiples of ``1 / rounds`` and sum to 1.
+    Log loss is used rather than accuracy because it still moves when no prediction flips.
+
+    Fit it on a validation split the members did not train on; never on the test set.
+    """
+    probs = _check_probs(probs)
+    y = np.asarray(y).astype(int).ravel()
+    counts = np.zeros(len(probs), dtype=int)
+    current = np.zeros(probs.shape[1:])
+    for step in range(rounds):
+        losses = [_log_loss(y, (current * step + member) / (step + 1)) for member in probs]
+        best = int(np.argmin(losses))
+        counts[best] += 1
+        current = (current * step + probs[best]) / (step + 1)
+    return counts / rounds
+
+
+class Combiner(Protocol):
+    """A combination method that is fitted on validation predictions (used by :func:`cross_validated_accuracy`)."""
+
+    def fit(self, probs: np.ndarray, y: np.ndarray) -> "Combiner": ...
+
+    def predict_proba(self, probs: np.ndarray) -> np.ndarray: ...
+
+
+class WeightedAverage:
+    """Weighted average of the members' probabilities, weights from :func:`select_weights`.
+
+    Use like a scikit-learn model: ``WeightedAverage().fit(val_probs, y_val).predict_proba(test_probs)``.
+    After ``fit``, ``weights_`` holds one weight per member.
+    """
+
+    def __init__(self, rounds: int = 20) -> None:
+        self.rounds = rounds
+
+    def fit(self, probs: Any, y: Any) -> "WeightedAverage":
+        self.weights_ = select_weights(probs, y, self.rounds)
+        return self
+
+    def predict_proba(self, probs: Any) -> np.ndarray:
+        return average(probs, self.weights_)
+
+
+# ---------------------------------------------------------------- stacking
+
+
+def stacking_features(probs: Any) -> np.ndarray:
+    """The meta-learner's input: each example's log-probabilities from every member, side by side.
+
+    Shape (examples, members * classes), member 0's classes first. Probabilities are clipped at
+    1e-7 before the logarithm, so a confident 0 becomes -16.1 rather than minus infinity.
+    """
+    probs = _check_probs(probs)
+    members, examples, classes = probs.shape
+    return np.log(np.clip(probs, _EPS, 1.0)).transpose(1, 0, 2).reshape(examples, members * classes)
+
+
+class Stacking:
+    """Stacking: a ``LogisticRegression`` meta-learner on the members' log-probabilities.
+
+    The features (:func:`stacking_features`) are standardised first (``StandardScaler``), which
+    lets the solver converge in tens of iterations instead of hundreds. Fit it on predictions for
+    images the members never trained on (the validation split): on the members' own training
+    images their predictions are over-confident, and the meta-learner would learn to trust them
+    too much. ``model_`` is the fitted scikit-learn pipeline after ``fit``.
+
+    Args:
+        C: inverse regularisation strength of the logistic regression (scikit-learn's default 1.0).
+    """
+
+    def __init__(self, C: float = 1.0, max_iter: int = 1000) -> None:
+        self.C = C
+        self.max_iter = max_iter
+
+    def fit(self, probs: Any, y: Any) -> "Stacking":
+        probs = _check_probs(probs)
+        self.classes_ = probs.shape[-1]
+        self.model_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))
+        self.model_.fit(stacking_features(probs), np.asarray(y).astype(int).ravel())
+        return self
+
+    def predict_proba(self, probs: Any) -> np.ndarray:
+        found = self.model_.predict_proba(stacking_features(probs))
+        full = np.zeros((len(found), self.classes_))
+        full[:, self.model_.classes_] = found  # classes absent from the fitting labels keep probability 0
+        return full
+
+    @property
+    def params(self) -> int:
+        """Number of fitted coefficients and intercepts of the logistic regression."""
+        regression = self.model_[-1]
+        return int(regression.coef_.size + regression.intercept_.size)
+
+
+def cross_validated_accuracy(method: Combiner, probs: Any, y: Any, folds: int = 5, seed: int = 0) -> float:
+    """Validation accuracy of a method that is itself fitted on the validation split.
+
+    Scoring such a method on the images it was fitted on flatters it. Instead, the validation
+    examples are cut into ``folds`` stratified parts; a fresh copy of ``method`` is fitted on all
+    parts but one and scored on the part it did not see, and the accuracies are pooled.
+    """
+    probs = _check_probs(probs)
+    y = np.asarray(y).astype(int).ravel()
+    correct = 0
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for fit_part, score_part in splitter.split(np.zeros(len(y)), y):
+        fitted = copy.deepcopy(method).fit(probs[:, fit_part], y[fit_part])
+        correct += int(np.sum(fitted.predict_proba(probs[:, score_part]).argmax(-1) == y[score_part]))
+    return correct / len(y)
+
+
+# ---------------------------------------------------------------- bagging
+
+
+def bootstrap_indices(n: int, seed: int | None = None) -> np.ndarray:
+    """A bootstrap sample: ``n`` indices drawn from ``range(n)`` uniformly, with replacement.
+
+    On average it holds about 63.2% (1 - 1/e) of the distinct examples, some of them several
+    times; the rest are its out-of-bag examples (:func:`out_of_bag_mask`).
+    """
+    return np.random.default_rng(seed).integers(0, n, size=n)
+
+
+def out_of_bag_mask(indices: Any, n: int) -> np.ndarray:
+    """``True`` for the examples of ``range(n)`` that a bootstrap sample ``indices`` never drew."""
+    mask = np.ones(n, dtype=bool)
+    mask[np.asarray(indices, dtype=int)] = False
+    return mask
+
+
+# ---------------------------------------------------------------- boosting
+
+
+def samme_update(
+    sample_weight: Any, correct: Any, num_classes: int, learning_rate: float = 1.0
+) -> tuple[np.ndarray, float]:
+    """One round of SAMME (multi-class AdaBoost; Zhu, Zou, Rosset and Hastie, 2009).
+
+    With the member's weighted error ``err = sum(w[wrong]) / sum(w)``, its say in the final vote is
+    ``alpha = learning_rate * (log((1 - err) / err) + log(num_classes - 1))``, and the weight of
+    every example it got wrong is multiplied by ``exp(alpha)``. Weights are then rescaled to a
+    mean of 1, so they can go straight into Keras's ``fit(..., sample_weight=...)`` without
+    changing the scale of the loss. ``learning_rate`` < 1 shrinks both steps, as in
+    scikit-learn's ``AdaBoostClassifier``. An error of 0 is clipped to 1e-10 (a huge ``alpha``).
+
+    Args:
+        sample_weight: the weights the member was trained with, shape (examples,).
+        correct: whether the member classified each training example correctly.
+        num_classes: number of classes (10 for digits).
+        learning_rate: shrinkage, in (0, 1].
+
+    Returns:
+        ``(new_weights, alpha)``.
+
+    Raises:
+        EnsembleError: the member is no better than guessing (``err >= 1 - 1/num_classes``).
+    """
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    wrong = ~np.asarray(correct, dtype=bool)
+    err = float(np.clip(weights[wrong].sum() / weights.sum(), 1e-10, 1.0))
+    if err >= 1 - 1 / num_classes:
+        raise EnsembleError(
+            f"This member's weighted error is {err:.1%}, no better than guessing among {num_classes} classes; "
+            "train it for more epochs or on more images before boosting on."
+        )
+    alpha = learning_rate * (np.log((1 - err) / err) + np.log(num_classes - 1))
+    new = weights * np.exp(alpha * wrong)
+    return new * (len(new) / new.sum()), float(alpha)
+
+
+def samme_combine(probs: Any, alphas: Sequence[float]) -> np.ndarray:
+    """The boosted classifier: each member votes for its top class with weight ``alpha``.
+
+    Returns each class's share of the weighted votes, shape (examples, classes); its ``argmax``
+    is the SAMME prediction (on an exact tie, the lowest class index).
+    """
+    probs = _check_probs(probs)
+    alphas = np.asarray(alphas, dtype=np.float64)
+    if alphas.shape != (len(probs),):
+        raise EnsembleError(f"Give one alpha per member ({len(probs)}), got {alphas.tolist()}.")
+    onehot = probs.argmax(-1)[..., None] == np.arange(probs.shape[-1])  # (members, examples, classes)
+    scores = np.tensordot(alphas, onehot.astype(np.float64), axes=1)
+    return scores / alphas.sum()

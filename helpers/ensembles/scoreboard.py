@@ -1,0 +1,101 @@
+"""A scoreboard of members and ensembles: validation and test accuracy, training and prediction costs.
+
+Introduced in ``07_ensembles.ipynb``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from helpers.ensembles.combine import EnsembleError, accuracy
+
+
+@dataclass
+class Entry:
+    """One row of a :class:`Scoreboard`: a single model or an ensemble, with its accuracies and costs."""
+
+    name: str
+    kind: str
+    members: int
+    val_accuracy: float
+    test_accuracy: float
+    train_seconds: float
+    predict_seconds: float
+    params: int
+
+
+class Scoreboard:
+    """Every member and ensemble on the validation and test sets, with its cost, in one table.
+
+    Single models are added with :meth:`add_member`; an ensemble with :meth:`add_ensemble` names
+    its members, and its training seconds, prediction seconds and parameters are theirs summed.
+    Winners are picked by validation accuracy only (:meth:`best`); the test column is for reporting.
+    """
+
+    def __init__(self, y_val: Any, y_test: Any) -> None:
+        self.y_val = np.asarray(y_val).astype(int).ravel()
+        self.y_test = np.asarray(y_test).astype(int).ravel()
+        self.entries: dict[str, Entry] = {}
+
+    def add_member(
+        self, name: str, val_pred: Any, test_pred: Any, train_seconds: float, predict_seconds: float,
+        params: int, kind: str = "member",
+    ) -> Entry:
+        """Add a single model from its predictions (class indices or probabilities) on both sets."""
+        entry = Entry(name, kind, 1, accuracy(self.y_val, val_pred), accuracy(self.y_test, test_pred),
+                      float(train_seconds), float(predict_seconds), int(params))
+        self.entries[name] = entry
+        return entry
+
+    def add_ensemble(
+        self, name: str, members: Sequence[str], val_pred: Any, test_pred: Any,
+        val_accuracy: float | None = None, extra_seconds: float = 0.0, extra_params: int = 0,
+    ) -> Entry:
+        """Add an ensemble of the named members.
+
+        Args:
+            val_accuracy: use this validation accuracy instead of the one computed from ``val_pred``
+                (for a method fitted on the validation split: see :func:`cross_validated_accuracy`).
+            extra_seconds: training time of the combination itself (fitting weights or a meta-learner).
+            extra_params: numbers the combination itself fitted (a meta-learner's coefficients).
+        """
+        parts = [self.entries[member] for member in members]
+        entry = Entry(
+            name, "ensemble", len(parts),
+            accuracy(self.y_val, val_pred) if val_accuracy is None else float(val_accuracy),
+            accuracy(self.y_test, test_pred),
+            sum(p.train_seconds for p in parts) + extra_seconds,
+            sum(p.predict_seconds for p in parts),
+            sum(p.params for p in parts) + extra_params,
+        )
+        self.entries[name] = entry
+        return entry
+
+    def best(self, kind: str = "ensemble") -> Entry:
+        """The entry of this kind with the highest validation accuracy (the first added on a tie)."""
+        rows = [e for e in self.entries.values() if e.kind == kind]
+        if not rows:
+            raise EnsembleError(f"The scoreboard has no entry of kind {kind!r} yet.")
+        return max(rows, key=lambda e: e.val_accuracy)
+
+    def table(self, baseline_kind: str = "member") -> str:
+        """The scoreboard as text; "gain" is test accuracy minus that of the best single model by validation."""
+        baseline = self.best(baseline_kind)
+        width = max(len("model"), *(len(name) for name in self.entries))
+        head = (f"{'model':<{width}}  {'kind':<8}  {'n':>2}  {'val acc':>7}  {'test acc':>8}  {'gain':>6}  "
+                f"{'train s':>7}  {'pred s':>6}  {'params':>9}")
+        lines = [head, "-" * len(head)]
+        for e in self.entries.values():
+            gain = f"{100 * (e.test_accuracy - baseline.test_accuracy):+.2f}" if e.kind == "ensemble" else ""
+            lines.append(
+                f"{e.name:<{width}}  {e.kind:<8}  {e.members:>2}  {e.val_accuracy:>7.2%}  {e.test_accuracy:>8.2%}  "
+                f"{gain:>6}  {e.train_seconds:>7.1f}  {e.predict_seconds:>6.2f}  {e.params:>9,}"
+            )
+        lines.append(f"gain: test accuracy minus that of {baseline.name} (the best single model by validation), in points")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()

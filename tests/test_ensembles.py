@@ -1,0 +1,246 @@
+"""Unit tests for helpers.ensembles (and the ensemble additions to models and plots), on hand-made arrays."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from helpers import ensembles
+from helpers.errors import CourseError
+
+# Three members, four examples, three classes. True labels: 0, 1, 2, 1.
+Y = np.array([0, 1, 2, 1])
+PROBS = np.array(
+    [
+        [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.5, 0.1, 0.4], [0.3, 0.3, 0.4]],  # member 0: wrong on 2, 3
+        [[0.6, 0.3, 0.1], [0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.1, 0.6, 0.3]],  # member 1: wrong on 1
+        [[0.2, 0.5, 0.3], [0.1, 0.7, 0.2], [0.2, 0.2, 0.6], [0.2, 0.5, 0.3]],  # member 2: wrong on 0
+    ]
+)
+
+
+def test_accuracy_takes_labels_or_probabilities():
+    assert ensembles.accuracy(Y, [0, 1, 0, 1]) == 0.75
+    assert ensembles.accuracy(Y, PROBS[0]) == 0.5
+
+
+def test_average_is_the_mean_over_members():
+    expected = np.array([[1.5, 1.0, 0.5], [0.4, 1.8, 0.8], [0.8, 0.5, 1.7], [0.6, 1.4, 1.0]]) / 3
+    assert np.allclose(ensembles.average(PROBS), expected)
+    assert ensembles.average(PROBS).argmax(-1).tolist() == [0, 1, 2, 1]
+
+
+def test_weighted_average_normalises_the_weights():
+    # weights 2:0:2 are the mean of members 0 and 2
+    assert np.allclose(ensembles.average(PROBS, [2, 0, 2]), (PROBS[0] + PROBS[2]) / 2)
+    assert np.allclose(ensembles.average(PROBS, [0, 1, 0]), PROBS[1])
+
+
+@pytest.mark.parametrize("weights", [[1, 1], [1, -1, 1], [0, 0, 0]])
+def test_bad_weights_are_refused(weights):
+    with pytest.raises(ensembles.EnsembleError):
+        ensembles.average(PROBS, weights)
+
+
+def test_predictions_must_be_stacked():
+    with pytest.raises(CourseError, match="members, examples, classes"):
+        ensembles.average(PROBS[0])
+
+
+def test_vote_counts():
+    # member labels: m0 [0, 1, 0, 2], m1 [0, 2, 2, 1], m2 [1, 1, 2, 1]
+    assert ensembles.vote_counts(PROBS).tolist() == [[2, 1, 0], [0, 2, 1], [1, 0, 2], [0, 2, 1]]
+
+
+def test_majority_vote_with_a_clear_majority():
+    assert ensembles.majority_vote(PROBS).tolist() == [0, 1, 2, 1]
+
+
+def test_majority_vote_tie_goes_to_the_higher_average_probability():
+    # two members, one vote each for class 0 and class 2; class 2 has the higher mean (0.5 vs 0.45)
+    probs = np.array([[[0.5, 0.1, 0.4]], [[0.4, 0.0, 0.6]]])
+    assert ensembles.vote_counts(probs).tolist() == [[1, 0, 1]]
+    assert ensembles.majority_vote(probs).tolist() == [2]
+
+
+def test_majority_vote_full_tie_goes_to_the_lowest_class():
+    probs = np.array([[[0.6, 0.4, 0.0]], [[0.4, 0.6, 0.0]]])  # one vote each, equal mean 0.5
+    assert ensembles.majority_vote(probs).tolist() == [0]
+
+
+def test_select_weights_mixes_complementary_members():
+    # A is wrong on example 1, B on example 0; symmetric, so ties go to the lower index.
+    y = np.array([0, 1])
+    probs = np.array([[[0.9, 0.1], [0.6, 0.4]], [[0.4, 0.6], [0.1, 0.9]]])
+    assert ensembles.select_weights(probs, y, rounds=1).tolist() == [1.0, 0.0]
+    assert ensembles.select_weights(probs, y, rounds=2).tolist() == [0.5, 0.5]
+    assert ensembles.select_weights(probs, y, rounds=3).tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert ensembles.select_weights(probs, y, rounds=4).tolist() == [0.5, 0.5]
+
+
+def test_select_weights_ignores_a_useless_member():
+    y = np.array([0, 1, 0])
+    good = [[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]]
+    bad = [[0.2, 0.8], [0.7, 0.3], [0.4, 0.6]]
+    weights = ensembles.select_weights(np.array([bad, good]), y, rounds=10)
+    assert weights.tolist() == [0.0, 1.0]
+
+
+def test_weighted_average_estimator():
+    y = np.array([0, 1])
+    probs = np.array([[[0.9, 0.1], [0.6, 0.4]], [[0.4, 0.6], [0.1, 0.9]]])
+    fitted = ensembles.WeightedAverage(rounds=4).fit(probs, y)
+    assert fitted.weights_.tolist() == [0.5, 0.5]
+    assert np.allclose(fitted.predict_proba(probs), [[0.65, 0.35], [0.35, 0.65]])
+
+
+def test_stacking_features_are_member_major_log_probabilities():
+    features = ensembles.stacking_features(PROBS)
+    assert features.shape == (4, 9)
+    assert np.allclose(features[0], np.log([0.7, 0.2, 0.1, 0.6, 0.3, 0.1, 0.2, 0.5, 0.3]))
+    zero = ensembles.stacking_features(np.array([[[1.0, 0.0]]]))
+    assert np.allclose(zero, [[0.0, np.log(1e-7)]])
+
+
+def _label_probs(labels, classes=3, confidence=0.8):
+    probs = np.full((len(labels), classes), (1 - confidence) / (classes - 1))
+    probs[np.arange(len(labels)), labels] = confidence
+    return probs
+
+
+def test_stacking_learns_to_undo_a_member_that_is_systematically_wrong():
+    # Member 0 always answers (true + 1) % 3, member 1 guesses at random: averaging fails,
+    # a meta-learner can learn the relabelling.
+    rng = np.random.default_rng(0)
+    y = np.tile([0, 1, 2], 40)
+    probs = np.stack([_label_probs((y + 1) % 3), _label_probs(rng.integers(0, 3, len(y)))])
+    assert ensembles.accuracy(y, ensembles.average(probs)) < 0.5
+    stacker = ensembles.Stacking().fit(probs, y)
+    out = stacker.predict_proba(probs)
+    assert out.shape == (len(y), 3) and np.allclose(out.sum(axis=1), 1)
+    assert ensembles.accuracy(y, out) == 1.0
+    assert stacker.params == 2 * 3 * 3 + 3
+
+
+def test_stacking_keeps_every_class_column_when_a_class_is_missing():
+    y = np.array([0, 1] * 10)  # class 2 never appears
+    probs = np.stack([_label_probs(y), _label_probs(y)])
+    out = ensembles.Stacking().fit(probs, y).predict_proba(probs)
+    assert out.shape == (20, 3) and np.all(out[:, 2] == 0)
+
+
+def test_cross_validated_accuracy_scores_only_held_out_folds():
+    # A "method" that memorises: it knows the labels of the examples it was fitted on and
+    # answers class 0 for any other one.
+    class Memoriser:
+        def fit(self, probs, y):
+            self.known = dict(zip(probs[0, :, 0].tolist(), np.asarray(y).tolist()))
+            return self
+
+        def predict_proba(self, probs):
+            return np.eye(2)[[self.known.get(key, 0) for key in probs[0, :, 0].tolist()]]
+
+    y = np.array([0, 1] * 10)
+    probs = np.linspace(0, 1, 20)[None, :, None].repeat(2, axis=2)  # one distinct key per example
+    assert ensembles.accuracy(y, Memoriser().fit(probs, y).predict_proba(probs)) == 1.0  # in-sample: perfect
+    # held out, it always answers 0, and every stratified fold is half 0s, half 1s
+    assert ensembles.cross_validated_accuracy(Memoriser(), probs, y, folds=5) == 0.5
+
+
+def test_bootstrap_indices():
+    sample = ensembles.bootstrap_indices(10_000, seed=1)
+    assert sample.shape == (10_000,) and sample.min() >= 0 and sample.max() < 10_000
+    assert np.array_equal(sample, ensembles.bootstrap_indices(10_000, seed=1))
+    assert not np.array_equal(sample, ensembles.bootstrap_indices(10_000, seed=2))
+    assert len(np.unique(sample)) / 10_000 == pytest.approx(1 - np.exp(-1), abs=0.01)
+
+
+def test_out_of_bag_mask():
+    assert ensembles.out_of_bag_mask([0, 0, 2, 3, 3], 5).tolist() == [False, True, False, False, True]
+
+
+def test_samme_update_exact_values():
+    weights, alpha = ensembles.samme_update(np.ones(4), [True, True, True, False], num_classes=10)
+    # err = 1/4: alpha = log(3) + log(9) = log(27); the wrong example's weight becomes 27, then mean 1
+    assert alpha == pytest.approx(np.log(27))
+    assert weights == pytest.approx(np.array([1, 1, 1, 27]) * 4 / 30)
+    assert weights.mean() == pytest.approx(1.0)
+
+
+def test_samme_update_learning_rate_and_wrong_share():
+    weights, alpha = ensembles.samme_update(np.ones(4), [True, True, True, False], num_classes=10, learning_rate=0.5)
+    assert alpha == pytest.approx(0.5 * np.log(27))
+    assert weights[3] / weights[0] == pytest.approx(np.sqrt(27))
+    # with the full step, the misclassified examples always end up with (K-1)/K of the weight
+    full, _ = ensembles.samme_update(np.ones(100), np.arange(100) >= 3, num_classes=10)
+    assert full[:3].sum() / full.sum() == pytest.approx(0.9)
+
+
+def test_samme_update_refuses_a_member_no_better_than_guessing():
+    with pytest.raises(ensembles.EnsembleError, match="no better than guessing"):
+        ensembles.samme_update(np.ones(10), [True] + [False] * 9, num_classes=10)
+
+
+def test_samme_combine_weighted_votes():
+    # members vote 0, 0, 1 on example 0 and 2, 1, 1 on example 1
+    probs = np.array([[[0.9, 0.1, 0.0], [0.1, 0.2, 0.7]], [[0.6, 0.4, 0.0], [0.2, 0.5, 0.3]], [[0.1, 0.8, 0.1], [0.1, 0.8, 0.1]]])
+    scores = ensembles.samme_combine(probs, [1.0, 1.0, 1.5])
+    assert np.allclose(scores, [[2 / 3.5, 1.5 / 3.5, 0], [0, 2.5 / 3.5, 1 / 3.5]])
+    assert ensembles.samme_combine(probs, [1.0, 1.0, 2.5]).argmax(-1).tolist() == [1, 1]
+    with pytest.raises(ensembles.EnsembleError):
+        ensembles.samme_combine(probs, [1.0, 1.0])
+
+
+def test_scoreboard_sums_costs_and_picks_on_validation():
+    y_val, y_test = np.array([0, 1, 2, 1]), np.array([0, 1])
+    board = ensembles.Scoreboard(y_val, y_test)
+    board.add_member("a", [0, 1, 2, 2], [0, 0], train_seconds=10, predict_seconds=1, params=100)  # val .75, test .5
+    board.add_member("b", [0, 1, 0, 0], [0, 1], train_seconds=20, predict_seconds=2, params=100)  # val .5, test 1
+    board.add_ensemble("ab", ["a", "b"], [0, 1, 2, 1], [0, 0], extra_seconds=0.5, extra_params=7)
+    board.add_ensemble("cv", ["a", "b"], [0, 0, 0, 0], [0, 1], val_accuracy=0.9)
+    ab = board.entries["ab"]
+    assert (ab.members, ab.val_accuracy, ab.test_accuracy) == (2, 1.0, 0.5)
+    assert (ab.train_seconds, ab.predict_seconds, ab.params) == (30.5, 3, 207)
+    assert board.best("member").name == "a"  # by validation, although b is better on test
+    assert board.best("ensemble").name == "ab"
+    table = board.table()
+    assert "-0.00" not in table and "+0.00" in table  # gain of "ab" over "a" on test: 0.5 - 0.5
+    assert "+50.00" in table  # "cv": 1.0 - 0.5
+
+
+def test_train_predict_and_average_model_agree():
+    from helpers.data import load_mnist
+    from helpers.models import mnist_cnn
+
+    (x, y), _ = load_mnist(verbose=False)
+    x, y = x[:256, ..., None], y[:256]
+    members = [ensembles.train_member(mnist_cnn, x, y, seed=seed, epochs=1, name=f"m{seed}")[0] for seed in (0, 1)]
+    probs, seconds = ensembles.predict_members(members, x[:64])
+    assert probs.shape == (2, 64, 10) and len(seconds) == 2
+    assert not np.allclose(probs[0], probs[1]), "different seeds give different members"
+    combined = ensembles.average_model(members).predict(x[:64], verbose=0)
+    assert np.allclose(combined, ensembles.average(probs), atol=1e-5)
+
+
+def test_mnist_strong_cnn_shape_parameters_and_inference_without_augmentation():
+    from helpers.models import mnist_strong_cnn
+
+    model = mnist_strong_cnn()
+    assert model.output_shape == (None, 10)
+    assert model.count_params() == 327_242
+    assert mnist_strong_cnn(augment=False).count_params() == 327_242  # augmentation layers have no weights
+    x = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1)).astype("uint8")
+    assert np.allclose(model.predict(x, verbose=0), model.predict(x, verbose=0))  # no randomness at inference
+
+
+def test_plot_accuracy_bars():
+    from helpers.plots import plot_accuracy_bars
+
+    fig = plot_accuracy_bars(["a", "b", "avg"], [0.97, 0.975, 0.98], ["member", "member", "ensemble"],
+                             reference=0.975, highlight="avg")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "avg"]
+    assert ax.get_xlim()[0] > 90  # zoomed in on the range of the accuracies
+    assert sum(bar.get_linewidth() == 2 for bar in ax.patches) == 1
