@@ -3,11 +3,16 @@
 Organised by what a learner does:
 
 - :mod:`helpers.profile` - choose the run profile (quick or full) and print the banner;
-- :mod:`helpers.data` - get data: registry, checked downloads, loaders;
-- :mod:`helpers.models` - build models;
-- :mod:`helpers.training` - train: callbacks and run folders;
+- :mod:`helpers.data` - get data: registry, checked downloads, array loaders, folder and CSV datasets;
+- :mod:`helpers.augment` - augmentation layers (the old ``ImageDataGenerator`` settings as layers);
+- :mod:`helpers.models` - build models; :mod:`helpers.transfer` - pretrained bases;
+- :mod:`helpers.training` - train: callbacks and run folders; :mod:`helpers.train` - the one-call
+  ``train_from_folder`` and ``python -m helpers.train``;
 - :mod:`helpers.evaluate` and :mod:`helpers.plots` - evaluate and plot;
-- :mod:`helpers.results` - record the key figure of a notebook for the results table.
+- :mod:`helpers.ensembles` - combine several models;
+- :mod:`helpers.model_files` and :mod:`helpers.predict` - save with class names, predict
+  (``python -m helpers.predict``);
+- :mod:`helpers.results` and :mod:`helpers.runner` - record each notebook's key figure, run the series.
 """
 
 import os as _os
@@ -19,3 +24,12 @@ from helpers.errors import CourseError  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["CourseError", "__version__"]
+
+
+def __getattr__(name: str):
+    """``helpers.train_from_folder`` (notebook 05), imported on first use so ``import helpers`` stays light."""
+    if name == "train_from_folder":
+        from helpers.train import train_from_folder
+
+        return train_from_folder
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")
