@@ -35,3 +35,9 @@ __all__ = [
     "FolderDatasets", "count_images", "dataset_arrays", "describe_folder", "image_datasets", "prepare",
     "split_validation_test",
 ]
+
+# Notebook 05: labels from a CSV file, and size checks before training.
+from helpers.data.checks import check_sizes, class_counts  # noqa: E402
+from helpers.data.labels_csv import csv_datasets, read_labels_csv, write_labels_csv  # noqa: E402
+
+__all__ += ["check_sizes", "class_counts", "csv_datasets", "read_labels_csv", "write_labels_csv"]

@@ -1,0 +1,80 @@
+"""Check a dataset before training: images per class, a batch size that fits, classes too small to split.
+
+Older tools failed outright on small data: ``flow_from_directory`` with a batch larger than the
+folder, a class with two images and a 20% validation split. :func:`check_sizes` instead adjusts what
+it can and says so in one line, and :func:`class_counts` stops only where training cannot work (a
+class folder without images, a class name that is not a folder).
+
+Introduced in ``05_flowers_train_from_folder.ipynb``; used by :mod:`helpers.train`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Sequence
+
+from helpers.data.download import pretty_path
+from helpers.data.folders import FolderError, count_images
+from helpers.errors import CourseError
+
+
+class TrainSettingError(CourseError):
+    """A training setting (split, batch size, epochs, classes) cannot be used."""
+
+
+def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = None) -> dict[str, int]:
+    """Images in each class sub-folder of ``directory`` (sub-sub-folders included), in label order.
+
+    Raises:
+        FolderError: no class sub-folders, a name in ``classes`` that is not one, or a class without images.
+    """
+    root = Path(directory)
+    counts = count_images(root)  # raises FolderError when root is not a folder
+    available = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not available:
+        raise FolderError(f"{pretty_path(root)} has no sub-folders; put the images of each class in a sub-folder named after it.")
+    unknown = [name for name in classes or [] if name not in available]
+    if unknown:
+        raise FolderError(f"{pretty_path(root)} has no sub-folder {unknown[0]!r}; its classes are: {', '.join(available)}.")
+    per_class = {name: sum(n for folder, n in counts.items() if folder.split("/")[0] == name) for name in classes or available}
+    empty = [name for name, n in per_class.items() if n == 0]
+    if empty:
+        raise FolderError(
+            f"The class folder {pretty_path(root / empty[0])} holds no images (.jpg, .png, .bmp, .gif); "
+            "add some, or leave it out with classes=[...]."
+        )
+    return per_class
+
+
+def check_sizes(
+    per_class: dict[str, int], batch_size: int, validation_split: float | None = None, test_split: float | None = None
+) -> tuple[int, list[str]]:
+    """The batch size to use, and notes on what is too small (where older tools simply failed).
+
+    - A batch larger than the training images is clamped to their number.
+    - A class with fewer images than a validation split needs to hold out even one of them
+      (5 for a 20% split) is kept, with a note: the split is random, so it may get none.
+
+    Returns:
+        ``(batch_size, notes)``.
+    """
+    if len(per_class) < 2:
+        raise FolderError(f"A classifier needs at least two classes, not {len(per_class)}; add class sub-folders (or labels), or list more in classes=[...].")
+    if batch_size < 1:
+        raise TrainSettingError(f"The batch size must be 1 or more, not {batch_size}.")
+    total = sum(per_class.values())
+    train_images = total - int(((validation_split or 0.0) + (test_split or 0.0)) * total)  # image_dataset_from_directory's cut
+    notes = []
+    if batch_size > train_images:
+        notes.append(f"batch size {batch_size} is larger than the {train_images} training images: using {train_images}.")
+        batch_size = train_images
+    if validation_split:
+        needed = math.ceil(1 / validation_split)
+        notes += [
+            f"class {name!r} has only {count} image{'s' if count != 1 else ''}, fewer than the {needed} a {validation_split:.0%} "
+            "validation split needs to hold out one: training anyway, but it may have no validation image."
+            for name, count in per_class.items() if count < needed
+        ]
+    return batch_size, notes

@@ -1,0 +1,225 @@
+"""Datasets from a CSV file of ``path,label`` rows, when the labels are not folder names.
+
+Sometimes the images sit in one folder (or anywhere) and a table says what each one shows: a
+Kaggle ``train.csv``, a spreadsheet export, labels merged or renamed after the photos were taken::
+
+    path,label
+    crab/image_0001.jpg,crustacean
+    cup/image_0001.jpg,vessel
+
+:func:`csv_datasets` turns such a file into the same :class:`~helpers.data.folders.FolderDatasets`
+that :func:`~helpers.data.folders.image_datasets` makes from class sub-folders (cached, shuffled,
+batched, prefetched by :func:`~helpers.data.folders.prepare`), so everything built on folders, such
+as :func:`helpers.train.train_from_csv`, works on it too. Relative paths are read from the CSV's
+own folder unless ``root`` says otherwise. Each image is decoded as RGB (grayscale too) and
+resized exactly as ``image_dataset_from_directory`` does.
+
+(Keras 2 did this with ``ImageDataGenerator().flow_from_dataframe(df, directory, x_col="filename",
+y_col="class")``; Keras 3 has no DataFrame loader, and this course needs no pandas for it.)
+
+Introduced in ``05_flowers_train_from_folder.ipynb``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from helpers.data.download import pretty_path
+from helpers.data.folders import READABLE_SUFFIXES, FolderDatasets, FolderError, prepare
+
+#: Column names accepted when the default ``path``/``label`` are absent (``flow_from_dataframe``'s defaults).
+PATH_ALIASES = ("path", "filename", "file")
+LABEL_ALIASES = ("label", "class")
+
+
+def _column(header: list[str], wanted: str | None, aliases: tuple[str, ...], role: str, csv_file: Path) -> str:
+    if wanted is not None:
+        if wanted not in header:
+            raise FolderError(f"{pretty_path(csv_file)} has no column {wanted!r} (its columns: {', '.join(header)}).")
+        return wanted
+    for name in aliases:
+        if name in header:
+            return name
+    raise FolderError(
+        f"{pretty_path(csv_file)} has no {role} column: its first line should name the columns, for example "
+        f"'path,label' (found: {', '.join(header) or 'nothing'}); or pass {role}_column=..."
+    )
+
+
+def read_labels_csv(
+    csv_file: os.PathLike | str,
+    *,
+    root: os.PathLike | str | None = None,
+    path_column: str | None = None,
+    label_column: str | None = None,
+    classes: Sequence[str] | None = None,
+) -> tuple[list[Path], list[str]]:
+    """Read and check the ``(image file, label)`` rows of a CSV file.
+
+    Args:
+        csv_file: a CSV file whose first line names its columns.
+        root: the folder relative paths start from (default: the CSV file's folder).
+        path_column, label_column: the column names (default: ``path`` or ``filename``, and
+            ``label`` or ``class``).
+        classes: keep only the rows with these labels.
+
+    Returns:
+        ``(paths, labels)``, in the order of the file.
+
+    Raises:
+        FolderError: the file or a listed image is missing, a column or a label is empty, or
+            ``classes`` names a label the file does not have.
+    """
+    csv_file = Path(csv_file)
+    if not csv_file.is_file():
+        raise FolderError(f"There is no CSV file at {pretty_path(csv_file)}; check the path.")
+    base = Path(root) if root is not None else csv_file.parent
+    with open(csv_file, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip() for name in reader.fieldnames or []]
+        reader.fieldnames = header
+        path_key = _column(header, path_column, PATH_ALIASES, "path", csv_file)
+        label_key = _column(header, label_column, LABEL_ALIASES, "label", csv_file)
+        paths, labels = [], []
+        for line, row in enumerate(reader, start=2):
+            path, label = (row.get(path_key) or "").strip(), (row.get(label_key) or "").strip()
+            if not path or not label:
+                raise FolderError(f"Line {line} of {pretty_path(csv_file)} has an empty {'path' if not path else 'label'}; fill it in or delete the line.")
+            paths.append(base / path)
+            labels.append(label)
+    if not paths:
+        raise FolderError(f"{pretty_path(csv_file)} lists no images; add one 'path,label' line per image.")
+    if classes is not None:
+        unknown = [name for name in classes if name not in set(labels)]
+        if unknown:
+            raise FolderError(f"No row of {pretty_path(csv_file)} has the label {unknown[0]!r}; its labels are: {', '.join(sorted(set(labels)))}.")
+        kept = [i for i, label in enumerate(labels) if label in set(classes)]
+        paths, labels = [paths[i] for i in kept], [labels[i] for i in kept]
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        raise FolderError(
+            f"{len(missing)} image file(s) listed in {pretty_path(csv_file)} do not exist, for example "
+            f"{pretty_path(missing[0])}; relative paths start at {pretty_path(base)} (change it with root=...)."
+        )
+    unreadable = [path for path in paths if path.suffix.lower() not in READABLE_SUFFIXES]
+    if unreadable:
+        raise FolderError(f"{pretty_path(unreadable[0])} is not a JPEG, PNG, BMP or GIF file; convert it or leave it out of the CSV.")
+    return paths, labels
+
+
+def write_labels_csv(
+    rows: Iterable[tuple[os.PathLike | str, str]], csv_file: os.PathLike | str, relative_to: os.PathLike | str | None = None
+) -> Path:
+    """Write ``(image file, label)`` rows to a CSV file with the header ``path,label``.
+
+    Args:
+        rows: image files and their labels.
+        csv_file: the file to write; its folder is created if needed.
+        relative_to: write paths relative to this folder (pass the same folder as ``root=`` when
+            reading); default: as given.
+
+    Returns:
+        The path written.
+    """
+    csv_file = Path(csv_file)
+    csv_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(csv_file, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["path", "label"])
+        for path, label in rows:
+            path = Path(path)
+            writer.writerow([(path.relative_to(relative_to) if relative_to is not None else path).as_posix(), label])
+    return csv_file
+
+
+def _files_dataset(paths: Sequence[Path], labels: Sequence[int], image_size: tuple[int, int], label_mode: str, classes: int):
+    """Unbatched ``(image, label)`` pairs, decoded and resized as ``image_dataset_from_directory`` does."""
+    import tensorflow as tf
+
+    def load(path, label):
+        image = tf.image.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+        image = tf.image.resize(image, image_size, method="bilinear")
+        image.set_shape((*image_size, 3))
+        if label_mode == "categorical":
+            label = tf.one_hot(label, classes)
+        elif label_mode == "binary":
+            label = tf.cast(tf.expand_dims(label, -1), "float32")
+        return image, label
+
+    files = tf.data.Dataset.from_tensor_slices(([str(path) for path in paths], np.asarray(labels, dtype="int32")))
+    return files.map(load, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def csv_datasets(
+    csv_file: os.PathLike | str,
+    image_size: tuple[int, int] = (150, 150),
+    batch_size: int = 32,
+    *,
+    validation_split: float = 0.2,
+    test_split: float | None = None,
+    seed: int = 42,
+    classes: Sequence[str] | None = None,
+    root: os.PathLike | str | None = None,
+    path_column: str | None = None,
+    label_column: str | None = None,
+    label_mode: str = "int",
+    augmentation: Callable | None = None,
+    max_train: int | None = None,
+    max_eval: int | None = None,
+    cache: bool = True,
+    verbose: bool = True,
+) -> FolderDatasets:
+    """Training, validation and (optionally) test datasets from a CSV file of ``path,label`` rows.
+
+    The rows are shuffled once with ``seed`` and cut as ``image_dataset_from_directory`` cuts a
+    folder: the last ``validation_split + test_split`` of them are held out, the validation rows
+    first. Class names are the labels, sorted (or ``classes``, in that order).
+
+    Args:
+        csv_file, root, path_column, label_column, classes: see :func:`read_labels_csv`.
+        label_mode: ``"int"``, ``"categorical"`` (one-hot) or ``"binary"`` (two classes only).
+        The others: as for :func:`helpers.data.image_datasets`.
+
+    Returns:
+        A :class:`FolderDatasets`, exactly as from a folder of class sub-folders.
+    """
+    paths, labels = read_labels_csv(csv_file, root=root, path_column=path_column, label_column=label_column, classes=classes)
+    class_names = list(classes) if classes is not None else sorted(set(labels))
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError(f"label_mode='binary' needs exactly two classes, not {len(class_names)}")
+    held_out = validation_split + (test_split or 0.0)
+    if not 0 < held_out < 1:
+        raise ValueError(f"validation_split + test_split must be between 0 and 1, not {held_out}")
+    index = {name: i for i, name in enumerate(class_names)}
+    order = np.random.RandomState(seed).permutation(len(paths))
+    paths, targets = [paths[i] for i in order], [index[labels[i]] for i in order]
+    size = (int(image_size[0]), int(image_size[1]))
+    cut = len(paths) - int(held_out * len(paths))
+    middle = cut + round((len(paths) - cut) * validation_split / held_out)
+    parts = {"train": slice(0, cut), "validation": slice(cut, middle)}
+    if test_split:
+        parts["test"] = slice(middle, None)
+    else:
+        parts["validation"] = slice(cut, None)
+    sets = {split: _files_dataset(paths[part], targets[part], size, label_mode, len(class_names)) for split, part in parts.items()}
+    available = {split: len(paths[part]) for split, part in parts.items()}
+    caps = {"train": max_train, "validation": max_eval, "test": max_eval}
+    counts = {split: min(total, caps[split] or total) for split, total in available.items()}
+    if verbose:
+        print(f"classes: {', '.join(class_names)}")
+        for split, count in counts.items():
+            print(f"{split:<10} {count:>6,} images" + (f" (of {available[split]:,})" if count < available[split] else ""))
+    return FolderDatasets(
+        train=prepare(sets["train"], batch_size, training=True, augmentation=augmentation, max_images=max_train, cache=cache, seed=seed),
+        validation=prepare(sets["validation"], batch_size, max_images=max_eval, cache=cache),
+        test=prepare(sets["test"], batch_size, max_images=max_eval, cache=cache) if "test" in sets else None,
+        class_names=class_names,
+        image_size=size,
+        counts=counts,
+        test_files=[str(path) for path in paths[parts["test"]]][: counts["test"]] if "test" in parts else [],
+    )

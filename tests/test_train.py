@@ -1,0 +1,167 @@
+"""train_from_folder and ``python -m helpers.train`` on real Caltech-101 images (tiny sizes keep it fast).
+
+Generated images appear only in the edge case real data does not have in one place: a class of
+two images, grayscale files among colour ones, and a batch larger than the whole folder.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import helpers
+from helpers import data, model_files, train
+from helpers.data import checks
+from helpers.errors import CourseError
+
+TINY = dict(image_size=32, epochs=1, widths=(8, 16), convs_per_block=1, verbose=0)
+GRAYSCALE = {"crab": ["image_0018.jpg", "image_0051.jpg", "image_0066.jpg"], "cup": ["image_0007.jpg", "image_0029.jpg", "image_0030.jpg"]}
+
+
+@pytest.fixture(scope="module")
+def caltech() -> Path:
+    return data.fetch("caltech101", verbose=False)
+
+
+@pytest.fixture
+def small_split(tmp_path, caltech) -> Path:
+    """Real crab and cup photos laid out as train/ and validation/ folders."""
+    for split, files in (("train", slice(0, 16)), ("validation", slice(16, 21))):
+        for name in ("crab", "cup"):
+            (tmp_path / split / name).mkdir(parents=True)
+            for path in sorted((caltech / name).iterdir())[files]:
+                shutil.copy(path, tmp_path / split / name)
+    return tmp_path
+
+
+def test_class_counts_of_the_real_folder(caltech, tmp_path):
+    counts = data.class_counts(caltech)
+    assert counts == {"crab": 73, "crayfish": 70, "cup": 57, "dalmatian": 67, "ewer": 85, "lobster": 41}
+    assert data.class_counts(caltech, ["cup", "crab"]) == {"cup": 57, "crab": 73}, "the order given is the label order"
+    with pytest.raises(CourseError, match="no sub-folder 'cups'.*crab, crayfish"):
+        data.class_counts(caltech, ["crab", "cups"])
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(caltech / "crab" / "image_0001.jpg", tmp_path / "a")
+    with pytest.raises(CourseError, match="holds no images"):
+        data.class_counts(tmp_path)
+
+
+def test_check_sizes_clamps_the_batch_and_notes_small_classes():
+    assert data.check_sizes({"a": 73, "b": 57}, 32, 0.2) == (32, [])
+    batch, notes = data.check_sizes({"a": 10, "b": 2}, 64, 0.2)
+    assert batch == 10 and notes[0] == "batch size 64 is larger than the 10 training images: using 10."
+    assert notes[1].startswith("class 'b' has only 2 images, fewer than the 5 a 20% validation split needs")
+    assert data.check_sizes({"a": 4, "b": 4}, 8, 0.5, 0.25)[0] == 2, "test images are held out too"
+    with pytest.raises(CourseError, match="two classes"):
+        data.check_sizes({"a": 10}, 8, 0.2)
+    with pytest.raises(checks.TrainSettingError):
+        data.check_sizes({"a": 10, "b": 10}, 0)
+
+
+def test_train_two_real_classes_with_grayscale_photos(caltech, tmp_path):
+    assert all(Image.open(caltech / name / file).mode == "L" for name, files in GRAYSCALE.items() for file in files)
+    result = train.train_from_folder(caltech, classes=["crab", "cup"], test_split=0.2, save_to=tmp_path / "m.keras", **TINY)
+    assert result.class_names == ["crab", "cup"]
+    assert result.datasets.counts == {"train": 78, "validation": 26, "test": 26}
+    assert set(result.metrics) == {"validation_accuracy", "validation_loss", "training_accuracy", "test_accuracy"}
+    assert 0 <= result.metrics["validation_accuracy"] <= 1 and len(result.evaluation.y_true) == 26
+    assert len(result.test_evaluation.y_true) == 26 and result.best_epoch == 1 and result.seconds > 0
+    assert "validation accuracy:" in result.report() and "precision" in result.report()
+    assert repr(result).startswith("TrainResult(2 classes, validation accuracy ")
+    # every image, grayscale ones included, reached the model as 32x32 RGB
+    shapes = {tuple(x.shape[1:]) for split in (result.datasets.train, result.datasets.validation) for x, _ in split}
+    assert shapes == {(32, 32, 3)}
+    model, names = model_files.load_classifier(result.saved_to)
+    assert names == ["crab", "cup"] and model.input_shape == (None, 32, 32, 3)
+
+
+def test_tiny_class_grayscale_and_a_batch_larger_than_the_data(tmp_path, capsys):
+    """The three cases where the old tutorial's script failed, in one folder (generated images)."""
+    rng = np.random.default_rng(0)
+    for name, modes in (("colour", ["RGB"] * 8 + ["L"] * 2), ("tiny", ["L", "RGB"])):
+        (tmp_path / name).mkdir()
+        for i, mode in enumerate(modes):
+            pixels = rng.integers(0, 255, (20, 24, 3 if mode == "RGB" else 1), dtype=np.uint8)
+            Image.fromarray(pixels.squeeze()).save(tmp_path / name / f"{i}.{'png' if mode == 'L' else 'jpg'}")
+    result = train.train_from_folder(tmp_path, 16, batch_size=64, epochs=1, widths=(4,), convs_per_block=1, verbose=1)
+    out = capsys.readouterr().out
+    assert "note: batch size 64 is larger than the 10 training images: using 10." in out
+    assert "note: class 'tiny' has only 2 images" in out
+    assert result.datasets.counts == {"train": 10, "validation": 2} and len(result.notes) == 2
+    assert {tuple(x.shape) for x, _ in result.datasets.train} == {(10, 16, 16, 3)}
+
+
+def test_validation_folder(small_split):
+    result = train.train_from_folder(small_split / "train", validation_split=None, validation_dir=small_split / "validation", **TINY)
+    assert result.datasets.counts == {"train": 32, "validation": 10}
+    shutil.rmtree(small_split / "validation" / "cup")
+    with pytest.raises(CourseError, match="no sub-folder 'cup'"):
+        train.train_from_folder(small_split / "train", validation_split=None, validation_dir=small_split / "validation", **TINY)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(epochs=0), "epochs"),
+        (dict(validation_split=0.2, validation_dir="x"), "either validation_split"),
+        (dict(validation_split=None), "either validation_split"),
+        (dict(validation_split=0.7, test_split=0.4), "between 0 and 1"),
+        (dict(classes=["crab"]), "two classes"),
+    ],
+)
+def test_settings_that_cannot_work_fail_before_training(caltech, options, message):
+    with pytest.raises(CourseError, match=message):
+        train.train_from_folder(caltech, **{**TINY, **options})
+
+
+def test_top_level_name_and_a_model_of_your_own(caltech):
+    import keras
+
+    assert helpers.train_from_folder is train.train_from_folder
+    own = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+    result = train.train_from_folder(caltech, classes=["crab", "cup"], model=own, augment=False, **TINY)
+    assert result.model is own
+
+
+def run_module(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_command_line_trains_saves_and_predict_reads_the_model(caltech, tmp_path):
+    """The old workflow end to end: train from a terminal, then predict with -d."""
+    trained = run_module(
+        "helpers.train", str(caltech), "--classes", "crab,cup", "--image-size", "32", "--epochs", "2", "--widths", "8,16",
+        "--batch-size", "16", "--output", "models/crab_cup.keras", "--quiet", cwd=tmp_path,
+    )
+    assert trained.returncode == 0, trained.stderr
+    assert "validation accuracy:" in trained.stdout and "precision" in trained.stdout, "the validation report"
+    assert "Epoch 1/2" not in trained.stdout, "--quiet: no line per epoch"
+    assert "saved the model and its 2 class names to models/crab_cup.keras" in trained.stdout
+    unseen = tmp_path / "unseen"
+    unseen.mkdir()
+    for name in ("crab", "cup"):
+        shutil.copy(caltech / name / GRAYSCALE[name][0], unseen / f"{name}.jpg")
+    predicted = run_module("helpers.predict", "models/crab_cup.keras", "-d", "unseen", cwd=tmp_path)
+    assert predicted.returncode == 0, predicted.stderr
+    lines = predicted.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines[:2]] == ["unseen/crab.jpg", "unseen/cup.jpg"]
+    assert all(line.split(": ")[1].split()[0] in ("crab", "cup") for line in lines[:2])
+    assert lines[-1] == "2 images predicted"
+
+
+def test_command_line_errors_are_one_line(tmp_path, capsys):
+    assert train.main([str(tmp_path / "nowhere"), "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "is not a folder" in err
+    assert train.main([str(tmp_path), "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "sub-folders" in err
+    with pytest.raises(SystemExit):
+        train.main([str(tmp_path), "--image-size", "big"])
