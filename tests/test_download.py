@@ -191,3 +191,29 @@ def test_pretty_path_is_relative_when_close(tmp_path, monkeypatch):
     (tmp_path / "repo" / "notebooks").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "repo" / "notebooks")
     assert pretty_path(tmp_path / "shared" / "course_data") == "../../shared/course_data"
+
+
+def test_folders_that_are_not_classes_are_set_aside(empty_cache, tmp_path, capsys):
+    source = tmp_path / "set.zip"
+    _png_zip(source, 2)
+    with zipfile.ZipFile(source, "a") as archive:
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4)).save(buffer, "PNG")
+        archive.writestr("set/BACKGROUND_Google/0.png", buffer.getvalue())
+    target = empty_cache / "datasets" / "set.zip"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(source, target)
+    info = DatasetInfo(
+        name="demo", title="t", full=Archive("set.zip", "set.zip", (), (_sha256(source),), 3, None, root="set"),
+        mini=None, exclude=("BACKGROUND_Google",),
+    )
+    root = download.extract_archive(info, info.full, target)
+    assert sorted(p.name for p in root.iterdir()) == ["class"]
+    assert (root.parent / "not-classes" / "BACKGROUND_Google" / "0.png").is_file(), "moved, not deleted"
+    assert "BACKGROUND_Google is not a class" in capsys.readouterr().out
+
+
+def test_a_mirror_folder_copy_prints_no_machine_path(empty_cache, course_mirror, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
+    fetch("caltech101", "mini")
+    assert "file://" not in capsys.readouterr().out

@@ -60,6 +60,13 @@ def datasets_dir() -> Path:
     return path
 
 
+def cached_path(archive: Archive) -> Path:
+    """Where ``archive`` lives in the Keras cache: ``<Keras cache>/<cache_subdir>/<cache name>``."""
+    folder = cache_dir() / archive.cache_subdir
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / archive.cache_name
+
+
 def pretty_path(path: os.PathLike | str) -> str:
     """Show a path without machine-specific prefixes: ``$KERAS_HOME/...``, ``~/...`` or relative."""
     text = str(path)
@@ -118,9 +125,14 @@ def _count_images(path: Path) -> int:
 
 
 def is_valid(path: Path, archive: Archive) -> bool:
-    """True when ``path`` is this archive: a known digest, or (see ``content_check``) its image count."""
+    """True when ``path`` is this archive: a known digest, or (see ``content_check``) its image count.
+
+    A file whose publisher states no digest (``hashes`` empty) is accepted at its exact ``size``.
+    """
     if not path.is_file():
         return False
+    if not archive.hashes:  # no digest published (MobileNetV2's weight files): the exact size must match
+        return archive.size is not None and path.stat().st_size == archive.size
     for expected in archive.hashes:
         algorithm = "sha256" if len(expected) == 64 else "md5"
         if file_digest(path, algorithm) == expected.lower():
@@ -143,10 +155,10 @@ def _mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], 
         options = [
             folder / info.name / archive.filename,
             folder / archive.filename,
-            folder / "datasets" / archive.cache_name,
+            folder / archive.cache_subdir / archive.cache_name,
             folder / archive.cache_name,
         ]
-        found = [option for option in options if option.is_file()]
+        found = [option for option in dict.fromkeys(options) if option.is_file()]
         if found:
             urls.extend(option.resolve().as_uri() for option in found)
         else:
@@ -179,8 +191,12 @@ def _socket_timeout(seconds: float) -> Iterator[None]:
 
 
 def _download(url: str, staging: Path) -> None:
+    """Fetch ``url`` into ``staging``: a plain copy from a mirror folder, Keras's ``get_file`` otherwise."""
     import keras
 
+    if url.startswith("file://"):
+        shutil.copyfile(urllib.request.url2pathname(url[7:]), staging)
+        return
     keras.utils.get_file(
         fname=staging.name,
         origin=url,
@@ -197,7 +213,7 @@ def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> 
         DatasetUnavailableError: when no mirror or origin could provide the file.
         ChecksumError: when every copy found had the wrong checksum (after one re-fetch).
     """
-    target = datasets_dir() / archive.cache_name
+    target = cached_path(archive)
     if is_valid(target, archive):
         return target
     if target.exists() or target.is_symlink():
@@ -244,6 +260,16 @@ def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> 
     )
 
 
+def _set_aside(info: DatasetInfo, root: Path) -> None:
+    """Move the folders that are not classes (``info.exclude``) next to the data root, with a note."""
+    for name in info.exclude:
+        if (root / name).is_dir():
+            target = root.parent / "not-classes" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(root / name, target)
+            print(f"{name} is not a class: moved it to {pretty_path(target)}.")
+
+
 def extract_archive(info: DatasetInfo, archive: Archive, path: Path) -> Path:
     """Unpack ``path`` with ``get_file(..., extract=True)`` (once) and return the data root."""
     import keras
@@ -267,6 +293,7 @@ def extract_archive(info: DatasetInfo, archive: Archive, path: Path) -> Path:
             inner = folder / archive.inner_archive
             with tarfile.open(inner) as tar:
                 tar.extractall(inner.parent, filter="data")
+        _set_aside(info, folder / archive.root)
         marker.write_text(stamp)
     root = folder / archive.root
     if not root.exists():

@@ -32,6 +32,9 @@ class Archive:
         inner_archive: an archive inside the archive that must be unpacked too (Caltech-101).
         content_check: for origins whose digest is not published: the archive is accepted when
             it holds exactly ``images`` image files.
+        cache_subdir: the folder of the Keras cache the file goes to, as ``get_file``'s
+            ``cache_subdir``: ``"datasets"``, or ``"models"`` for the weight files of
+            ``keras.applications`` bases (``06_transfer_learning.ipynb``, :mod:`helpers.weights`).
     """
 
     filename: str
@@ -44,10 +47,11 @@ class Archive:
     root: str = ""
     inner_archive: str = ""
     content_check: bool = False
+    cache_subdir: str = "datasets"
 
     @property
     def cache_name(self) -> str:
-        """The file name ``get_file`` stores this archive under, inside ``$KERAS_HOME/datasets``."""
+        """The file name ``get_file`` stores this archive under, inside ``$KERAS_HOME/<cache_subdir>``."""
         if not self.extract:
             return self.keras_fname
         if "." in self.keras_fname:
