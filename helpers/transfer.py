@@ -1,0 +1,306 @@
+"""Transfer learning: reuse a pretrained convolutional base under a new classification head.
+
+The recipe, as in Keras's own guide and the older tutorials:
+
+1. **Feature extraction.** Take a base trained on a large dataset (ImageNet for the
+   ``keras.applications`` bases, CIFAR-10 for the course's own ``cifar10_cnn``), without its
+   classifier (``include_top=False``), freeze it (``trainable = False``) and train only a new head:
+   global average pooling, dropout, one dense layer.
+2. **Fine-tuning.** Unfreeze the top layers of the base, keep every ``BatchNormalization`` layer
+   frozen, recompile with a small learning rate (about ``1e-5``) and train a few more epochs.
+
+Every model built here takes raw 0-255 pixels: the base's own ``preprocess_input`` runs inside
+the model, so a saved model needs no preprocessing to be remembered.
+
+Typical use::
+
+    model = transfer.build_transfer_classifier("MobileNetV2", 2, (160, 160))   # frozen base
+    transfer.compile_classifier(model)                  # Adam 1e-3, loss chosen by the output
+    model.fit(train, validation_data=validation, epochs=5)
+    transfer.fine_tune(model, base_layers_to_unfreeze=30)   # recompiles with Adam 1e-5
+    model.fit(train, validation_data=validation, epochs=10, initial_epoch=5)
+
+ImageNet weight files come through the Keras cache and the course mirror (:mod:`helpers.weights`).
+
+Introduced in ``06_transfer_learning.ipynb``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import keras
+from keras import layers
+
+from helpers.data.download import pretty_path
+from helpers.errors import CourseError
+from helpers.weights import IMAGENET_WEIGHTS, fetch_weights, weights_path
+
+#: Name of the preprocessing step inside every transfer classifier.
+PREPROCESS_NAME = "preprocess_input"
+
+
+@dataclass(frozen=True)
+class BaseSpec:
+    """One convolutional base the course can put under a new head.
+
+    Attributes:
+        name: the name used everywhere (``"MobileNetV2"``, ``"cifar10_cnn"``).
+        module: the ``keras.applications`` module holding its constructor and ``preprocess_input``
+            (``""`` for the course's own base).
+        input_size: the ``(height, width)`` it was trained at, and the default here.
+        min_size: the smallest side its constructor accepts.
+        preprocessing: what its ``preprocess_input`` does, in a few words.
+        fine_tune_layers: how many top layers :func:`fine_tune` unfreezes by default (a known recipe:
+            Keras's and TensorFlow's tutorials, or the base's top block).
+        learning_rate: for training the new head (feature extraction).
+        fine_tune_learning_rate: for fine-tuning: about ten times smaller or less.
+    """
+
+    name: str
+    module: str
+    input_size: tuple[int, int]
+    min_size: int
+    preprocessing: str
+    fine_tune_layers: int
+    learning_rate: float = 1e-3
+    fine_tune_learning_rate: float = 1e-5
+
+    @property
+    def imagenet(self) -> bool:
+        """True for the ``keras.applications`` bases (ImageNet weights exist)."""
+        return bool(self.module)
+
+    def preprocess_input(self) -> Callable:
+        """The base's own preprocessing function (for example ``keras.applications.vgg16.preprocess_input``)."""
+        if not self.imagenet:
+            return lambda x: x / 255.0
+        return getattr(keras.applications, self.module).preprocess_input
+
+    def build(self, input_shape: tuple[int, int, int], weights: str | os.PathLike | None = None) -> keras.Model:
+        """The base without its classifier (``include_top=False``), with ``weights`` loaded."""
+        if not self.imagenet:
+            base = cifar10_base()
+            if weights is not None:
+                base.load_weights(weights)
+            return base
+        constructor = getattr(getattr(keras.applications, self.module), self.name)
+        return constructor(include_top=False, weights=weights, input_shape=input_shape, name=self.name)
+
+
+BASES: dict[str, BaseSpec] = {
+    spec.name: spec
+    for spec in (
+        # fine_tune_layers: block5 (Chollet's book); stage conv5; the top two inception blocks (Keras
+        # docs); the whole base (Keras's transfer-learning guide); from layer 100 (TensorFlow's
+        # tutorial); the top 20 layers (keras.io EfficientNet example); the top two stages.
+        BaseSpec("VGG16", "vgg16", (224, 224), 32, "RGB to BGR, minus the ImageNet mean (caffe)", 4),
+        BaseSpec("ResNet50", "resnet50", (224, 224), 32, "RGB to BGR, minus the ImageNet mean (caffe)", 32),
+        BaseSpec("InceptionV3", "inception_v3", (299, 299), 75, "scaled to [-1, 1] (tf)", 62),
+        BaseSpec("Xception", "xception", (299, 299), 71, "scaled to [-1, 1] (tf)", 132),
+        BaseSpec("MobileNetV2", "mobilenet_v2", (224, 224), 32, "scaled to [-1, 1] (tf)", 54),
+        BaseSpec("EfficientNetB0", "efficientnet", (224, 224), 32, "none: the base rescales by itself", 20),
+        BaseSpec("cifar10_cnn", "", (32, 32), 8, "scaled to [0, 1]", 8, 1e-2, 3e-4),
+    )
+}
+
+#: The ``keras.applications`` bases, in the order of the comparison table.
+IMAGENET_BASES = tuple(name for name, spec in BASES.items() if spec.imagenet)
+
+#: The light, fast ImageNet bases: the quick profile's choice on a CPU.
+LIGHT_BASES = ("MobileNetV2", "EfficientNetB0")
+
+
+def get_base(name: str) -> BaseSpec:
+    """Look a base up by name, with a helpful message for a typo."""
+    try:
+        return BASES[name]
+    except KeyError:
+        raise CourseError(f"There is no base called {name!r}; the course knows: {', '.join(BASES)}.") from None
+
+
+def cifar10_base(width: int = 32, name: str = "cifar10_cnn") -> keras.Model:
+    """The course's own convolutional base, trained on CIFAR-10 in ``06_transfer_learning.ipynb``.
+
+    Three stages of 3x3 convolution -> batch norm -> ReLU -> 2x2 max pooling, with ``width``,
+    ``2 * width`` and ``4 * width`` filters. It is fully convolutional (any image size; a 32x32
+    image gives 4x4 feature maps) and expects pixels scaled to [0, 1].
+    """
+    inputs = keras.Input(shape=(None, None, 3))
+    x = inputs
+    for stage, filters in enumerate((width, 2 * width, 4 * width), start=1):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{stage}")(x)
+        x = layers.BatchNormalization(momentum=0.9, name=f"bn{stage}")(x)
+        x = layers.ReLU(name=f"relu{stage}")(x)
+        x = layers.MaxPooling2D(name=f"pool{stage}")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def _resolve_weights(spec: BaseSpec, weights: str | os.PathLike | None) -> str | None:
+    """The value to build ``spec`` with: ``None``, ``"imagenet"`` (file already in the Keras cache) or a file."""
+    if weights is None:
+        return None
+    if isinstance(weights, str) and weights == "imagenet":
+        if not spec.imagenet:
+            raise CourseError(
+                f"The {spec.name} base has no ImageNet weights: pass weights= the file written by "
+                "transfer.save_base (notebook 06), or weights=None to train it from scratch."
+            )
+        path = fetch_weights(spec.name)
+        # EfficientNet adds an ImageNet-only input scaling when built with weights="imagenet"; Keras
+        # then finds the checked file at the very path it looks in, so nothing is downloaded twice.
+        return "imagenet" if spec.module == "efficientnet" and path == weights_path(spec.name) else str(path)
+    path = Path(weights)
+    if not path.is_file():
+        raise CourseError(f"There is no weights file at {pretty_path(path)}; check the path, or pass weights='imagenet' or None.")
+    return str(path)
+
+
+def preprocessing_model(base: str, name: str = PREPROCESS_NAME) -> keras.Model:
+    """The base's ``preprocess_input`` as a small model from raw 0-255 pixels (any image size)."""
+    inputs = keras.Input(shape=(None, None, 3))
+    outputs = get_base(base).preprocess_input()(inputs)
+    if outputs is inputs:  # EfficientNet's preprocess_input passes pixels through unchanged
+        outputs = layers.Identity()(inputs)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_transfer_classifier(
+    base: str,
+    num_classes: int,
+    image_size: tuple[int, int] | None = None,
+    weights: str | os.PathLike | None = "imagenet",
+    augmentation: keras.Layer | None = None,
+    dropout: float = 0.2,
+    *,
+    freeze: bool = True,
+    name: str | None = None,
+) -> keras.Model:
+    """A pretrained base under a new head: raw pixels -> [augmentation] -> preprocess_input -> base -> head.
+
+    Introduced in ``06_transfer_learning.ipynb``. The head is global average pooling, dropout and
+    one dense layer: a single sigmoid unit for two classes (compile with ``binary_crossentropy``,
+    load data with ``label_mode="binary"``, as in notebook 04), else a softmax over ``num_classes``.
+
+    Args:
+        base: a key of :data:`BASES`, for example ``"MobileNetV2"`` or ``"cifar10_cnn"``.
+        num_classes: number of classes.
+        image_size: ``(height, width)`` of the input images (default: the base's own size).
+        weights: ``"imagenet"`` (fetched through the Keras cache and ``COURSE_DATA_MIRROR``; raises
+            :class:`helpers.weights.WeightsUnavailableError` when it cannot be had), ``None``
+            (random weights: training from scratch), or the path of a weights file (for
+            ``cifar10_cnn``: the file written by :func:`save_base`).
+        augmentation: random layers applied to the raw pixels (they act only during training).
+        dropout: fraction of the pooled features dropped during training.
+        freeze: freeze the base (``trainable = False``) and call it with ``training=False``; pass
+            ``False`` to train every layer (the from-scratch comparison).
+        name: the model's name (default ``"<base>_transfer"``).
+
+    Returns:
+        An uncompiled model; see :func:`compile_classifier` and :func:`fine_tune`.
+    """
+    spec = get_base(base)
+    height, width = (int(side) for side in (image_size or spec.input_size))
+    if min(height, width) < spec.min_size:
+        raise CourseError(
+            f"{spec.name} needs images of at least {spec.min_size}x{spec.min_size} pixels, not {height}x{width}; "
+            f"use a larger image_size (it was trained at {spec.input_size[0]}x{spec.input_size[1]})."
+        )
+    conv_base = spec.build((height, width, 3), _resolve_weights(spec, weights))
+    conv_base.trainable = not freeze
+
+    inputs = keras.Input(shape=(height, width, 3), name="image")
+    x = augmentation(inputs) if augmentation is not None else inputs
+    x = preprocessing_model(base)(x)
+    x = conv_base(x, training=False) if freeze else conv_base(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    if num_classes == 2:
+        outputs = layers.Dense(1, activation="sigmoid", name="head")(x)
+    else:
+        outputs = layers.Dense(num_classes, activation="softmax", name="head")(x)
+    return keras.Model(inputs, outputs, name=name or f"{spec.name.lower()}_transfer")
+
+
+def base_of(model: keras.Model) -> keras.Model:
+    """The convolutional base inside a transfer classifier: its nested model with the most weights."""
+    nested = [layer for layer in model.layers if isinstance(layer, keras.Model) and layer.name != PREPROCESS_NAME]
+    if not nested:
+        raise CourseError(f"{model.name} has no nested base model; build it with transfer.build_transfer_classifier.")
+    return max(nested, key=lambda layer: len(layer.weights))
+
+
+def compile_classifier(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
+    """Compile with Adam and the loss that fits the output: binary for one sigmoid unit, else sparse categorical."""
+    loss = "binary_crossentropy" if model.output_shape[-1] == 1 else "sparse_categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
+    return model
+
+
+def fine_tune(model: keras.Model, base_layers_to_unfreeze: int, learning_rate: float = 1e-5) -> keras.Model:
+    """Unfreeze the top ``base_layers_to_unfreeze`` layers of the base, batch norm excepted, and recompile.
+
+    Introduced in ``06_transfer_learning.ipynb``. ``BatchNormalization`` layers stay frozen: in
+    Keras 3 a frozen batch-norm layer runs in inference mode, so it keeps the statistics it
+    learned on the large dataset instead of re-estimating them from small batches of new images
+    (which would wreck what the head has learned). The model is recompiled, which a change of
+    ``trainable`` needs, with Adam at ``learning_rate``: small, so the pretrained weights move little.
+
+    Args:
+        model: a classifier from :func:`build_transfer_classifier`, trained with its base frozen.
+        base_layers_to_unfreeze: how many layers, counted from the top of the base, become trainable.
+        learning_rate: the learning rate for fine-tuning.
+    """
+    if base_layers_to_unfreeze < 0:
+        raise ValueError(f"base_layers_to_unfreeze must be 0 or more, not {base_layers_to_unfreeze}")
+    conv_base = base_of(model)
+    conv_base.trainable = True
+    split = len(conv_base.layers) - base_layers_to_unfreeze
+    for index, layer in enumerate(conv_base.layers):
+        layer.trainable = index >= split and not isinstance(layer, layers.BatchNormalization)
+    return compile_classifier(model, learning_rate)
+
+
+def trainable_summary(model: keras.Model) -> str:
+    """Which layers of a transfer classifier will learn: the base's trainable layers and the parameter counts.
+
+    Introduced in ``06_transfer_learning.ipynb``, to check the model after freezing and after :func:`fine_tune`.
+    """
+    conv_base = base_of(model)
+    weighted = [layer for layer in conv_base.layers if layer.weights]
+    learning = trainable_layer_names(model)
+    batch_norms = [layer for layer in weighted if isinstance(layer, layers.BatchNormalization)]
+    frozen_bn = [layer for layer in batch_norms if layer.name not in learning]
+    lines = [f"base {conv_base.name}: {len(learning)} of {len(weighted)} layers with weights are trainable"]
+    if learning:
+        lines.append(f"  trainable: from {learning[0]} up to {learning[-1]}")
+    lines.append(f"  batch-norm layers frozen (inference mode): {len(frozen_bn)} of {len(batch_norms)}")
+    trainable = sum(math.prod(variable.shape) for variable in model.trainable_weights)
+    lines.append(f"trainable parameters: {trainable:,} of {model.count_params():,}")
+    return "\n".join(lines)
+
+
+def trainable_layer_names(model: keras.Model) -> list[str]:
+    """Names of the base's layers whose weights will be trained (for checks and tests)."""
+    conv_base = base_of(model)
+    if not conv_base.trainable:
+        return []
+    return [layer.name for layer in conv_base.layers if layer.weights and layer.trainable]
+
+
+def save_base(model: keras.Model, path: str | os.PathLike) -> Path:
+    """Save the weights of the base inside ``model`` (a ``.weights.h5`` file) for later transfer.
+
+    Introduced in ``06_transfer_learning.ipynb``: the CIFAR-10 classifier's base is saved, then
+    ``build_transfer_classifier("cifar10_cnn", ..., weights=path)`` reuses it.
+    """
+    path = Path(path)
+    if not path.name.endswith(".weights.h5"):
+        raise CourseError(f"Save base weights to a file ending in .weights.h5, not {path.name!r}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    base_of(model).save_weights(path)
+    return path
