@@ -223,7 +223,9 @@ def plot_base_comparison(results: Sequence[Any]) -> plt.Figure:
     """
     bases = list(dict.fromkeys(r.base for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
-    by_key = {(r.base, r.dataset): r for r in results}
+    by_key: dict[tuple[str, str], Any] = {}
+    for r in results:  # the first result of a base on a dataset wins
+        by_key.setdefault((r.base, r.dataset), r)
     parameters = [next(r.parameters for r in results if r.base == base) / 1e6 for base in bases]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.45 * len(bases) + 1.6), sharey=True)
     positions = np.arange(len(bases))[::-1]

@@ -38,7 +38,7 @@ from keras import layers
 
 from helpers.data.download import pretty_path
 from helpers.errors import CourseError
-from helpers.weights import IMAGENET_WEIGHTS, fetch_weights, weights_path
+from helpers.weights import fetch_weights, weights_path
 
 #: Name of the preprocessing step inside every transfer classifier.
 PREPROCESS_NAME = "preprocess_input"

@@ -27,6 +27,7 @@ from helpers.data.download import MIRROR_ENV
 from helpers.weights import WeightsUnavailableError, fetch_weights, weight_file
 
 NOT_TRAINED = "not trained in this profile"
+SCRATCH_LEARNING_RATE = 1e-3  # Adam's default, for a whole network trained from random weights
 UNAVAILABLE = "weights unavailable"
 
 
@@ -183,8 +184,9 @@ def train_transfer(
 
     With ``weights=None`` the same network is trained from scratch instead: every layer learns
     from random weights for ``epochs + fine_tune_epochs`` epochs at ``learning_rate`` (the fair
-    comparison: same architecture, same images, same number of epochs). Learning rates and the
-    number of layers to unfreeze default to the base's recipe (:class:`helpers.transfer.BaseSpec`).
+    comparison: same architecture, same images, same number of epochs), by default at Adam's usual
+    ``1e-3``. Otherwise learning rates and the number of layers to unfreeze default to the base's
+    recipe (:class:`helpers.transfer.BaseSpec`).
 
     Args:
         splits: a :class:`helpers.data.FolderDatasets` (``train``, ``validation``, ``class_names``, ``image_size``).
@@ -194,7 +196,7 @@ def train_transfer(
     model = transfer.build_transfer_classifier(
         base, len(splits.class_names), splits.image_size, weights, augmentation, dropout, freeze=not scratch
     )
-    transfer.compile_classifier(model, learning_rate or spec.learning_rate)
+    transfer.compile_classifier(model, learning_rate or (SCRATCH_LEARNING_RATE if scratch else spec.learning_rate))
     timer = _EpochTimer()
     first_epochs = epochs + (fine_tune_epochs if scratch else 0)
     fit = dict(validation_data=splits.validation, verbose=verbose)
@@ -259,7 +261,10 @@ def comparison_table(results: Sequence[TransferResult]) -> str:
     head = f"{'base':<15} {'native input':>12} {'parameters':>12}  " + "".join(f"{d:<{width}}  " for d in datasets) + "s/epoch"
     lines = [head, "-" * len(head)]
     for base in bases:
-        rows = {r.dataset: r for r in results if r.base == base}
+        rows: dict[str, TransferResult] = {}
+        for r in results:  # the first result of a base on a dataset wins
+            if r.base == base:
+                rows.setdefault(r.dataset, r)
         first = next(iter(rows.values()))
         native = "x".join(str(side) for side in transfer.get_base(base).input_size)
         cells = "".join(

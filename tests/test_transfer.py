@@ -218,7 +218,7 @@ def test_choose_base_falls_back_to_the_cifar10_base_and_says_so(empty_cache, no_
     assert "uses the course's own cifar10_cnn base instead of MobileNetV2" in out
 
 
-def test_choose_base_takes_imagenet_weights_when_they_can_be_had(empty_cache, no_origin, tmp_path, monkeypatch, capsys):
+def test_choose_base_takes_imagenet_weights_when_they_can_be_had(empty_cache, no_origin, tmp_path, monkeypatch, capsys, tiny_cats_dogs):
     donor = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(32, 32, 3))
     served = _legacy_weight_file(donor, tmp_path / "mirror" / "models" / MOBILENET_FILE)
     archive = dataclasses.replace(weights.IMAGENET_WEIGHTS["MobileNetV2"], size=served.stat().st_size)
@@ -229,6 +229,11 @@ def test_choose_base_takes_imagenet_weights_when_they_can_be_had(empty_cache, no
     assert (choice.name, choice.weights, choice.image_size, choice.fine_tune_learning_rate) == ("MobileNetV2", "imagenet", (96, 96), 1e-5)
     out = capsys.readouterr().out
     assert "ready" in out and "UNAVAILABLE" in out and "Using MobileNetV2 with its ImageNet weights" in out
+    # where the weights are reachable, the comparison trains and fills in accuracy and seconds per epoch
+    results = transfer_runs.compare_bases({"cats": tiny_cats_dogs}, bases=("MobileNetV2", "VGG16"),
+                                          available={"MobileNetV2": True}, epochs=1, fine_tune_epochs=1)
+    assert results[0].accuracy is not None and results[0].seconds_per_epoch > 0 and results[0].note == ""
+    assert results[1].accuracy is None and results[1].note == "weights unavailable"
 
 
 def test_available_weights_says_when_none_can_be_fetched(empty_cache, no_origin, capsys):
