@@ -164,7 +164,7 @@ def predict_images(
 
 
 @contextmanager
-def _native_stderr_hidden() -> Iterator[None]:
+def native_stderr_hidden() -> Iterator[None]:
     """Hide what C++ code writes to stderr while TensorFlow loads (its start-up notices ignore every setting).
 
     Python's own errors are unaffected: they are raised after the stream is restored.
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.top_k < 1:
         parser.error("--top-k must be 1 or more")
 
-    with _native_stderr_hidden():
+    with native_stderr_hidden():
         import tensorflow  # noqa: F401 - loaded here only to keep its start-up notices off the screen
 
     from helpers.model_files import load_classifier

@@ -373,9 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.validation_dir and args.validation_split is not None:
         parser.error("give --validation-split or --validation-dir, not both")
 
-    from helpers.predict import _native_stderr_hidden
+    from helpers.predict import native_stderr_hidden
 
-    with _native_stderr_hidden():
+    with native_stderr_hidden():
         import tensorflow  # noqa: F401 - loaded here only to keep its start-up notices off the screen
 
     source = Path(args.source)

@@ -141,7 +141,7 @@ def is_valid(path: Path, archive: Archive) -> bool:
 
 
 # --------------------------------------------------------------------------- sources
-def _mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], list[str]]:
+def mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], list[str]]:
     """URLs to try in the mirrors, and notes on mirrors that cannot have the file."""
     urls, notes = [], []
     for mirror in mirrors():
@@ -223,7 +223,7 @@ def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> 
             os.replace(target, aside)
             print(f"{pretty_path(target)} was incomplete or damaged; moved it to {aside.name} and fetching it again.")
 
-    urls, notes = _mirror_candidates(info, archive)
+    urls, notes = mirror_candidates(info, archive)
     urls += list(archive.origins)
     staging = target.with_name(target.name + ".part")
     tried: list[str] = list(notes)
@@ -311,7 +311,7 @@ def mini_reachable(info: DatasetInfo) -> bool:
         return False
     if is_valid(datasets_dir() / info.mini.cache_name, info.mini):
         return True
-    urls, _ = _mirror_candidates(info, info.mini)
+    urls, _ = mirror_candidates(info, info.mini)
     for url in urls:
         if url.startswith("file://"):
             return True

@@ -5,7 +5,7 @@ Introduced in ``00_setup.ipynb``.
 
 from __future__ import annotations
 
-from helpers.data.download import _mirror_candidates, datasets_dir, is_valid
+from helpers.data.download import mirror_candidates, datasets_dir, is_valid
 from helpers.data.registry import DATASETS, Archive, DatasetInfo
 
 
@@ -14,7 +14,7 @@ def _where(info: DatasetInfo, archive: Archive | None) -> str:
         return "-"
     if is_valid(datasets_dir() / archive.cache_name, archive):
         return "in cache"
-    urls, _ = _mirror_candidates(info, archive)
+    urls, _ = mirror_candidates(info, archive)
     if urls:
         return "in mirror"
     return "download" if archive.origins else "mirror only"
