@@ -1,6 +1,7 @@
 # The two commands of the course (see README.md):
 #   make run    create .venv if missing, install, execute every notebook, print the results table
 #   make test   same set-up, then the unit tests and the notebooks under nbval
+#   make bench  (optional) speed figures: input pipeline, training throughput, series wall time
 # Both work offline when ../shared (a Keras cache and a course mirror) sits beside the checkout.
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ ifneq ($(wildcard ../shared/course_data),)
 export COURSE_DATA_MIRROR ?= $(abspath ../shared/course_data);$(abspath ../shared/keras_home)
 endif
 
-.PHONY: install run test clean
+.PHONY: install run test bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +29,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(ARGS)
+
+bench: install
+	$(BIN)/python -m benchmarks.speed $(ARGS)
 
 clean:
 	rm -rf $(VENV) .cache results notebooks/runs .pytest_cache

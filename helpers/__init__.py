@@ -3,16 +3,21 @@
 Organised by what a learner does:
 
 - :mod:`helpers.profile` - choose the run profile (quick or full) and print the banner;
-- :mod:`helpers.data` - get data: registry, checked downloads, array loaders, folder and CSV datasets;
+- :mod:`helpers.data` - get data: registry, checked downloads, array loaders, folder scans, folder and CSV datasets;
 - :mod:`helpers.augment` - augmentation layers (the old ``ImageDataGenerator`` settings as layers);
 - :mod:`helpers.models` - build models; :mod:`helpers.transfer` - pretrained bases;
-- :mod:`helpers.training` - train: callbacks and run folders; :mod:`helpers.train` - the one-call
-  ``train_from_folder`` and ``python -m helpers.train``;
+- :mod:`helpers.training` - train: callbacks (resume after an interruption, stop on a NaN loss)
+  and run folders; :mod:`helpers.train` - the one-call ``train_from_folder`` and
+  ``python -m helpers.train`` (with :mod:`helpers.train_fit`, :mod:`helpers.train_options` and
+  :mod:`helpers.train_cli`); :mod:`helpers.distribute` - several devices;
 - :mod:`helpers.evaluate` and :mod:`helpers.plots` - evaluate and plot;
 - :mod:`helpers.ensembles` - combine several models;
 - :mod:`helpers.model_files` and :mod:`helpers.predict` - save with class names, predict
   (``python -m helpers.predict``);
-- :mod:`helpers.results` and :mod:`helpers.runner` - record each notebook's key figure, run the series.
+- :mod:`helpers.results` and :mod:`helpers.runner` - record each notebook's key figure, run the series;
+- :mod:`helpers.exercises` - the checked exercises at the end of each notebook.
+
+``python -m helpers.data pack DIR`` packs every archive and weight file for a classroom mirror.
 """
 
 import os as _os

@@ -74,10 +74,12 @@ def _check_model_file(path: Path) -> None:
         raise ModelFileError(f"There is no model file at {pretty_path(path)}; check the path, or train and save a model first.")
     if path.is_dir():
         raise ModelFileError(f"{pretty_path(path)} is a folder; give the path of a .keras model file.")
-    if path.suffix in (".h5", ".hdf5"):
+    if path.suffix in LEGACY_SUFFIXES:
+        return
+    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
         raise ModelFileError(
-            f"{pretty_path(path)} is a legacy Keras 2 HDF5 file, which holds no class names; convert it once with "
-            "save_classifier(keras.models.load_model(old_path), 'name.keras', class_names), or retrain the model."
+            f"{pretty_path(path)} is damaged or incomplete ({path.stat().st_size:,} bytes, not a whole .keras archive), "
+            "perhaps because saving or copying it was interrupted; save or copy it again."
         )
     if path.suffix != ".keras" or not zipfile.is_zipfile(path):
         raise ModelFileError(
@@ -85,37 +87,77 @@ def _check_model_file(path: Path) -> None:
         )
 
 
+#: The suffixes of Keras 2's HDF5 model files.
+LEGACY_SUFFIXES = (".h5", ".hdf5")
+
+
 def read_class_names(path: os.PathLike | str) -> list[str] | None:
-    """The class names stored in a ``.keras`` file, or ``None`` if it was saved without them."""
+    """The class names stored in a ``.keras`` file, or ``None`` if it was saved without them (a legacy ``.h5`` file never has them)."""
     path = Path(path)
     _check_model_file(path)
+    if path.suffix in LEGACY_SUFFIXES:
+        return None
     with zipfile.ZipFile(path) as archive:
         if CLASS_NAMES_ENTRY not in archive.namelist():
             return None
         return [str(name) for name in json.loads(archive.read(CLASS_NAMES_ENTRY))["class_names"]]
 
 
-def load_classifier(path: os.PathLike | str) -> tuple[keras.Model, list[str]]:
+def _load_legacy(path: Path) -> keras.Model:
+    """A Keras 2 ``.h5`` model file, read by Keras 3's legacy loader (built-in layers only), uncompiled."""
+    import logging
+
+    absl = logging.getLogger("absl")
+    level = absl.level
+    absl.setLevel(logging.ERROR)  # its "No training configuration found" warning is no news here
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as error:  # noqa: BLE001 - h5py and Keras raise many kinds; the learner needs one sentence
+        raise ModelFileError(
+            f"Keras 3 could not read the legacy HDF5 file {pretty_path(path)} ({type(error).__name__}): it reads only whole "
+            ".h5 files made of built-in layers; load it with Keras 2 (tf_keras) and save it as .keras, or train the model again."
+        ) from error
+    finally:
+        absl.setLevel(level)
+
+
+def load_classifier(path: os.PathLike | str, class_names: Sequence[str] | None = None) -> tuple[keras.Model, list[str]]:
     """Load a classifier saved by :func:`save_classifier`: ``(model, class_names)``.
 
+    A legacy Keras 2 ``.h5`` file is read too, when Keras 3 can (built-in layers; the model comes
+    back uncompiled), with a one-line note; it holds no class names, so give them as
+    ``class_names`` (in label order), then keep them with the model by saving it again with
+    :func:`save_classifier` to a ``.keras`` file.
+
     Raises:
-        ModelFileError: the file is missing, is not a ``.keras`` file (a legacy ``.h5`` included),
-            cannot be loaded, or holds no class names.
+        ModelFileError: the file is missing, damaged or truncated, is not a model file, cannot be
+            loaded, or holds no class names (each with what to do).
     """
     path = Path(path)
-    class_names = read_class_names(path)
-    if class_names is None:
-        raise ModelFileError(
-            f"{pretty_path(path)} holds a model but no class names; load it with keras.models.load_model, "
-            "or save it again with save_classifier(model, path, class_names)."
-        )
-    try:
-        model = keras.models.load_model(path)
-    except Exception as error:  # noqa: BLE001 - Keras raises many kinds; the learner needs one sentence
-        raise ModelFileError(
-            f"Keras could not load {pretty_path(path)} ({type(error).__name__}); the file may be damaged "
-            "or saved by a newer Keras: save it again."
-        ) from error
+    if path.suffix in LEGACY_SUFFIXES:
+        _check_model_file(path)
+        if class_names is None:
+            raise ModelFileError(
+                f"{pretty_path(path)} is a legacy Keras 2 HDF5 file, which holds no class names; pass them with "
+                "load_classifier(path, class_names=[...]) and save it as .keras with save_classifier(model, 'name.keras', class_names)."
+            )
+        model = _load_legacy(path)
+        print(f"note: {path.name} is a legacy HDF5 file that Keras 3 could read; save it with save_classifier to a .keras file.")
+    else:
+        class_names = read_class_names(path) if class_names is None else class_names
+        if class_names is None:
+            raise ModelFileError(
+                f"{pretty_path(path)} holds a model but no class names; load it with keras.models.load_model, "
+                "or save it again with save_classifier(model, path, class_names)."
+            )
+        try:
+            model = keras.models.load_model(path)
+        except Exception as error:  # noqa: BLE001 - Keras raises many kinds; the learner needs one sentence
+            raise ModelFileError(
+                f"Keras could not load {pretty_path(path)} ({type(error).__name__}); the file may be damaged "
+                "or saved by a newer Keras: save it again."
+            ) from error
+    class_names = [str(name) for name in class_names]
     if len(class_names) != output_classes(model):
         raise ModelFileError(
             f"{pretty_path(path)} predicts {output_classes(model)} classes but names {len(class_names)}; "

@@ -37,7 +37,7 @@ def mnist_cnn(
             layers.Flatten(),
             layers.Dense(128, activation="relu"),
             layers.Dropout(dropout),
-            layers.Dense(num_classes, activation="softmax"),
+            layers.Dense(num_classes, activation="softmax", dtype="float32"),
         ],
         name=name,
     )
@@ -72,7 +72,7 @@ def cifar_classic_cnn(
             layers.Flatten(),
             layers.Dense(512, activation="relu"),
             layers.Dropout(dropout),
-            layers.Dense(num_classes, activation="softmax"),
+            layers.Dense(num_classes, activation="softmax", dtype="float32"),
         ],
         name=name,
     )
@@ -149,7 +149,7 @@ def cifar_modern_cnn(
     x = layers.GlobalMaxPooling2D()(x)
     x = layers.Dense(num_classes, use_bias=False)(x)
     x = layers.Rescaling(logit_scale)(x)
-    outputs = layers.Activation("softmax")(x)
+    outputs = layers.Activation("softmax", dtype="float32")(x)  # float32 even under mixed precision
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -201,7 +201,8 @@ def cats_dogs_cnn(
             layers.Flatten(),
             layers.Dropout(dropout),
             layers.Dense(dense_units, activation="relu"),
-            layers.Dense(1, activation="sigmoid") if num_classes == 2 else layers.Dense(num_classes, activation="softmax"),
+            layers.Dense(1, activation="sigmoid", dtype="float32") if num_classes == 2
+            else layers.Dense(num_classes, activation="softmax", dtype="float32"),
         ],
         name=name,
     )
@@ -251,7 +252,7 @@ def mnist_strong_cnn(
     for filters in (width, 2 * width):
         steps += [*conv_bn(filters, 3), *conv_bn(filters, 3), *conv_bn(filters, 5, strides=2), layers.Dropout(dropout)]
     steps += [*conv_bn(4 * width, 4), layers.Flatten(), layers.Dropout(dropout),
-              layers.Dense(num_classes, activation="softmax")]
+              layers.Dense(num_classes, activation="softmax", dtype="float32")]
     return keras.Sequential(steps, name=name)
 
 
@@ -297,5 +298,5 @@ def folder_cnn(
             x = _conv_bn(x, filters, pool=step == convs_per_block - 1)
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(dropout)(x)
-    outputs = layers.Dense(num_classes, activation="softmax")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32")(x)  # float32 even under mixed precision
     return keras.Model(inputs, outputs, name=name)

@@ -10,9 +10,11 @@ It prints one line per image: the file, the predicted class name and its probabi
 most likely classes with ``--top-k``). The class names come from the model file itself (see
 :mod:`helpers.model_files`). Each image is converted to RGB (grayscale or RGBA too) and resized to
 the model's input size, exactly as ``image_dataset_from_directory`` did during training. A file
-that is not a readable image (a damaged JPEG, ``Thumbs.db``, an empty file) is reported by name and
-skipped. The exit status is 0 when at least one image was predicted, 1 when none was, and 2 (with
-a one-line message) when the model or the path cannot be used.
+that is not a readable image (a damaged JPEG, an HTML page saved as ``.jpg``, an empty file) is
+reported by name and skipped, with the same reasons as the folder scan (:mod:`helpers.data.scan`);
+system files (``Thumbs.db``, ``.DS_Store``) are ignored. The exit status is 0 when at least one
+image was predicted, 1 when none was, and 2 (with a one-line message) when the model or the path
+cannot be used.
 
 Introduced in ``04_cats_vs_dogs_augmentation.ipynb``.
 """
@@ -86,26 +88,31 @@ def class_probabilities(outputs: np.ndarray) -> np.ndarray:
 def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: int = 3) -> np.ndarray:
     """Read one image file as a float32 array ``(height, width, channels)`` of 0-255 pixels.
 
-    The image is converted to RGB (or to grayscale when ``channels`` is 1) and resized with
-    bilinear interpolation, as ``image_dataset_from_directory`` does.
+    The image is turned upright (EXIF rotation), converted to RGB (or to grayscale when
+    ``channels`` is 1; 16-bit images scaled to 8 bits) and resized with bilinear interpolation, as
+    the course's datasets do for training.
 
     Raises:
         UnreadableImageError: the file is missing, empty, damaged or not an image.
     """
+    import io
+
     import keras
-    from PIL import Image, UnidentifiedImageError
+
+    from helpers.data.filelist import open_rgb
+    from helpers.data.scan import inspect_image
 
     path = Path(path)
     try:
-        with Image.open(path) as image:
-            image.load()
-            pixels = np.asarray(image.convert("L" if channels == 1 else "RGB"), dtype=np.float32)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UnreadableImageError("no such file") from None
-    except UnidentifiedImageError:
-        raise UnreadableImageError("not an image" if path.stat().st_size else "empty file") from None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise UnreadableImageError(f"damaged image: {error}") from None
+    except OSError as error:
+        raise UnreadableImageError(f"cannot be read ({error.strerror or error})") from None
+    found = inspect_image(data)  # the same reasons as the folder scan: empty, not an image, damaged, too large
+    if not found["ok"]:
+        raise UnreadableImageError(found["reason"])
+    pixels = np.asarray(open_rgb(io.BytesIO(data), "L" if channels == 1 else "RGB"), dtype=np.float32)
     if channels == 1:
         pixels = pixels[..., None]
     resized = keras.ops.image.resize(pixels, image_size, interpolation="bilinear", data_format="channels_last")
@@ -113,13 +120,30 @@ def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: i
 
 
 def files_in(directory: os.PathLike | str) -> list[Path]:
-    """The files directly inside ``directory``, sorted by name; hidden files (``.DS_Store``) are left out."""
+    """The files directly inside ``directory``, sorted by name; hidden and system files
+    (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``; see :func:`helpers.data.scan.is_ignored`) are left out."""
     from helpers.data import pretty_path
+    from helpers.data.scan import is_ignored
 
     folder = Path(directory)
     if not folder.is_dir():
         raise CourseError(f"{pretty_path(folder)} is not a folder; check the path given to -d.")
-    return sorted(path for path in folder.iterdir() if path.is_file() and not path.name.startswith("."))
+    return sorted(path for path in folder.iterdir() if path.is_file() and not is_ignored(path.name))
+
+
+def _left_out(directory: Path) -> str:
+    """What ``-d`` did not read: system files, and sub-folders (a folder of class folders, for example)."""
+    from helpers.data.scan import is_ignored
+
+    entries = sorted(directory.iterdir(), key=lambda p: p.name)
+    parts = []
+    ignored = [p.name for p in entries if is_ignored(p.name)]
+    if ignored:
+        parts.append(f"ignored {len(ignored)} system file{'s' if len(ignored) != 1 else ''} ({', '.join(ignored)})")
+    folders = [p.name for p in entries if p.is_dir() and not is_ignored(p.name)]
+    if folders:
+        parts.append(f"sub-folders are not read ({', '.join(folders[:5])}{', ...' if len(folders) > 5 else ''}): give one with -d")
+    return "; ".join(parts)
 
 
 def predict_images(
@@ -212,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     predicted = sum(prediction.error is None for prediction in predictions)
     skipped = len(predictions) - predicted
     print(f"{predicted} image{'s' if predicted != 1 else ''} predicted" + (f", {skipped} skipped" if skipped else ""))
+    left_out = _left_out(Path(args.directory)) if args.directory else ""
+    if left_out:
+        print(f"note: {left_out}")
     return 0 if predicted else 1
 
 

@@ -5,6 +5,9 @@ One setting chooses the profile: the environment variable ``COURSE_PROFILE`` (``
 otherwise. Every notebook calls :func:`show_profile` near its top; it prints the profile, why it
 was chosen, the hardware, the library versions and what the profile changes in that notebook.
 
+The banner also says whether training uses mixed precision and XLA here, and why
+(:func:`accelerator_settings`), and sets Keras's dtype policy accordingly.
+
 Introduced in ``00_setup.ipynb``; used by every notebook.
 """
 
@@ -30,6 +33,70 @@ def gpu_names() -> list[str]:
         details = tf.config.experimental.get_device_details(device)
         names.append(details.get("device_name", device.name))
     return names
+
+
+def gpu_details() -> list[dict[str, Any]]:
+    """The facts :func:`accelerator_settings` needs about each GPU: ``{"name": ..., "compute_capability": (8, 0)}``."""
+    import tensorflow as tf
+
+    details = [tf.config.experimental.get_device_details(device) for device in tf.config.list_physical_devices("GPU")]
+    return [{"name": d.get("device_name", "GPU"), "compute_capability": d.get("compute_capability")} for d in details]
+
+
+@dataclass(frozen=True)
+class AcceleratorSettings:
+    """Whether to train in mixed precision and with XLA on this machine, and why (see :func:`accelerator_settings`)."""
+
+    mixed_precision: bool
+    jit_compile: bool
+    reason: str
+
+    @property
+    def line(self) -> str:
+        """One line for the banner, for example ``Speed-ups: mixed precision on, XLA on (...)``."""
+        on = {True: "on", False: "off"}
+        return f"Speed-ups: mixed precision {on[self.mixed_precision]}, XLA {on[self.jit_compile]} ({self.reason})"
+
+
+def accelerator_settings(gpus: list[dict[str, Any]] | None = None) -> AcceleratorSettings:
+    """Decide mixed precision and XLA from the GPUs present (``None``: ask TensorFlow via :func:`gpu_details`).
+
+    Introduced in ``03_cifar10_cnn.ipynb``. The rule:
+
+    - no GPU: both off. A CPU computes float16 no faster than float32, and XLA's compile time is
+      rarely repaid there (Keras's ``jit_compile="auto"`` also leaves XLA off on a CPU);
+    - GPUs whose compute capability is 7.0 or more (V100, T4, A100, H100, RTX 20xx and later):
+      mixed precision on, since their tensor cores multiply float16 matrices several times faster;
+      XLA on (``jit_compile="auto"`` compiles each training step into fused GPU kernels);
+    - an older GPU (compute capability below 7.0, such as a P100 or K80): XLA on, mixed precision
+      off (no tensor cores: float16 would save memory but not time).
+
+    Args:
+        gpus: one dict per GPU with ``"name"`` and ``"compute_capability"`` (a ``(major, minor)`` pair),
+            as :func:`gpu_details` returns; pass them by hand to see what another machine would get.
+    """
+    gpus = gpu_details() if gpus is None else list(gpus)
+    if not gpus:
+        return AcceleratorSettings(False, False, "no GPU: a CPU is no faster in float16, and XLA's compile time is not repaid")
+    capability = min(tuple(gpu.get("compute_capability") or (0, 0)) for gpu in gpus)
+    name, version = gpus[0].get("name", "GPU"), ".".join(str(part) for part in capability)
+    if capability >= (7, 0):
+        return AcceleratorSettings(True, True, f"{name}: compute capability {version} >= 7.0, tensor cores run float16 fast")
+    return AcceleratorSettings(False, True, f"{name}: compute capability {version} < 7.0, no tensor cores for float16")
+
+
+def apply_accelerator_settings(settings: AcceleratorSettings | None = None) -> AcceleratorSettings:
+    """Set Keras's global dtype policy from ``settings`` (default: :func:`accelerator_settings` of this machine).
+
+    ``mixed_float16`` when mixed precision is on, else ``float32``; models built afterwards follow
+    it (the course's builders keep their output layer in float32). XLA needs nothing set:
+    ``compile``'s default ``jit_compile="auto"`` already uses it on a GPU.
+    """
+    import keras
+
+    settings = settings or accelerator_settings()
+    keras.mixed_precision.set_global_policy("mixed_float16" if settings.mixed_precision else "float32")
+    return settings
 
 
 def current_profile() -> tuple[str, str]:
@@ -113,6 +180,7 @@ def show_profile(**changes: tuple[Any, Any]) -> Settings:
         f"Versions: Python {sys.version.split()[0]}, TensorFlow {tf.__version__}, "
         f"Keras {keras.__version__} (backend: {keras.backend.backend()})"
     )
+    print(apply_accelerator_settings().line)
     values: dict[str, Any] = {}
     if changes:
         width = max(len(key) for key in changes)

@@ -1,17 +1,31 @@
 """Train: run folders and the standard set of callbacks.
 
 Introduced in ``01_keras_fundamentals.ipynb`` (where each callback is explained) and used by
-every notebook that trains for more than a couple of epochs.
+every notebook that trains for more than a couple of epochs. Two optional callbacks make long runs
+safer (used by :func:`helpers.train.train_from_folder` whenever it has a run folder):
+
+- :class:`ResumeFromBackup` (``resume=True``): an interrupted run (Ctrl-C, a closed laptop, a
+  Colab session that timed out) goes on from its last completed epoch when it is started again;
+- :class:`StopOnNaN` (``stop_on_nan=True``): a run whose loss becomes NaN stops at once and says why.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import math
+import time
 from pathlib import Path
 
 import keras
 
+from helpers.errors import CourseError
+
 RUNS_DIR = Path("runs")
+
+
+class TrainingDivergedError(CourseError):
+    """The training loss became NaN or infinite."""
 
 
 def run_dir(name: str, root: Path | str = RUNS_DIR) -> Path:
@@ -19,6 +33,134 @@ def run_dir(name: str, root: Path | str = RUNS_DIR) -> Path:
     path = Path(root) / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def diverged_message(epoch: int, batch: int, learning_rate: float | None) -> str:
+    """What to say when the loss became NaN: the likely causes and what to do, in two sentences."""
+    rate = f" ({learning_rate:.3g})" if learning_rate is not None else ""
+    lower = f" (for example to {learning_rate / 10:.3g})" if learning_rate else ""
+    return (
+        f"The training loss became NaN (not a number) at batch {batch} of epoch {epoch}, so training stopped: the learning "
+        f"rate{rate} is probably too high for this model, or the inputs are not scaled (raw 0-255 pixels need a Rescaling(1/255) layer). "
+        f"Lower learning_rate{lower}, or clip the gradients with clipnorm=1.0, and train again."
+    )
+
+
+class StopOnNaN(keras.callbacks.TerminateOnNaN):
+    """``TerminateOnNaN`` that also says why the loss may have become NaN and what to do.
+
+    Introduced in ``05_flowers_train_from_folder.ipynb``. Training stops gracefully (the other
+    callbacks finish their work, ``EarlyStopping`` puts back the best weights so far);
+    :attr:`message` then holds the explanation, which is also printed (unless ``announce=False``), and
+    :func:`helpers.train.fit_and_evaluate` raises it as a :class:`TrainingDivergedError`.
+    """
+
+    def __init__(self, announce: bool = True) -> None:
+        super().__init__()
+        self.announce = announce
+        self.message: str | None = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+        self._epoch = epoch
+
+    def on_batch_end(self, batch, logs=None):  # noqa: ANN001 - Keras callback signature
+        loss = (logs or {}).get("loss")
+        if loss is None or math.isfinite(float(loss)):
+            return
+        try:
+            rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        except (AttributeError, TypeError, ValueError):
+            rate = None
+        self.message = diverged_message(self._epoch + 1, batch + 1, rate)
+        if self.announce:
+            print(self.message)
+        self.model.stop_training = True
+
+
+class ResumeFromBackup(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` that says, in one line, when it resumes an interrupted run.
+
+    Introduced in ``05_flowers_train_from_folder.ipynb``. At the end of every epoch the model's
+    weights, the optimizer's state and the epoch number are written to ``backup_dir``. If ``fit``
+    is interrupted (Ctrl-C, a crash, a lost session) and the same training is started again, it
+    goes on from the epoch after the last completed one instead of from the start. When a run
+    completes (or stops early), Keras deletes the backup, so the next run starts fresh.
+
+    Only weights, optimizer and epoch are restored: ``EarlyStopping`` and ``ModelCheckpoint`` start
+    counting again from the resumed epoch.
+    """
+
+    resumed_from: int = 0
+
+    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+        metadata = Path(self.backup_dir) / "training_metadata.json"
+        self.resumed_from = int(json.loads(metadata.read_text())["epoch"]) if metadata.is_file() else 0
+        super().on_train_begin(logs)
+        if self.resumed_from:
+            print(
+                f"Resuming an interrupted run: epoch {self.resumed_from} was the last one completed, "
+                f"so training goes on from epoch {self.resumed_from + 1}."
+            )
+
+    def on_train_end(self, logs=None):  # noqa: ANN001 - Keras callback signature
+        super().on_train_end(logs)
+        self.model._initial_epoch = None  # Keras keeps the resumed epoch; a later fit must start where it is told
+
+
+class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
+    """Keras's ``ReduceLROnPlateau``, which steps aside (saying so) when the optimizer follows a schedule.
+
+    A ``LearningRateSchedule`` owns the learning rate; Keras's own callback would fail with
+    ``TypeError: ... learning rate is not settable`` the first time it tried to lower it.
+    """
+
+    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+        self.follows_schedule = isinstance(
+            getattr(self.model.optimizer, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule
+        )
+        if self.follows_schedule:
+            print("note: the optimizer follows a learning-rate schedule, so ReduceLROnPlateau leaves the learning rate alone.")
+        super().on_train_begin(logs)
+
+    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+        if not self.follows_schedule:
+            super().on_epoch_end(epoch, logs)
+
+
+class TimeToAccuracy(keras.callbacks.Callback):
+    """Note how many seconds of training it took to first reach ``target`` (the figure speed records quote).
+
+    Introduced in ``02_mnist_cnn.ipynb``. Add it to ``fit``'s callbacks; once the watched score
+    reaches ``target`` it prints one line, and keeps ``seconds`` (since the start of ``fit``) and
+    ``epoch`` (1 = first). Both stay ``None`` if the target is never reached.
+
+    Args:
+        target: the score to reach, for example ``0.99``.
+        monitor: the logged score to watch (validation accuracy by default: never the test set).
+    """
+
+    def __init__(self, target: float, monitor: str = "val_accuracy") -> None:
+        super().__init__()
+        self.target, self.monitor = target, monitor
+        self.seconds: float | None = None
+        self.epoch: int | None = None
+        self._start = time.perf_counter()
+
+    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+        score = (logs or {}).get(self.monitor)
+        if self.seconds is None and score is not None and score >= self.target:
+            self.seconds, self.epoch = time.perf_counter() - self._start, epoch + 1
+            print(f"{self.monitor} reached {self.target:.1%} at epoch {self.epoch}, {self.seconds:.0f} s into training")
+
+    def summary(self) -> str:
+        """One line: when the target was reached, or that it was not."""
+        if self.seconds is None:
+            return f"{self.monitor} never reached {self.target:.1%}"
+        return f"{self.monitor} reached {self.target:.1%} at epoch {self.epoch}, after {self.seconds:.0f} s of training"
 
 
 def standard_callbacks(
@@ -29,29 +171,39 @@ def standard_callbacks(
     tensorboard: bool = True,
     root: Path | str = RUNS_DIR,
     reduce_lr: bool = True,
+    resume: bool = False,
+    stop_on_nan: bool = False,
 ) -> list[keras.callbacks.Callback]:
     """The callbacks the course uses for a training run called ``name``.
 
     - ``ModelCheckpoint``: keeps the best model so far in ``runs/<name>/best.keras``;
     - ``EarlyStopping``: stops after ``patience`` epochs without progress and restores the best weights;
     - ``ReduceLROnPlateau``: divides the learning rate by 5 after ``lr_patience`` flat epochs;
-    - ``TensorBoard`` (optional): logs to ``runs/<name>/logs`` (``tensorboard --logdir runs``).
+    - ``TensorBoard`` (optional): logs to ``runs/<name>/logs`` (``tensorboard --logdir runs``);
+    - :class:`ResumeFromBackup` (``resume=True``): backs the run up to ``runs/<name>/backup`` after
+      every epoch; started again after an interruption, the same training goes on from the last
+      completed epoch (the backup is deleted once the run completes, so the next run starts fresh);
+    - :class:`StopOnNaN` (``stop_on_nan=True``): stops as soon as the loss becomes NaN and says why.
 
     Args:
         monitor: the logged quantity to watch; anything starting with ``val_`` needs validation data.
         reduce_lr: include ``ReduceLROnPlateau``. Pass ``False`` when the optimizer follows a
             learning-rate schedule (``03_cifar10_cnn.ipynb``): the schedule then owns the learning
-            rate, and ``ReduceLROnPlateau`` would fail when it tries to set it.
+            rate. (If you forget, the callback notices the schedule, says so and does nothing.)
     """
     mode = "min" if "loss" in monitor else "max"
     folder = run_dir(name, root)
     callbacks: list[keras.callbacks.Callback] = [
         keras.callbacks.ModelCheckpoint(folder / "best.keras", monitor=monitor, mode=mode, save_best_only=True),
         keras.callbacks.EarlyStopping(monitor=monitor, mode=mode, patience=patience, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode=mode, factor=0.2, patience=lr_patience, min_lr=1e-6),
+        ReduceLROnPlateau(monitor=monitor, mode=mode, factor=0.2, patience=lr_patience, min_lr=1e-6),
     ]
     if not reduce_lr:
         callbacks.pop()
+    if resume:
+        callbacks.insert(0, ResumeFromBackup(str(folder / "backup")))
+    if stop_on_nan:
+        callbacks.append(StopOnNaN())
     if tensorboard:
         if importlib.util.find_spec("tensorboard") is None:
             print("TensorBoard is not installed, so this run is not logged for it; `pip install tensorboard` to add it.")

@@ -220,9 +220,9 @@ def build_transfer_classifier(
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     if num_classes == 2:
-        outputs = layers.Dense(1, activation="sigmoid", name="head")(x)
+        outputs = layers.Dense(1, activation="sigmoid", dtype="float32", name="head")(x)
     else:
-        outputs = layers.Dense(num_classes, activation="softmax", name="head")(x)
+        outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="head")(x)
     return keras.Model(inputs, outputs, name=name or f"{spec.name.lower()}_transfer")
 
 

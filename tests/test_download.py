@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import io
 import shutil
-import threading
 import zipfile
 from pathlib import Path
 
@@ -54,18 +51,11 @@ def test_fetch_from_a_mirror_folder_fills_the_keras_cache(empty_cache, course_mi
     assert marker.stat().st_mtime_ns == stamp
 
 
-def test_fetch_over_http_from_a_classroom_mirror(empty_cache, course_mirror, monkeypatch):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(course_mirror))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        monkeypatch.setenv("COURSE_DATA_MIRROR", f"http://127.0.0.1:{server.server_address[1]}")
+def test_fetch_over_http_from_a_classroom_mirror(empty_cache, course_mirror, monkeypatch, serve):
+    with serve(course_mirror) as address:
+        monkeypatch.setenv("COURSE_DATA_MIRROR", address)
         assert download.mini_reachable(CALTECH)
         root = fetch("caltech101", "mini", verbose=False)
-    finally:
-        server.shutdown()
     assert (root / "dalmatian").is_dir()
 
 

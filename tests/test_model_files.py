@@ -50,7 +50,7 @@ def test_saving_needs_the_keras_suffix(tmp_path, small_model):
         ("missing.keras", None, "There is no model file"),
         ("old_model.h5", b"\x89HDF\r\n\x1a\n", "legacy Keras 2 HDF5 file"),
         ("notes.txt", b"hello", "is not a .keras model file"),
-        ("broken.keras", b"not a zip", "is not a .keras model file"),
+        ("broken.keras", b"not a zip", "is damaged or incomplete"),
     ],
 )
 def test_unusable_files_give_one_clear_sentence(tmp_path, name, content, message):
@@ -77,3 +77,40 @@ def test_cats_dogs_cnn_has_the_documented_shape_and_size():
     assert models.cats_dogs_cnn((96, 96, 3), num_classes=5).output_shape == (None, 5)
     with pytest.raises(CourseError, match="too small"):
         models.cats_dogs_cnn((64, 64, 3))
+
+
+def test_a_truncated_keras_file_is_called_damaged(tmp_path, small_model):
+    path = model_files.save_classifier(small_model, tmp_path / "m.keras", ["cats", "dogs"])
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # a copy or a save cut short
+    with pytest.raises(CourseError, match=r"m\.keras is damaged or incomplete \([\d,]+ bytes.*save or copy it again") as error:
+        model_files.load_classifier(path)
+    assert "\n" not in str(error.value)
+
+
+def test_a_legacy_h5_file_written_by_keras_loads_with_its_class_names_given(tmp_path, small_model, capsys):
+    import warnings
+
+    path = tmp_path / "old.h5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        small_model.save(path)  # Keras 3 still writes the legacy format when asked
+    with pytest.raises(CourseError, match="legacy Keras 2 HDF5 file, which holds no class names; pass them"):
+        model_files.load_classifier(path)
+    model, names = model_files.load_classifier(path, class_names=["cats", "dogs"])
+    assert names == ["cats", "dogs"] and "old.h5 is a legacy HDF5 file that Keras 3 could read" in capsys.readouterr().out
+    x = np.random.default_rng(0).uniform(0, 255, (2, 96, 96, 3)).astype("float32")
+    np.testing.assert_allclose(model.predict(x, verbose=0), small_model.predict(x, verbose=0), atol=1e-6)
+    converted = model_files.save_classifier(model, tmp_path / "new.keras", names)  # the conversion the note suggests
+    assert model_files.load_classifier(converted)[1] == ["cats", "dogs"]
+
+
+def test_a_legacy_h5_file_keras_3_cannot_read_is_explained(tmp_path):
+    from helpers import transfer
+
+    model = transfer.build_transfer_classifier("cifar10_cnn", 3, (32, 32), weights=None)  # holds an ops layer (x / 255)
+    model.save(tmp_path / "ops.h5")
+    with pytest.raises(CourseError, match=r"could not read the legacy HDF5 file .*ops\.h5 .*load it with Keras 2 \(tf_keras\)"):
+        model_files.load_classifier(tmp_path / "ops.h5", class_names=["a", "b", "c"])
+    (tmp_path / "cut.h5").write_bytes(b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(CourseError, match="could not read the legacy HDF5 file"):
+        model_files.load_classifier(tmp_path / "cut.h5", class_names=["a", "b"])

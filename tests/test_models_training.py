@@ -46,3 +46,26 @@ def test_missing_tensorboard_is_one_line_not_a_crash(tmp_path: Path, monkeypatch
     callbacks = training.standard_callbacks("demo", root=tmp_path)
     assert [type(c).__name__ for c in callbacks] == ["ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau"]
     assert "pip install tensorboard" in capsys.readouterr().out
+
+
+def test_resume_and_stop_on_nan_are_optional_callbacks(tmp_path: Path):
+    callbacks = training.standard_callbacks("demo", tensorboard=False, root=tmp_path, resume=True, stop_on_nan=True)
+    kinds = [type(c).__name__ for c in callbacks]
+    assert kinds == ["ResumeFromBackup", "ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau", "StopOnNaN"]
+    assert isinstance(callbacks[0], keras.callbacks.BackupAndRestore) and Path(callbacks[0].backup_dir) == tmp_path / "demo" / "backup"
+    assert isinstance(callbacks[-1], keras.callbacks.TerminateOnNaN)
+    assert isinstance(callbacks[3], keras.callbacks.ReduceLROnPlateau)
+
+
+def test_time_to_accuracy_notes_the_first_epoch_at_the_target(capsys):
+    from helpers.training import TimeToAccuracy
+
+    clock = TimeToAccuracy(0.99)
+    clock.on_train_begin()
+    clock.on_epoch_end(0, {"val_accuracy": 0.985})
+    assert clock.seconds is None and "never reached 99.0%" in clock.summary()
+    clock.on_epoch_end(1, {"val_accuracy": 0.991})
+    clock.on_epoch_end(2, {"val_accuracy": 0.995})  # later epochs do not move the figure
+    assert clock.epoch == 2 and clock.seconds >= 0
+    assert capsys.readouterr().out.count("reached 99.0% at epoch 2") == 1
+    assert "at epoch 2" in clock.summary()

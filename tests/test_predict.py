@@ -89,8 +89,8 @@ def test_unreadable_files_raise_a_course_error(folder, name):
 def test_predict_images_reports_unreadable_files_and_goes_on(folder, model_path):
     model, class_names = model_files.load_classifier(model_path)
     paths = predict.files_in(folder)
-    assert [p.name for p in paths] == sorted(["Thumbs.db", "broken.jpg", "cat.2000.jpg", "dog.2000.jpg", "empty.png"])
-    results = {p.path.name: p for p in predict.predict_images(model, class_names, paths, top_k=2)}
+    assert [p.name for p in paths] == ["broken.jpg", "cat.2000.jpg", "dog.2000.jpg", "empty.png"], "system files left out"
+    results = {p.path.name: p for p in predict.predict_images(model, class_names, paths + [folder / "Thumbs.db"], top_k=2)}
     for name in ("cat.2000.jpg", "dog.2000.jpg"):
         assert results[name].error is None and results[name].label in class_names
         assert [label for label, _ in results[name].top] in (["cats", "dogs"], ["dogs", "cats"])
@@ -122,17 +122,17 @@ def test_cli_directory_mode_skips_unreadable_files(model_path, folder):
     done = run_cli(str(model_path), "-d", "samples", "--top-k", "2", cwd=folder.parent)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines[-1] == "2 images predicted, 3 skipped"
-    by_file = {line.split(":")[0]: line for line in lines[:-1]}
-    assert sorted(by_file) == sorted(f"samples/{n}" for n in ["Thumbs.db", "broken.jpg", "cat.2000.jpg", "dog.2000.jpg", "empty.png"])
-    assert by_file["samples/Thumbs.db"] == "samples/Thumbs.db: unreadable (not an image), skipped"
+    assert lines[-2:] == ["2 images predicted, 2 skipped", "note: ignored 2 system files (.DS_Store, Thumbs.db)"]
+    by_file = {line.split(":")[0]: line for line in lines[:-2]}
+    assert sorted(by_file) == sorted(f"samples/{n}" for n in ["broken.jpg", "cat.2000.jpg", "dog.2000.jpg", "empty.png"])
+    assert by_file["samples/empty.png"] == "samples/empty.png: unreadable (empty file), skipped"
     assert "cats" in by_file["samples/cat.2000.jpg"] and "dogs" in by_file["samples/cat.2000.jpg"], "top 2 of 2"
 
 
 def test_cli_exit_statuses_for_nothing_predicted_and_for_errors(model_path, folder, tmp_path):
     only_bad = tmp_path / "bad"
     only_bad.mkdir()
-    shutil.move(folder / "Thumbs.db", only_bad)
+    shutil.move(folder / "broken.jpg", only_bad)
     done = run_cli(str(model_path), "-d", "bad", cwd=tmp_path)
     assert done.returncode == 1 and done.stdout.strip().splitlines()[-1] == "0 images predicted, 1 skipped"
     (tmp_path / "old.h5").write_bytes(b"\x89HDF\r\n\x1a\n")

@@ -58,3 +58,33 @@ def test_choose_and_hardware(monkeypatch):
     assert profile.choose(1, 2) == 2
     monkeypatch.setattr(profile, "gpu_names", lambda: [])
     assert profile.hardware_summary().startswith("CPU only:")
+
+
+def test_accelerator_settings_follow_the_hardware():
+    cpu = profile.accelerator_settings(gpus=[])
+    assert (cpu.mixed_precision, cpu.jit_compile) == (False, False) and cpu.reason.startswith("no GPU")
+    h100 = profile.accelerator_settings(gpus=[{"name": "NVIDIA H100", "compute_capability": (9, 0)}])
+    assert (h100.mixed_precision, h100.jit_compile) == (True, True) and "9.0 >= 7.0" in h100.reason
+    assert profile.accelerator_settings(gpus=[{"name": "Tesla T4", "compute_capability": (7, 5)}]).mixed_precision
+    p100 = profile.accelerator_settings(gpus=[{"name": "Tesla P100", "compute_capability": (6, 0)}])
+    assert (p100.mixed_precision, p100.jit_compile) == (False, True) and "6.0 < 7.0" in p100.reason
+    mixed = profile.accelerator_settings(gpus=[{"name": "A100", "compute_capability": (8, 0)}, {"name": "K80", "compute_capability": (3, 7)}])
+    assert not mixed.mixed_precision, "the oldest GPU decides"
+    assert h100.line.startswith("Speed-ups: mixed precision on, XLA on (NVIDIA H100: ")
+    assert profile.accelerator_settings(gpus=None) == cpu, "this machine has no GPU"
+
+
+def test_show_profile_prints_the_decision_and_sets_the_policy(monkeypatch, capsys):
+    import keras
+
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    monkeypatch.setattr(profile, "gpu_details", lambda: [{"name": "NVIDIA A100", "compute_capability": (8, 0)}])
+    try:
+        profile.show_profile()
+        assert keras.mixed_precision.global_policy().name == "mixed_float16"
+        assert "Speed-ups: mixed precision on, XLA on (NVIDIA A100: compute capability 8.0" in capsys.readouterr().out
+    finally:
+        monkeypatch.setattr(profile, "gpu_details", lambda: [])
+        profile.show_profile()
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert "Speed-ups: mixed precision off, XLA off (no GPU" in capsys.readouterr().out

@@ -56,3 +56,15 @@ def test_committed_outputs_exist_and_hide_machine_paths(path):
         o.get("ename", "") for cell in code for o in cell.outputs
     ), f"{path.name} was committed with an error"
     assert len(text) < 3_000_000
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_gpu_advice_and_checked_exercises(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert "Change runtime type" in code[0] and "GPU" in code[0], "on Colab, say how to attach a GPU"
+    assert "keras-image-course @ git+https://github.com/keras-image-course/keras-image-course" in code[0]
+    checks = {number for source in code for number in re.findall(r"^ex(\d+)\.check\(", source, re.M)}
+    hints = {number for source in code for number in re.findall(r"^# ex(\d+)\.hint\(\)", source, re.M)}
+    assert len(checks) >= 3 and checks <= hints, "at least three exercises, each with a check and a hint"
+    assert f"from helpers.exercises.nb{path.name[:2]} import" in "\n".join(code), "the exercises come from helpers.exercises.nbNN"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderError, count_images
+from helpers.data.folders import FolderError
 from helpers.errors import CourseError
 
 
@@ -25,27 +25,35 @@ class TrainSettingError(CourseError):
 
 
 def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = None) -> dict[str, int]:
-    """Images in each class sub-folder of ``directory`` (sub-sub-folders included), in label order.
+    """Usable images in each class sub-folder of ``directory`` (sub-sub-folders included), in label order.
+
+    The folder is scanned first (:func:`helpers.data.scan_folder`, cached): unreadable and
+    non-image files are not counted, and hidden or system folders (``.ipynb_checkpoints``,
+    ``__MACOSX``) are never classes.
 
     Raises:
-        FolderError: no class sub-folders, a name in ``classes`` that is not one, or a class without images.
+        FolderError: no class sub-folders, a name in ``classes`` that is not one, only one class
+            (when ``classes`` is not given), or a class without usable images.
     """
+    from helpers.data.scan import scan_folder
+
     root = Path(directory)
-    counts = count_images(root)  # raises FolderError when root is not a folder
-    available = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not available:
-        raise FolderError(f"{pretty_path(root)} has no sub-folders; put the images of each class in a sub-folder named after it.")
-    unknown = [name for name in classes or [] if name not in available]
-    if unknown:
-        raise FolderError(f"{pretty_path(root)} has no sub-folder {unknown[0]!r}; its classes are: {', '.join(available)}.")
-    per_class = {name: sum(n for folder, n in counts.items() if folder.split("/")[0] == name) for name in classes or available}
-    empty = [name for name, n in per_class.items() if n == 0]
-    if empty:
+    if not root.is_dir():
+        raise FolderError(f"{pretty_path(root)} is not a folder; check the path.")
+    scan = scan_folder(root, classes)
+    if classes is None and len(scan.classes) == 1:
         raise FolderError(
-            f"The class folder {pretty_path(root / empty[0])} holds no images (.jpg, .png, .bmp, .gif); "
-            "add some, or leave it out with classes=[...]."
+            f"{pretty_path(root)} has only one class sub-folder, {scan.class_names[0]!r}; a classifier needs at least two: "
+            "put the images of each class in its own sub-folder."
         )
-    return per_class
+    for row in scan.classes:
+        if row.images == 0:
+            bad = [p for p in scan.problems if row.folder in p.path.parents]
+            why = f" (its {len(bad)} file(s) cannot be used, e.g. {bad[0]})" if bad else " (.jpg, .png, .bmp, .gif, .webp)"
+            raise FolderError(
+                f"The class folder {pretty_path(row.folder)} holds no images{why}; add some, or leave it out with classes=[...]."
+            )
+    return scan.counts
 
 
 def check_sizes(

@@ -146,9 +146,20 @@ def prepare(
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def _load(directory: Path, image_size: tuple[int, int], classes: Sequence[str] | None = None, **options):
-    """``image_dataset_from_directory`` without batching, and without its "Using N files for ..." lines."""
+def _load(directory: Path, image_size: tuple[int, int], classes: Sequence[str] | None = None, scan=None, **options):
+    """``image_dataset_from_directory`` without batching, and without its "Using N files for ..." lines.
+
+    With a ``scan`` that found files Keras would trip over (see :mod:`helpers.data.scan`), the same
+    datasets are built from the scan's usable files instead (:func:`helpers.data.filelist.scan_datasets`).
+    """
     import keras
+
+    if scan is not None and not scan.keras_ready:
+        from helpers.data.filelist import scan_datasets
+
+        return scan_datasets(scan, image_size, **options)
+    if scan is not None:
+        classes = scan.class_names
 
     loud = keras.config.is_interactive_logging_enabled()
     keras.config.disable_interactive_logging()  # its split messages would call the test split "validation"
@@ -186,8 +197,9 @@ def split_validation_test(
         raise ValueError(f"test_split must be between 0 and 1, not {test_split}")
     folder = Path(directory)
     _check_class_folder(folder, "validation")
+    scan = _scanned(folder, classes, verbose=False)
     return _load(
-        folder, tuple(image_size), classes, validation_split=test_split, subset="both", seed=seed, label_mode=label_mode,
+        folder, tuple(image_size), classes, scan, validation_split=test_split, subset="both", seed=seed, label_mode=label_mode,
     )
 
 
@@ -207,6 +219,7 @@ def image_datasets(
     max_eval: int | None = None,
     cache: bool = True,
     verbose: bool = True,
+    quarantine: bool = False,
 ) -> FolderDatasets:
     """Training, validation and (optionally) test datasets from folders of class sub-folders.
 
@@ -230,7 +243,14 @@ def image_datasets(
         cache: keep the decoded images in memory (``False`` for datasets larger than memory:
             every JPEG is then decoded again each epoch, and ``max_train``/``max_eval`` then draw
             a new random subset each epoch).
-        verbose: print how many images each split holds.
+        verbose: print the scan's summary and how many images each split holds.
+        quarantine: move the problem files the scan finds to ``<folder>_quarantine`` (with a log)
+            instead of only skipping them (see :func:`helpers.data.quarantine`).
+
+    Each folder is first scanned (:func:`helpers.data.scan_folder`; cached, so fast when nothing
+    changed): unreadable and non-image files are skipped and named, hidden and system entries
+    (``.ipynb_checkpoints``, ``Thumbs.db``...) ignored, and images TensorFlow reads wrongly
+    (EXIF-rotated, palette BMP, TIFF...) read through Pillow. The folders themselves are never changed.
 
     Returns:
         A :class:`FolderDatasets` with ``train``, ``validation``, ``test``, ``class_names``, ``counts``.
@@ -240,20 +260,24 @@ def image_datasets(
     if (validation_split is None) == (validation_dir is None):
         raise ValueError("give exactly one of validation_split (a fraction of directory) or validation_dir")
     image_size = (int(image_size[0]), int(image_size[1]))
+    held_out = (validation_split or 0.0) + (test_split or 0.0)
+    if validation_dir is None and not 0 < held_out < 1:
+        raise ValueError(f"validation_split + test_split must be between 0 and 1, not {held_out}")
+    scan = _scanned(train_dir, classes, batch_size, verbose=verbose, quarantine=quarantine)  # train_from_folder notes small splits
+    classes = scan.class_names
     options = dict(seed=seed, classes=classes, label_mode=label_mode)
     test = None
     if validation_dir is not None:
-        train = _load(train_dir, image_size, shuffle=True, **options)
+        train = _load(train_dir, image_size, scan=scan, shuffle=True, **options)
+        _check_class_folder(Path(validation_dir), "validation")
+        scan_validation = _scanned(Path(validation_dir), classes, verbose=verbose, quarantine=quarantine)
         if test_split:
-            validation, test = split_validation_test(validation_dir, image_size, test_split, **options)
+            validation, test = _load(Path(validation_dir), image_size, scan=scan_validation, validation_split=test_split,
+                                     subset="both", **options)
         else:
-            _check_class_folder(Path(validation_dir), "validation")
-            validation = _load(Path(validation_dir), image_size, shuffle=True, **options)
+            validation = _load(Path(validation_dir), image_size, scan=scan_validation, shuffle=True, **options)
     else:
-        held_out = validation_split + (test_split or 0.0)
-        if not 0 < held_out < 1:
-            raise ValueError(f"validation_split + test_split must be between 0 and 1, not {held_out}")
-        train, validation = _load(train_dir, image_size, validation_split=held_out, subset="both", **options)
+        train, validation = _load(train_dir, image_size, scan=scan, validation_split=held_out, subset="both", **options)
         if test_split:
             files = list(validation.file_paths)
             size = round(len(files) * validation_split / held_out)
@@ -281,6 +305,29 @@ def image_datasets(
         counts=counts,
         test_files=test_files,
     )
+
+
+def _scanned(folder: Path, classes: Sequence[str] | None, batch_size: int | None = None, validation_split: float | None = None,
+             verbose: bool = True, quarantine: bool = False):
+    """Scan ``folder`` (see :mod:`helpers.data.scan`), print its summary, and stop where no dataset can be made."""
+    from helpers.data.quarantine import quarantine as move_aside
+    from helpers.data.scan import scan_folder
+
+    scan = scan_folder(folder, classes, batch_size=batch_size, validation_split=validation_split)
+    if quarantine and scan.problems:
+        move_aside(scan, verbose=verbose)
+        scan = scan_folder(folder, classes, batch_size=batch_size, validation_split=validation_split)
+    if verbose:
+        print(scan.summary())
+    empty = [row for row in scan.classes if row.images == 0]
+    if empty:
+        row = empty[0]
+        bad = [p for p in scan.problems if row.folder in p.path.parents]
+        why = f": its {len(bad)} file(s) cannot be used, e.g. {bad[0]}" if bad else ""
+        raise FolderError(
+            f"The class folder {pretty_path(row.folder)} holds no usable images{why}; add images, or leave it out with classes=[...]."
+        )
+    return scan
 
 
 def dataset_arrays(dataset) -> tuple[np.ndarray, np.ndarray]:

@@ -30,7 +30,8 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import READABLE_SUFFIXES, FolderDatasets, FolderError, prepare
+from helpers.data.folders import FolderDatasets, FolderError, prepare
+from helpers.data.scan import IMAGE_SUFFIXES
 
 #: Column names accepted when the default ``path``/``label`` are absent (``flow_from_dataframe``'s defaults).
 PATH_ALIASES = ("path", "filename", "file")
@@ -106,9 +107,9 @@ def read_labels_csv(
             f"{len(missing)} image file(s) listed in {pretty_path(csv_file)} do not exist, for example "
             f"{pretty_path(missing[0])}; relative paths start at {pretty_path(base)} (change it with root=...)."
         )
-    unreadable = [path for path in paths if path.suffix.lower() not in READABLE_SUFFIXES]
+    unreadable = [path for path in paths if path.suffix.lower() not in IMAGE_SUFFIXES]
     if unreadable:
-        raise FolderError(f"{pretty_path(unreadable[0])} is not a JPEG, PNG, BMP or GIF file; convert it or leave it out of the CSV.")
+        raise FolderError(f"{pretty_path(unreadable[0])} is not a JPEG, PNG, BMP, GIF, WebP or TIFF file; convert it or leave it out of the CSV.")
     return paths, labels
 
 
@@ -135,24 +136,6 @@ def write_labels_csv(
             path = Path(path)
             writer.writerow([(path.relative_to(relative_to) if relative_to is not None else path).as_posix(), label])
     return csv_file
-
-
-def _files_dataset(paths: Sequence[Path], labels: Sequence[int], image_size: tuple[int, int], label_mode: str, classes: int):
-    """Unbatched ``(image, label)`` pairs, decoded and resized as ``image_dataset_from_directory`` does."""
-    import tensorflow as tf
-
-    def load(path, label):
-        image = tf.image.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
-        image = tf.image.resize(image, image_size, method="bilinear")
-        image.set_shape((*image_size, 3))
-        if label_mode == "categorical":
-            label = tf.one_hot(label, classes)
-        elif label_mode == "binary":
-            label = tf.cast(tf.expand_dims(label, -1), "float32")
-        return image, label
-
-    files = tf.data.Dataset.from_tensor_slices(([str(path) for path in paths], np.asarray(labels, dtype="int32")))
-    return files.map(load, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def csv_datasets(
@@ -188,7 +171,20 @@ def csv_datasets(
     Returns:
         A :class:`FolderDatasets`, exactly as from a folder of class sub-folders.
     """
+    from helpers.data.filelist import files_dataset, readable_copy
+    from helpers.data.scan import inspect_listed
+
     paths, labels = read_labels_csv(csv_file, root=root, path_column=path_column, label_column=label_column, classes=classes)
+    usable, problems, pillow = inspect_listed(paths)
+    if verbose or not usable:
+        _print_skipped(csv_file, len(paths), problems)
+    if problems:
+        keep = set(usable)
+        labels = [label for path, label in zip(paths, labels) if path in keep]
+        paths = usable
+    if not paths:
+        raise FolderError(f"None of the images listed in {pretty_path(csv_file)} can be read; check the files it names.")
+    read_from = {path: readable_copy(path) for path in pillow}
     class_names = list(classes) if classes is not None else sorted(set(labels))
     if label_mode == "binary" and len(class_names) != 2:
         raise ValueError(f"label_mode='binary' needs exactly two classes, not {len(class_names)}")
@@ -206,7 +202,8 @@ def csv_datasets(
         parts["test"] = slice(middle, None)
     else:
         parts["validation"] = slice(cut, None)
-    sets = {split: _files_dataset(paths[part], targets[part], size, label_mode, len(class_names)) for split, part in parts.items()}
+    sets = {split: files_dataset(paths[part], targets[part], size, label_mode, len(class_names), read_from=read_from)
+            for split, part in parts.items()}
     available = {split: len(paths[part]) for split, part in parts.items()}
     caps = {"train": max_train, "validation": max_eval, "test": max_eval}
     counts = {split: min(total, caps[split] or total) for split, total in available.items()}
@@ -223,3 +220,15 @@ def csv_datasets(
         counts=counts,
         test_files=[str(path) for path in paths[parts["test"]]][: counts["test"]] if "test" in parts else [],
     )
+
+
+def _print_skipped(csv_file: Path, listed: int, problems: list) -> None:
+    """One line for a clean list; otherwise each file skipped and why (at most 10)."""
+    if not problems:
+        print(f"scan of {pretty_path(csv_file)}: {listed:,} images listed, all readable")
+        return
+    print(f"scan of {pretty_path(csv_file)}: {listed:,} images listed; {len(problems)} skipped:")
+    for problem in problems[:10]:
+        print(f"  {problem}")
+    if len(problems) > 10:
+        print(f"  ... and {len(problems) - 10} more")

@@ -1,0 +1,141 @@
+"""Check single image files the way the folder scan does: decode with Pillow, name what is wrong.
+
+:func:`inspect_image` says whether a file's bytes are a usable image and, when not, why (empty,
+not an image, damaged, too large), and whether TensorFlow reads it right; :func:`inspect_files`
+runs it over many files in threads and caches the answers per file (path, size, modification
+time) in a JSON file in the Keras cache. Used by :mod:`helpers.data.scan` and :mod:`helpers.predict`.
+
+Introduced in ``05_flowers_train_from_folder.ipynb``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Sequence
+
+from helpers.data.download import cache_dir
+
+#: Suffixes ``image_dataset_from_directory`` lists; files with others are invisible to it.
+KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+#: Suffixes of image files the course reads (the others through Pillow).
+IMAGE_SUFFIXES = KERAS_SUFFIXES + (".webp", ".tif", ".tiff", ".jfif", ".jpe")
+#: Formats TensorFlow's ``decode_image`` reads correctly (as Pillow names them).
+TF_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "BMP", "WEBP")
+#: System files that are never images (compared in lower case).
+SYSTEM_FILES = ("thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r")
+CACHE_VERSION = 1
+
+
+def is_ignored(name: str) -> bool:
+    """Whether a file or folder name is a hidden or system entry: never a class, never an image."""
+    return name.startswith(".") or name.startswith("__MACOSX") or name.lower() in SYSTEM_FILES
+
+
+def _describe_bytes(head: bytes) -> str:
+    if head.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"RIFF")):
+        return "damaged image (it starts like an image, but Pillow cannot read it)"
+    text = head.lstrip()[:64].lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<?xml")) or b"<html" in text:
+        return "not an image (an HTML page, perhaps a failed download)"
+    return "not an image"
+
+
+def inspect_image(data: bytes) -> dict:
+    """Decode one file's bytes with Pillow and say what it is.
+
+    Returns:
+        ``{"ok": True, "format", "mode", "width", "height", "pillow": why or ""}`` for a usable
+        image (``pillow`` names why TensorFlow cannot read it right: EXIF rotation, palette BMP,
+        TIFF...), or ``{"ok": False, "kind": "unreadable" | "non-image", "reason": ...}``.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        return {"ok": False, "kind": "unreadable", "reason": "empty file"}
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt, mode, (width, height) = image.format or "?", image.mode, image.size
+            if Image.MAX_IMAGE_PIXELS and width * height > Image.MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(str(width * height))
+            orientation = image.getexif().get(0x0112, 1) if fmt in ("JPEG", "MPO", "PNG", "WEBP") else 1
+            if fmt in ("JPEG", "MPO"):
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            image.load()
+    except UnidentifiedImageError:
+        reason = _describe_bytes(data[:256])
+        return {"ok": False, "kind": "unreadable" if reason.startswith("damaged") else "non-image", "reason": reason}
+    except Image.DecompressionBombError:
+        limit = Image.MAX_IMAGE_PIXELS / 1e6
+        return {"ok": False, "kind": "unreadable", "reason": f"too large (more than {limit:.0f} megapixels, Pillow's safety limit); shrink it"}
+    except Exception as error:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, ValueError... for damaged files
+        detail = str(error).rstrip(".") or type(error).__name__
+        if "truncated" in detail.lower():
+            detail = "truncated: the file ends early, as after an interrupted download or copy"
+        return {"ok": False, "kind": "unreadable", "reason": f"damaged image ({detail})"}
+    why = ""
+    if fmt not in TF_FORMATS:
+        why = f"{fmt} format"
+    elif fmt == "BMP" and mode in ("1", "P"):
+        why = "palette BMP"
+    elif orientation not in (1, None):
+        why = "EXIF rotation"
+    return {"ok": True, "format": fmt, "mode": mode, "width": width, "height": height, "pillow": why}
+
+
+def _cache_file(root: Path) -> Path:
+    key = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / "course_scan" / f"{key}.json"
+
+
+def inspect_files(paths: Sequence[Path], root: Path | None = None) -> tuple[dict[Path, dict], int]:
+    """:func:`inspect_image` for each file (plus its ``sha1``), using and refreshing the per-file cache.
+
+    Returns:
+        ``({path: record}, how many records came from the cache)``.
+    """
+    from PIL import Image
+
+    if root is None:
+        root = Path(os.path.commonpath([str(p.parent) for p in paths])) if paths else Path(".")
+    cache_path = _cache_file(root)
+    try:
+        cached = json.loads(cache_path.read_text())
+        cached = cached["files"] if cached.get("version") == CACHE_VERSION else {}
+    except (OSError, ValueError, KeyError, AttributeError):
+        cached = {}
+    records, todo, stats = {}, [], {}
+    for path in paths:
+        stat = path.stat()
+        key = os.path.relpath(path, root)
+        stats[path] = (key, stat.st_size, stat.st_mtime_ns)
+        hit = cached.get(key)
+        if hit and hit.get("size") == stat.st_size and hit.get("mtime") == stat.st_mtime_ns:
+            records[path] = hit
+        else:
+            todo.append(path)
+
+    def work(path: Path) -> dict:
+        data = path.read_bytes()
+        return {**inspect_image(data), "sha1": hashlib.sha1(data).hexdigest()}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) + 2)) as pool:
+            for path, record in zip(todo, pool.map(work, todo)):
+                records[path] = {**record, "size": stats[path][1], "mtime": stats[path][2]}
+    if todo:
+        cached.update({stats[path][0]: records[path] for path in paths})
+        try:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache_path.with_suffix(f".{os.getpid()}.part")
+            partial.write_text(json.dumps({"version": CACHE_VERSION, "files": cached}))
+            os.replace(partial, cache_path)  # whole, even with two scans at once
+        except OSError:
+            pass  # no cache this time; the scan is still right
+    return records, len(paths) - len(todo)

@@ -1,0 +1,385 @@
+"""Pack a classroom mirror: every archive and weight file the course uses, checked, in one folder.
+
+An instructor runs, once, on a machine that has the files or an internet connection::
+
+    python -m helpers.data pack classroom-mirror           # the workshop set (see PROFILES)
+    python -m http.server 8000 --directory classroom-mirror
+    export COURSE_DATA_MIRROR=http://<your-ip>:8000         # on each learner's machine
+
+Each file is taken from the first place that has a good copy: the folder itself (a file packed
+before is checked, not copied again), the Keras cache, the mirrors in ``COURSE_DATA_MIRROR``, then
+the public origin. Every copy is checked against the registry before it is moved into place, and
+laid out as :func:`helpers.data.download.mirror_candidates` looks for it: ``<dataset>/<archive
+file name>`` and ``models/<weight file name>``, so the folder works as ``COURSE_DATA_MIRROR``
+both as a path and served over HTTP. ``index.json`` and ``index.html`` list every file (size,
+sha256, what it is for, which notebooks use it) and every file that could not be had, with why.
+
+Nothing is deleted: a damaged file found in the folder is moved aside to ``<name>.corrupt``; only
+the ``.part`` files this module writes while copying are removed when a copy fails.
+
+Introduced for instructors (README, "Classroom mirror"); not used inside the notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.data.download import file_digest, is_valid, mirror_candidates, mirrors, pretty_path
+from helpers.data.pack_index import GENERATOR, write_index
+from helpers.data.registry import DATASETS, Archive, DatasetInfo
+from helpers.errors import CourseError
+from helpers.weights import IMAGENET_WEIGHTS
+
+#: The folder of a mirror that holds weight files (``helpers.weights`` asks mirrors for ``models/<file>``).
+WEIGHTS_FOLDER = "models"
+#: The ImageNet bases notebook 06 uses in the quick profile: ``helpers.transfer.LIGHT_BASES``
+#: (repeated here, and checked by a test, because importing that module imports Keras).
+LIGHT_BASES = ("MobileNetV2", "EfficientNetB0")
+
+#: What each ``--profile`` packs: ``required`` parts make the command fail when missing;
+#: ``optional`` parts are listed as missing with the reason. ImageNet weights are always optional:
+#: without them notebook 06 falls back to its own CIFAR-10 base and says so.
+PROFILES: dict[str, dict[str, tuple[str, ...]]] = {
+    "quick": {"required": ("quick",), "optional": ("light weights",)},
+    "workshop": {"required": ("quick",), "optional": ("full", "light weights")},
+    "full": {"required": ("full",), "optional": ("all weights",)},
+    "all": {"required": ("quick", "full"), "optional": ("all weights",)},
+}
+DEFAULT_PROFILE = "workshop"
+
+#: Which notebooks read each dataset (and ``models``: the weight files), for when the notebooks
+#: folder is not beside the package (an installed copy); otherwise they are read from the notebooks.
+NOTEBOOKS_FALLBACK = {
+    "mnist": ["00_setup", "01_keras_fundamentals", "02_mnist_cnn", "07_ensembles"],
+    "cifar10": ["03_cifar10_cnn", "06_transfer_learning"],
+    "cats_and_dogs": ["04_cats_vs_dogs_augmentation", "06_transfer_learning"],
+    "flower_photos": ["05_flowers_train_from_folder", "06_transfer_learning"],
+    "caltech101": ["05_flowers_train_from_folder", "06_transfer_learning"],
+    WEIGHTS_FOLDER: ["06_transfer_learning"],
+}
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+_USES = (
+    (re.compile(r"""fetch\(\s*["'](\w+)["']"""), None),
+    (re.compile(r"load_mnist\("), "mnist"),
+    (re.compile(r"load_cifar10\("), "cifar10"),
+    (re.compile(r"transfer_runs\.(choose_base|available_weights|compare_bases)\("), WEIGHTS_FOLDER),
+)
+
+
+class PackError(CourseError):
+    """The mirror folder cannot be written, or an option names something the course does not know."""
+
+
+@dataclass
+class PackItem:
+    """One file to pack: a dataset archive (``full`` or ``mini``) or a base's ImageNet weight file."""
+
+    name: str
+    variant: str
+    info: DatasetInfo
+    archive: Archive
+    required: bool
+    what: str
+    notebooks: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.variant})"
+
+    @property
+    def relative(self) -> str:
+        """Where the file goes in the mirror: ``<dataset>/<file>`` or ``models/<file>``."""
+        return f"{self.info.name}/{self.archive.filename}"
+
+
+@dataclass
+class PackResult:
+    """What happened to one :class:`PackItem`."""
+
+    item: PackItem
+    status: str  # "ok" or "missing"
+    source: str = ""
+    reason: str = ""
+    sha256: str = ""
+    bytes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """One entry of ``index.json``."""
+        archive = self.item.archive
+        return {
+            "name": self.item.name, "variant": self.item.variant, "file": self.item.relative,
+            "status": self.status, "required": self.item.required,
+            "bytes": self.bytes or archive.size, "sha256": self.sha256, "checked_by": check_kind(archive),
+            "registry_digests": list(archive.hashes), "images": archive.images or None,
+            "what": self.item.what, "notebooks": self.item.notebooks, "source": self.source, "reason": self.reason,
+        }
+
+
+# --------------------------------------------------------------------------- what to pack
+def notebooks_using(notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, list[str]]:
+    """``{dataset name or "models": [notebook names]}``, read from the notebooks' code when they are there."""
+    paths = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb")) if notebooks_dir.is_dir() else []
+    if not paths:
+        return {key: list(value) for key, value in NOTEBOOKS_FALLBACK.items()}
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        code = "\n".join("".join(cell["source"]) for cell in cells if cell.get("cell_type") == "code")
+        for pattern, name in _USES:
+            for match in pattern.finditer(code):
+                key = name or match.group(1)
+                if path.stem not in found.setdefault(key, []):
+                    found[key].append(path.stem)
+    return found
+
+
+def check_kind(archive: Archive) -> str:
+    """How a copy of ``archive`` is recognised: its sha256 or md5, its image count, or its exact size."""
+    if not archive.hashes:
+        return "exact size (no digest is published)"
+    kind = "sha256" if len(archive.hashes[0]) == 64 else "md5"
+    return kind + (" or image count" if archive.content_check else "")
+
+
+def _weights_item(base: str, uses: dict[str, list[str]]) -> PackItem:
+    archive = IMAGENET_WEIGHTS[base]
+    info = DatasetInfo(name=WEIGHTS_FOLDER, title=f"ImageNet weights of {base}", full=archive, mini=None)
+    what = f"ImageNet weights of the {base} base without its classifier (keras.applications, include_top=False)"
+    return PackItem(base, "imagenet", info, archive, False, what, uses.get(WEIGHTS_FOLDER, []))
+
+
+def plan(profile: str = DEFAULT_PROFILE, only: list[str] | None = None) -> list[PackItem]:
+    """The files a profile packs, in registry order, each marked required or optional.
+
+    Args:
+        profile: a key of :data:`PROFILES`.
+        only: keep only these datasets and bases (names as in the registry and ``IMAGENET_WEIGHTS``).
+    """
+    if profile not in PROFILES:
+        raise PackError(f"There is no pack profile {profile!r}; choose one of: {', '.join(PROFILES)}.")
+    known = [*DATASETS, *IMAGENET_WEIGHTS]
+    unknown = [name for name in only or [] if name not in known]
+    if unknown:
+        raise PackError(f"The course knows no dataset or base called {unknown[0]!r}; it knows: {', '.join(known)}.")
+    parts = {part: kind == "required" for kind in ("optional", "required") for part in PROFILES[profile][kind]}
+    uses = notebooks_using()
+    items: list[PackItem] = []
+    for info in DATASETS.values():
+        wanted = {}  # variant -> required
+        if "quick" in parts:
+            wanted["mini" if info.mini else "full"] = parts["quick"]
+        if "full" in parts:
+            wanted["full"] = wanted.get("full", False) or parts["full"]
+        for variant in ("mini", "full"):
+            if variant in wanted:
+                archive = info.archive(variant)
+                subset = info.notes.removeprefix("mini: ")
+                what = info.title + (f"; mini archive for the quick profile: {subset}" if variant == "mini" else "")
+                items.append(PackItem(info.name, variant, info, archive, wanted[variant], what, uses.get(info.name, [])))
+    bases = IMAGENET_WEIGHTS if "all weights" in parts else LIGHT_BASES if "light weights" in parts else ()
+    items += [_weights_item(base, uses) for base in bases]
+    return [item for item in items if not only or item.name in only]
+
+
+# --------------------------------------------------------------------------- getting one file
+def _keras_cache_file(archive: Archive) -> Path:
+    """Where the Keras cache keeps ``archive`` (without creating any folder, unlike ``cached_path``)."""
+    home = Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
+    return home / archive.cache_subdir / archive.cache_name
+
+
+def _copy(url: str, staging: Path, verbose: bool) -> None:
+    """Copy a ``file://`` URL, or download an ``http(s)://`` one, into ``staging``."""
+    if url.startswith("file://"):
+        shutil.copyfile(urllib.request.url2pathname(url[7:]), staging)
+        return
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(60)
+    try:
+        with urllib.request.urlopen(url) as response, open(staging, "wb") as out:
+            total, done, shown = int(response.headers.get("Content-Length") or 0), 0, 0
+            for chunk in iter(lambda: response.read(1 << 20), b""):
+                out.write(chunk)
+                done += len(chunk)
+                if verbose and total and done * 10 // total > shown:
+                    shown = done * 10 // total
+                    print(f"  {shown * 10}%", end="\n" if shown == 10 else "", flush=True)
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a damaged file to ``<name>.corrupt`` (or ``.corrupt-2``...): kept for a look, never deleted."""
+    aside, number = path.with_name(path.name + ".corrupt"), 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.corrupt-{number}")
+    os.replace(path, aside)
+    return aside
+
+
+def _where(url: str) -> str:
+    """A short name for a source: ``mirror folder <path>`` or the URL itself."""
+    if not url.startswith("file://"):
+        return url
+    local = Path(urllib.request.url2pathname(url[7:]))
+    for mirror in mirrors():
+        folder = Path(os.path.expanduser(mirror[7:] if mirror.startswith("file://") else mirror)).resolve()
+        if local.is_relative_to(folder):
+            return f"mirror folder {pretty_path(folder)}"
+    return pretty_path(local)
+
+
+def _sources(item: PackItem, target: Path, offline: bool) -> list[tuple[str, str]]:
+    """``(url, description)`` of each place to copy ``item`` from, in order, without duplicates or ``target`` itself."""
+    candidates = []
+    cached = _keras_cache_file(item.archive)
+    if cached.is_file():
+        candidates.append((cached.resolve().as_uri(), "Keras cache"))
+    urls, _ = mirror_candidates(item.info, item.archive)
+    candidates += [(url, _where(url)) for url in urls]
+    if not offline:
+        candidates += [(url, url) for url in item.archive.origins]
+    seen, unique = {target.resolve().as_uri()}, []
+    for url, where in candidates:
+        if url not in seen:
+            seen.add(url)
+            unique.append((url, where))
+    return unique
+
+
+def _one_line(error: BaseException) -> str:
+    """The useful part of a copy or download error: ``Name or service not known``, ``HTTP Error 404: Not Found``."""
+    reason = getattr(error, "reason", None)
+    if isinstance(reason, OSError):
+        error = reason
+    text = (error.strerror if isinstance(error, OSError) and error.strerror else str(error)).strip()
+    return text.splitlines()[0][:100] if text else type(error).__name__
+
+
+def _other_variant(item: PackItem, path: Path) -> bool:
+    """True when ``path`` is the dataset's other archive (the cache keeps full and mini flowers under one name)."""
+    return any(a is not None and a is not item.archive and is_valid(path, a) for a in (item.info.full, item.info.mini))
+
+
+def pack_item(item: PackItem, directory: Path, offline: bool = False, verbose: bool = True) -> PackResult:
+    """Put a checked copy of ``item`` at ``directory/<item.relative>``; say where it came from or why it is missing."""
+    target = directory / item.relative
+    result = PackResult(item, "missing")
+    if target.is_file():
+        if is_valid(target, item.archive):
+            result.status, result.source = "ok", "already packed"
+        else:
+            aside = _set_aside(target)
+            result.notes.append(f"{item.relative} was damaged (wrong checksum): moved it aside to {aside.name}.")
+            if verbose:
+                print(result.notes[-1], flush=True)
+    tried = []
+    staging = target.with_name(target.name + ".part")
+    for url, where in _sources(item, target, offline) if result.status != "ok" else []:
+        local = Path(urllib.request.url2pathname(url[7:])) if url.startswith("file://") else None
+        if local is not None and not is_valid(local, item.archive):
+            if not _other_variant(item, local):  # checked where it lies: a wrong copy is never copied
+                tried.append(f"the copy in the {where} has the wrong checksum")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if verbose:
+            size = f" ({item.archive.size / 1e6:,.0f} MB)" if item.archive.size else ""
+            print(f"{'Copying' if local else 'Downloading'} {item.relative}{size} from {where}", flush=True)
+        try:
+            _copy(url, staging, verbose)
+        except (OSError, ValueError) as error:
+            staging.unlink(missing_ok=True)
+            tried.append(f"{urllib.parse.urlsplit(url).hostname or where}: {_one_line(error)}")
+            if verbose:
+                print(f"  failed: {_one_line(error)}", flush=True)
+            continue
+        except BaseException:
+            staging.unlink(missing_ok=True)
+            raise
+        if is_valid(staging, item.archive):
+            os.replace(staging, target)
+            result.status, result.source = "ok", where
+            break
+        staging.unlink(missing_ok=True)
+        tried.append(f"the copy from {where} has the wrong checksum")
+    if result.status == "ok":
+        result.bytes, result.sha256 = target.stat().st_size, file_digest(target)
+    else:
+        result.reason = _missing_reason(item, tried, offline)
+    return result
+
+
+def _missing_reason(item: PackItem, tried: list[str], offline: bool) -> str:
+    """One sentence: why ``item`` could not be packed."""
+    hosts = ", ".join(dict.fromkeys(urllib.parse.urlsplit(url).hostname or url for url in item.archive.origins))
+    failed = [entry for entry in tried if "wrong checksum" not in entry]
+    wrong = "; ".join(entry for entry in tried if "wrong checksum" in entry)
+    text = "Not in the Keras cache or a mirror" + (f" ({wrong})" if wrong else "")
+    if not item.archive.origins:
+        return text + ", and this course-only archive has no public origin: copy it from a course mirror."
+    if offline:
+        return text + f", and --offline kept the public origin ({hosts}) from being tried."
+    return text + f", and the download failed ({'; '.join(failed) or hosts})."
+
+
+# --------------------------------------------------------------------------- the whole folder
+def _check_folder(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise PackError(f"{pretty_path(directory)} is a file, not a folder; give the folder to pack into.")
+    for name in ("index.json", "index.html"):
+        path = directory / name
+        if path.is_file() and GENERATOR not in path.read_text(encoding="utf-8", errors="replace")[:2000]:
+            raise PackError(
+                f"{pretty_path(path)} was not written by this command and would be replaced; "
+                "pack into another folder, or move that file away first."
+            )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PackError(f"Cannot create {pretty_path(directory)} ({error.strerror}); choose a folder you can write to.") from None
+    if not os.access(directory, os.W_OK):
+        raise PackError(f"{pretty_path(directory)} cannot be written to; choose a folder you can write to.")
+
+
+def pack(
+    directory: os.PathLike | str,
+    profile: str = DEFAULT_PROFILE,
+    only: list[str] | None = None,
+    offline: bool = False,
+    verbose: bool = True,
+) -> list[PackResult]:
+    """Pack every file of ``profile`` into ``directory``, write ``index.json`` and ``index.html``, return the results.
+
+    Args:
+        directory: the mirror folder (created if needed); files already in it are checked, not copied again.
+        profile: ``"quick"``, ``"workshop"`` (default), ``"full"`` or ``"all"``; see :data:`PROFILES`.
+        only: keep only these datasets and bases.
+        offline: never download from the public origins (the Keras cache and mirrors only).
+        verbose: print each copy and download.
+    """
+    folder = Path(directory)
+    _check_folder(folder)
+    items = plan(profile, only)
+    results = [pack_item(item, folder, offline=offline, verbose=verbose) for item in items]
+    # The index describes the whole folder: also the good files an earlier run packed (another profile, --only).
+    planned = {item.relative for item in items}
+    earlier = [
+        PackResult(item, "ok", "packed earlier", bytes=(folder / item.relative).stat().st_size, sha256=file_digest(folder / item.relative))
+        for item in plan("all")
+        if item.relative not in planned and (folder / item.relative).is_file() and is_valid(folder / item.relative, item.archive)
+    ]
+    for result in earlier:
+        result.item.required = False
+    order = {item.relative: number for number, item in enumerate(plan("all"))}
+    write_index(folder, sorted(results + earlier, key=lambda result: order[result.item.relative]), profile)
+    return results

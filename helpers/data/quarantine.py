@@ -1,0 +1,96 @@
+"""Move the problem files a scan found out of the data folder, with a log; nothing is ever deleted.
+
+::
+
+    scan = data.scan_folder(folder)
+    log = data.quarantine(scan)        # folder_quarantine/<class>/<file> and folder_quarantine/quarantine_log.csv
+
+The quarantine folder sits next to the data folder (``<data>_quarantine``), so the class folders
+hold only usable images afterwards; the log says, for each file, where it was, why it moved and
+where it went. Move a file back by hand once it is fixed. Without quarantine the course's
+datasets simply skip the problem files, naming them.
+
+Introduced in ``05_flowers_train_from_folder.ipynb``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import time
+from pathlib import Path
+
+from helpers.data.download import pretty_path
+from helpers.data.scan import FolderScan
+from helpers.errors import CourseError
+
+LOG_NAME = "quarantine_log.csv"
+
+
+class QuarantineError(CourseError):
+    """Problem files could not be moved aside (usually: the data folder is read-only)."""
+
+
+def quarantine(
+    scan: FolderScan, to: os.PathLike | str | None = None, *, duplicates: bool = False, verbose: bool = True
+) -> Path | None:
+    """Move the problem files of ``scan`` (and, with ``duplicates=True``, every copy after the first) aside.
+
+    Args:
+        scan: what :func:`helpers.data.scan_folder` found.
+        to: the quarantine folder (default: ``<data folder>_quarantine`` beside it).
+        duplicates: also move the second and later copies of duplicate files.
+        verbose: print one line saying what moved where.
+
+    Returns:
+        The log file (CSV: ``file, reason, moved_to, time``; appended to on each call), or ``None``
+        when there was nothing to move.
+
+    Raises:
+        QuarantineError: a file could not be moved (a read-only folder); files moved before it are in the log.
+    """
+    moves = [(problem.path, problem.reason) for problem in scan.problems]
+    if duplicates:
+        moves += [(copy, f"duplicate of {scan._rel(group[0])}") for group in scan.duplicates for copy in group[1:]]
+    if not moves:
+        if verbose:
+            print(f"nothing to move: {pretty_path(scan.root)} has no problem files")
+        return None
+    target = Path(to) if to is not None else scan.root.parent / f"{scan.root.name}_quarantine"
+    log = target / LOG_NAME
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        new_log = not log.exists()
+        with open(log, "a", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            if new_log:
+                writer.writerow(["file", "reason", "moved_to", "time"])
+            for path, reason in moves:
+                destination = _free_name(target / scan._rel(path))
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    shutil.move(path, destination)
+                except OSError as error:
+                    raise QuarantineError(
+                        f"Could not move {scan._rel(path)} out of {pretty_path(scan.root)} ({error.strerror or error}); "
+                        "the folder is probably read-only: copy it somewhere writable, or leave the files: the course skips them."
+                    ) from None
+                writer.writerow([scan._rel(path), reason, pretty_path(destination), time.strftime("%Y-%m-%d %H:%M:%S")])
+                handle.flush()
+    except PermissionError as error:
+        raise QuarantineError(
+            f"Could not write the quarantine folder {pretty_path(target)} ({error.strerror}); pass to=... a folder you can write to."
+        ) from None
+    if verbose:
+        print(f"moved {len(moves)} file{'s' if len(moves) != 1 else ''} to {pretty_path(target)} (log: {LOG_NAME})")
+    return log
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``name-1.ext``, ``name-2.ext``... when a file of that name was quarantined before."""
+    candidate, n = path, 0
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate

@@ -1,0 +1,300 @@
+"""Scan a folder of class sub-folders before training: what is in it, and what would break training.
+
+Real image folders are messy: a Kaggle download holds truncated JPEGs, an HTML error page saved as
+``.jpg`` and a ``Thumbs.db``; Jupyter leaves ``.ipynb_checkpoints`` inside class folders; a phone
+photo is stored sideways with an EXIF rotation; a scan is a 16-bit PNG. :func:`scan_folder` decodes
+every file once with Pillow and reports, per class, the usable images, the unreadable and non-image
+files, formats, colour modes, sizes and duplicates (by content hash), and flags classes too small
+to split or to fill a batch. It never changes the folder::
+
+    scan = data.scan_folder(flowers, batch_size=32, validation_split=0.2)
+    print(scan)                # one row per class, then every problem file and note
+    data.quarantine(scan)      # move the problem files aside, with a log (optional)
+
+Hidden and system entries (``.DS_Store``, ``.ipynb_checkpoints``, ``__MACOSX``, ``Thumbs.db``,
+``desktop.ini``) are never classes nor images; they are listed as *ignored*. Results are cached per
+file (path, size, modification time) in a small JSON file in the Keras cache, so a second scan of
+an unchanged folder only reads the file list. JPEGs are decoded at reduced scale (Pillow's
+``draft``): every compressed byte is still decoded, so damage is found, at half the cost.
+
+Introduced in ``05_flowers_train_from_folder.ipynb``; :func:`helpers.data.image_datasets`,
+:func:`helpers.data.class_counts` and ``train_from_folder`` run it for you.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from helpers.data.download import pretty_path
+from helpers.data.folders import FolderError
+
+from helpers.data.image_check import IMAGE_SUFFIXES, KERAS_SUFFIXES, inspect_files, inspect_image, is_ignored
+
+__all__ = ["IMAGE_SUFFIXES", "ClassScan", "FileProblem", "FolderScan", "inspect_image", "inspect_listed", "is_ignored", "scan_folder"]
+
+
+#: Pillow's colour modes in words, for the summary.
+MODE_NAMES = {"RGB": "colour", "L": "grayscale", "RGBA": "colour with transparency", "LA": "grayscale with transparency",
+              "P": "palette", "CMYK": "CMYK", "1": "black and white", "I;16": "16-bit grayscale", "I": "32-bit grayscale"}
+
+
+@dataclass
+class FileProblem:
+    """A file that cannot be used: ``kind`` is ``"unreadable"`` or ``"non-image"``."""
+
+    path: Path
+    reason: str
+    kind: str
+    root: Path | None = None
+
+    def __str__(self) -> str:
+        name = self.path.relative_to(self.root).as_posix() if self.root else pretty_path(self.path)
+        return f"{name}: {self.reason}"
+
+
+@dataclass
+class ClassScan:
+    """One class sub-folder: its usable image files (in the order Keras lists them) and what else it holds."""
+
+    name: str
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    unreadable: int = 0
+    non_image: int = 0
+    formats: Counter = field(default_factory=Counter)
+    modes: Counter = field(default_factory=Counter)
+    smallest: tuple[int, int] | None = None
+    largest: tuple[int, int] | None = None
+    nested: int = 0
+
+    @property
+    def images(self) -> int:
+        return len(self.files)
+
+
+@dataclass(repr=False)
+class FolderScan:
+    """What :func:`scan_folder` found. ``str(scan)`` is the full report; :meth:`summary` a few lines.
+
+    Attributes:
+        root: the folder scanned.
+        classes: one :class:`ClassScan` per class, in label order.
+        problems: the files that cannot be used (skipped by the course's datasets).
+        ignored: hidden and system entries (``.DS_Store``, ``.ipynb_checkpoints``, ``Thumbs.db``...).
+        duplicates: groups of files with the same content.
+        pillow: usable files TensorFlow reads wrongly or not at all, with why; the course reads them through Pillow.
+        keras_ready: ``image_dataset_from_directory`` would list exactly the usable files and read them right.
+        notes: what is too small or unusual (one sentence each).
+        seconds, from_cache: how long the scan took and how many files came from the cache.
+    """
+
+    root: Path
+    classes: list[ClassScan]
+    problems: list[FileProblem] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
+    duplicates: list[list[Path]] = field(default_factory=list)
+    pillow: dict[Path, str] = field(default_factory=dict)
+    keras_ready: bool = True
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    from_cache: int = 0
+
+    @property
+    def class_names(self) -> list[str]:
+        return [row.name for row in self.classes]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Usable images per class, in label order."""
+        return {row.name: row.images for row in self.classes}
+
+    @property
+    def ok(self) -> bool:
+        """No problem files (ignored system files do not count)."""
+        return not self.problems
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return pretty_path(path)
+
+    def summary(self, max_files: int = 10) -> str:
+        """A few lines: classes and images, then each problem file (up to ``max_files``) and the notes."""
+        total = sum(self.counts.values())
+        head = f"scan of {pretty_path(self.root)}: {len(self.classes)} class{'es' if len(self.classes) != 1 else ''}, {total:,} images"
+        if self.ok:
+            formats = sorted({fmt for row in self.classes for fmt in row.formats})
+            modes = sorted({MODE_NAMES.get(mode, mode) for row in self.classes for mode in row.modes})
+            head += f", all readable ({', '.join(formats) or 'none'}; {' and '.join(modes) or '-'})"
+        else:
+            head += f"; {len(self.problems)} file{'s' if len(self.problems) != 1 else ''} skipped:"
+        lines = [head] + [f"  {self._rel(p.path)}: {p.reason}" for p in self.problems[:max_files]]
+        if len(self.problems) > max_files:
+            lines.append(f"  ... and {len(self.problems) - max_files} more (print the scan to see all)")
+        if self.problems:
+            lines.append("  Move them aside with data.quarantine(data.scan_folder(FOLDER)), or leave them: they are skipped.")
+        lines += [f"note: {note}" for note in self.notes]
+        if self.ignored:
+            names = Counter(path.name for path in self.ignored)
+            listed = ", ".join(f"{name} ({n})" if n > 1 else name for name, n in sorted(names.items()))
+            lines.append(f"ignored (system files, never classes or images): {listed}")
+        return "\n".join(lines)
+
+    def table(self) -> str:
+        """One row per class: images, unreadable, non-image files, formats, colour modes, sizes, duplicates."""
+        dup = Counter(path for group in self.duplicates for path in group[1:])
+        rows = [("class", "images", "unreadable", "non-image", "formats", "modes", "sizes (w x h)", "duplicates")]
+        for row in self.classes:
+            sizes = f"{row.smallest[0]}x{row.smallest[1]} to {row.largest[0]}x{row.largest[1]}" if row.smallest else "-"
+            copies = sum(dup[path] for path in row.files)
+            rows.append((row.name, f"{row.images:,}", str(row.unreadable), str(row.non_image), ", ".join(sorted(row.formats)) or "-",
+                         ", ".join(sorted(row.modes)) or "-", sizes, str(copies)))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        return "\n".join("  ".join(cell.ljust(w) if i in (0, 4, 5, 6) else cell.rjust(w) for i, (cell, w) in
+                                   enumerate(zip(r, widths))).rstrip() for r in rows)
+
+    def __str__(self) -> str:
+        return self.table() + "\n" + self.summary(max_files=len(self.problems))
+
+    def __repr__(self) -> str:
+        return f"FolderScan({pretty_path(self.root)}: {len(self.classes)} classes, {sum(self.counts.values())} images, {len(self.problems)} problems)"
+
+
+def _walk_class(folder: Path) -> tuple[list[Path], list[Path], bool]:
+    """Files of a class folder in Keras's order (sub-folders included, linked ones followed once), the
+    ignored entries, and whether Keras would list other files (images in hidden or linked sub-folders)."""
+    walked, ignored, keras_differs, seen = [], [], False, {os.path.realpath(folder)}
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        for name in list(dirs):
+            path, real = Path(top) / name, os.path.realpath(Path(top) / name)
+            if is_ignored(name) or real in seen:
+                dirs.remove(name)
+                if is_ignored(name):
+                    ignored.append(path)
+                    keras_differs |= any(n.lower().endswith(KERAS_SUFFIXES) for _, _, ns in os.walk(path) for n in ns)
+            else:
+                seen.add(real)
+                keras_differs |= path.is_symlink()
+        walked.append((top, names))
+    files = []
+    for top, names in sorted(walked, key=lambda item: item[0]):
+        for name in sorted(names):
+            path = Path(top) / name
+            if is_ignored(name):
+                ignored.append(path)
+                keras_differs |= name.lower().endswith(KERAS_SUFFIXES)
+            elif path.is_file():
+                files.append(path)
+    return files, ignored, keras_differs
+
+
+def scan_folder(
+    directory: os.PathLike | str,
+    classes: Sequence[str] | None = None,
+    *,
+    batch_size: int | None = None,
+    validation_split: float | None = None,
+) -> FolderScan:
+    """Scan a folder of class sub-folders: every file decoded once, problems and notes named.
+
+    Args:
+        directory: the folder whose sub-folders are the classes.
+        classes: scan only these classes, in this label order (default: every sub-folder, sorted).
+        batch_size, validation_split: flag classes with fewer images than a batch, or too few for
+            the split to hold one out.
+
+    Raises:
+        FolderError: ``directory`` is not a folder, has no class sub-folders, or ``classes`` names one it lacks.
+    """
+    start = time.perf_counter()
+    root = Path(directory)
+    if not root.is_dir():
+        raise FolderError(f"{pretty_path(root)} is not a folder; check the path.")
+    entries = sorted(root.iterdir(), key=lambda p: p.name)
+    ignored = [p for p in entries if is_ignored(p.name)]
+    available = [p.name for p in entries if p.is_dir() and not is_ignored(p.name)]
+    loose = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]  # a LICENSE.txt is no mistake
+    if not available:
+        raise FolderError(f"{pretty_path(root)} has no class sub-folders; put the images of each class in a sub-folder named after it.")
+    unknown = [name for name in classes or [] if name not in available]
+    if unknown:
+        raise FolderError(f"{pretty_path(root)} has no sub-folder {unknown[0]!r}; its classes are: {', '.join(available)}.")
+    rows, candidates, keras_ready = [], {}, True  # the datasets name the classes, so root-level extras never matter
+    for name in classes or available:
+        files, hidden, differs = _walk_class(root / name)
+        rows.append(ClassScan(name, root / name))
+        candidates[name], keras_ready = files, keras_ready and not differs
+        ignored += hidden
+    records, from_cache = inspect_files([p for files in candidates.values() for p in files], root)
+    scan = FolderScan(root, rows, ignored=ignored, from_cache=from_cache)
+    by_hash: dict[str, list[Path]] = {}
+    for row in rows:
+        for path in candidates[row.name]:
+            record = records[path]
+            if not record["ok"]:
+                scan.problems.append(FileProblem(path, record["reason"], record["kind"], root))
+                if record["kind"] == "unreadable":
+                    row.unreadable += 1
+                else:
+                    row.non_image += 1
+                continue
+            row.files.append(path)
+            row.formats[record["format"]] += 1
+            row.modes[record["mode"]] += 1
+            size = (record["width"], record["height"])
+            row.smallest = min(row.smallest or size, size, key=lambda s: s[0] * s[1])
+            row.largest = max(row.largest or size, size, key=lambda s: s[0] * s[1])
+            row.nested += path.parent != row.folder
+            by_hash.setdefault(record["sha1"], []).append(path)
+            if record["pillow"]:
+                scan.pillow[path] = record["pillow"]
+            keras_ready = keras_ready and path.suffix.lower() in KERAS_SUFFIXES
+    scan.duplicates = [group for group in by_hash.values() if len(group) > 1]
+    scan.keras_ready = keras_ready and not scan.problems and not scan.pillow
+    scan.notes = _notes(scan, loose, batch_size, validation_split)
+    scan.seconds = time.perf_counter() - start
+    return scan
+
+
+def _notes(scan: FolderScan, loose: list[Path], batch_size: int | None, validation_split: float | None) -> list[str]:
+    notes = []
+    if len(scan.classes) == 1:
+        notes.append(f"only one class ({scan.classes[0].name!r}): a classifier needs at least two; add a sub-folder per class.")
+    needed = math.ceil(1 / validation_split) if validation_split else 0
+    for row in scan.classes:
+        if row.images == 0:
+            notes.append(f"class {row.name!r} has no usable images: add some, or leave it out with classes=[...].")
+        elif row.images < needed:
+            notes.append(f"class {row.name!r} has only {row.images} images: a {validation_split:.0%} validation split may hold out none of them.")
+        if 0 < row.images < (batch_size or 0):
+            notes.append(f"class {row.name!r} has {row.images} images, fewer than one batch of {batch_size}: it trains, but add images if it matters.")
+        if row.nested:
+            notes.append(f"class {row.name!r} has {row.nested} images in sub-folders; they are used as {row.name!r} (as Keras does).")
+    if scan.pillow:
+        reasons = Counter(scan.pillow.values())
+        notes.append(f"{len(scan.pillow)} images are read through Pillow ({', '.join(sorted(reasons))}): "
+                     "TensorFlow would read them wrongly or not at all; your folder is not changed.")
+    if scan.duplicates:
+        first = scan.duplicates[0]
+        copies = sum(len(g) - 1 for g in scan.duplicates)
+        notes.append(f"{copies} duplicate file{'s' if copies != 1 else ''} by content, for example "
+                     f"{scan._rel(first[0])} = {scan._rel(first[1])}; a copy can land in both training and validation.")
+    if loose:
+        notes.append(f"{len(loose)} image(s) directly in {pretty_path(scan.root)}, not in a class sub-folder, are not used, e.g. {loose[0].name}.")
+    return notes
+
+
+def inspect_listed(paths: Iterable[Path]) -> tuple[list[Path], list[FileProblem], dict[Path, str]]:
+    """For files listed elsewhere (a CSV file): the usable ones, the problems, and those Pillow must read."""
+    paths = list(paths)
+    records, _ = inspect_files(paths)
+    usable = [p for p in paths if records[p]["ok"]]
+    problems = [FileProblem(p, records[p]["reason"], records[p]["kind"]) for p in paths if not records[p]["ok"]]
+    return usable, problems, {p: records[p]["pillow"] for p in usable if records[p]["pillow"]}

@@ -1,0 +1,122 @@
+"""Exercises of ``00_setup.ipynb``: look at the data you loaded and at the dataset registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpers.exercises.base import ____, Exercise, Feedback, as_int, correct, wrong
+
+__all__ = ["____", "ex1", "ex2", "ex3"]
+
+MNIST_TRAIN_SHAPE = (60_000, 28, 28)
+MNIST_TRAIN_COUNTS = (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)
+MNIST_TEST_COUNTS = (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009)
+
+
+# ---------------------------------------------------------------- ex1: shape, dtype, pixel range
+
+
+def _check_arrays(answer: Any) -> Feedback:
+    if not isinstance(answer, dict):
+        return wrong('give a dict such as {"shape": ..., "dtype": ..., "lowest pixel": ..., "highest pixel": ...}.')
+    missing = [key for key in ("shape", "dtype", "lowest pixel", "highest pixel") if key not in answer]
+    if missing:
+        return wrong(f"the dict has no {', '.join(repr(k) for k in missing)}: keep the four keys of the template.")
+    shape = tuple(int(side) for side in answer["shape"])
+    if shape != MNIST_TRAIN_SHAPE:
+        if shape[1:] == (28, 28, 1):
+            return wrong(f"{shape} has a channel axis, but load_mnist returns (60000, 28, 28); notebook 02 adds the channel axis itself.")
+        if shape == (28, 28):
+            return wrong("(28, 28) is the shape of one image; the array's shape starts with the number of images.")
+        if shape and shape[0] == 10_000:
+            return wrong(f"{shape} is the test set; the question is about x_train.")
+        if shape and shape[0] == 70_000:
+            return wrong(f"{shape} counts the test images too; x_train holds the training images only.")
+        return wrong(f"x_train.shape is not {shape}: print it (number of images, height, width).")
+    dtype = str(getattr(answer["dtype"], "__name__", answer["dtype"]))
+    if "uint8" not in dtype:
+        return wrong(
+            f"{dtype!r} is not the dtype: the pixels are stored as 8-bit unsigned integers (uint8, 0 to 255); "
+            "they become floats only inside the model, in its Rescaling layer."
+        )
+    low, high = float(answer["lowest pixel"]), float(answer["highest pixel"])
+    if high <= 1:
+        return wrong(f"a highest pixel of {high:g} would mean pixels already scaled to [0, 1]; here they are raw, 0 (black) to 255 (white ink).")
+    if (low, high) != (0, 255):
+        return wrong(f"the pixel range is not {low:g} to {high:g}: use x_train.min() and x_train.max().")
+    return correct("60,000 grayscale images of 28x28 uint8 pixels, 0 (black) to 255 (white ink).")
+
+
+ex1 = Exercise(
+    "ex1",
+    "the shape, the dtype, and the lowest and highest pixel values of x_train",
+    _check_arrays,
+    hint="Every NumPy array has .shape and .dtype; .min() and .max() give its smallest and largest value.",
+    solution='answer = {"shape": x_train.shape, "dtype": x_train.dtype, "lowest pixel": x_train.min(), "highest pixel": x_train.max()}',
+    answer={"shape": MNIST_TRAIN_SHAPE, "dtype": "uint8", "lowest pixel": 0, "highest pixel": 255},
+)
+
+
+# ---------------------------------------------------------------- ex2: which dataset has 5 classes
+
+
+def _class_count(name: str) -> int:
+    from helpers.data.registry import DATASETS
+
+    info = DATASETS[name]
+    return len(info.classes) or 101  # Caltech-101 lists no classes: 101 categories (+ a background folder)
+
+
+def _check_five_classes(answer: Any) -> Feedback:
+    from helpers.data.registry import DATASETS
+
+    if not isinstance(answer, str):
+        return wrong(f"give the dataset's registry name as a string, such as 'mnist', not a {type(answer).__name__}.")
+    name = answer.strip()
+    if name not in DATASETS:
+        lower = name.lower()
+        close = [known for known in DATASETS if lower in known or known.split("_")[0] in lower]
+        tip = f" Did you mean {close[0]!r}?" if close else ""
+        return wrong(f"the registry has no dataset called {name!r}; its names are {', '.join(sorted(DATASETS))}.{tip}")
+    count = _class_count(name)
+    if count != 5:
+        return wrong(f"{name} has {count} classes, not 5. print(data.registry_table()) or data.get_dataset(name).classes tells each one's classes.")
+    return correct(f"flower_photos: {', '.join(DATASETS[name].classes)}.")
+
+
+ex2 = Exercise(
+    "ex2",
+    "the registry name (a string) of the dataset with exactly 5 classes",
+    _check_five_classes,
+    hint="data.DATASETS maps each name to its DatasetInfo; len(info.classes) counts its classes.",
+    solution='answer = [name for name, info in data.DATASETS.items() if len(info.classes) == 5][0]\nprint(answer)',
+    answer="flower_photos",
+)
+
+
+# ---------------------------------------------------------------- ex3: how many 5s
+
+
+def _check_fives(answer: Any) -> Feedback:
+    count = as_int(answer, "the count")
+    if count == MNIST_TRAIN_COUNTS[5]:
+        return correct("5,421 fives: the fewest of any digit. MNIST's classes are close to balanced, not exactly.")
+    if count == MNIST_TEST_COUNTS[5]:
+        return wrong(f"{count} is how many fives the *test* set holds; count them in y_train.")
+    if count == MNIST_TRAIN_COUNTS[5] + MNIST_TEST_COUNTS[5]:
+        return wrong(f"{count:,} counts the fives of both sets; the question is about y_train only.")
+    if count in MNIST_TRAIN_COUNTS:
+        return wrong(f"{count:,} is how many {MNIST_TRAIN_COUNTS.index(count)}s y_train holds: np.bincount's list starts with digit 0.")
+    if count == 6_000:
+        return wrong("6,000 assumes the classes are exactly balanced; they are not. Count them.")
+    return wrong(f"y_train does not hold {count:,} fives: count them with (y_train == 5).sum().")
+
+
+ex3 = Exercise(
+    "ex3",
+    "the number of training images (y_train) showing the digit 5",
+    _check_fives,
+    hint="y_train == 5 is an array of True/False; summing it counts the True values. np.bincount(y_train) counts every digit at once.",
+    solution="answer = int((y_train == 5).sum())  # or np.bincount(y_train)[5]\nprint(answer)",
+    answer=MNIST_TRAIN_COUNTS[5],
+)

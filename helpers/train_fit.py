@@ -1,0 +1,229 @@
+"""The core of :mod:`helpers.train`: compile, fit and evaluate a classifier on prepared splits.
+
+:func:`fit_and_evaluate` is what :func:`helpers.train.train_from_folder` and
+:func:`helpers.train.train_from_csv` call once their datasets are ready; it returns a
+:class:`TrainResult`. Its options come from :mod:`helpers.train_options` (optimizer, schedules,
+precision, pretrained bases), :mod:`helpers.training` (callbacks: early stopping, resuming an
+interrupted run, stopping on a NaN loss) and :mod:`helpers.distribute` (several devices).
+
+Introduced in ``05_flowers_train_from_folder.ipynb``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from helpers.data.checks import TrainSettingError
+
+
+@dataclass(repr=False)
+class TrainResult:
+    """What :func:`helpers.train.train_from_folder` returns.
+
+    Attributes:
+        model: the trained model, holding the weights of its best epoch (lowest validation loss).
+        history: the ``History`` of ``fit`` (``history.history`` holds the curves; with fine-tuning,
+            both phases one after the other; after a resumed run, the epochs run since resuming).
+        class_names: label ``i`` is ``class_names[i]``.
+        metrics: ``validation_accuracy`` and ``validation_loss`` of the returned model,
+            ``training_accuracy`` at its epoch (measured during training, with augmentation and
+            dropout on), and ``test_accuracy`` when a test split was held out.
+        evaluation: the :class:`~helpers.evaluate.Evaluation` of the validation split.
+        seconds: wall-clock time of the whole call.
+        datasets: the :class:`~helpers.data.FolderDatasets` it trained on.
+        best_epoch: the epoch whose weights the model holds (1 = first).
+        test_evaluation: the :class:`~helpers.evaluate.Evaluation` of the test split, or ``None``.
+        notes: what was adjusted or looks doubtful (batch size, small classes).
+        saved_to: the ``.keras`` file written, or ``None``.
+    """
+
+    model: object
+    history: object
+    class_names: list[str]
+    metrics: dict[str, float]
+    evaluation: object
+    seconds: float
+    datasets: object
+    best_epoch: int
+    test_evaluation: object | None = None
+    notes: list[str] = field(default_factory=list)
+    saved_to: Path | None = None
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs the model has trained in all (a resumed run counts those before the interruption)."""
+        return int(self.history.epoch[-1]) + 1 if self.history.epoch else 0
+
+    def report(self) -> str:
+        """The validation accuracy, the training accuracy beside it, and scikit-learn's per-class report."""
+        m = self.metrics
+        lines = [
+            f"validation accuracy: {m['validation_accuracy']:.1%} on {len(self.evaluation.y_true)} images "
+            f"(training accuracy {m['training_accuracy']:.1%}; epoch {self.best_epoch} of {self.epochs} kept)",
+        ]
+        if self.test_evaluation is not None:
+            lines.append(f"test accuracy      : {m['test_accuracy']:.1%} on {len(self.test_evaluation.y_true)} held-out images")
+        return "\n".join(lines + ["", self.evaluation.report()])
+
+    def __repr__(self) -> str:
+        return (
+            f"TrainResult({len(self.class_names)} classes, validation accuracy {self.metrics['validation_accuracy']:.1%}, "
+            f"epoch {self.best_epoch} of {self.epochs} kept, {self.seconds:.0f} s)"
+        )
+
+
+def _evaluation(model, dataset, class_names: list[str]):
+    """The Evaluation of ``model`` on batches of ``(images, labels)``; direct calls, so no retracing warnings from ``predict``."""
+    import numpy as np
+
+    from helpers.evaluate import Evaluation
+    from helpers.predict import class_probabilities
+
+    outputs, labels = [], []
+    for x, y in dataset:
+        outputs.append(np.asarray(model(x, training=False), dtype="float32"))
+        labels.append(np.asarray(y).reshape(-1))
+    return Evaluation(np.concatenate(labels).astype(int), class_probabilities(np.concatenate(outputs)), class_names)
+
+
+def fit_and_evaluate(
+    splits,
+    *,
+    model=None,
+    epochs: int = 40,
+    patience: int = 10,
+    learning_rate: float = 1e-3,
+    schedule=None,
+    clipnorm: float | None = None,
+    fine_tune_epochs: int = 0,
+    fine_tune_layers: int | None = None,
+    fine_tune_learning_rate: float | None = None,
+    run_dir: os.PathLike | str | None = None,
+    strategy=None,
+    mixed_precision: bool | None = None,
+    jit_compile: bool | str = "auto",
+    callbacks: Sequence = (),
+    verbose: int = 2,
+) -> TrainResult:
+    """Build (unless given), compile, train and evaluate a classifier on prepared splits.
+
+    The shared core of :func:`helpers.train.train_from_folder` and :func:`helpers.train.train_from_csv`
+    (their docstrings explain every option). ``splits`` is a :class:`~helpers.data.FolderDatasets`
+    with integer labels; ``model`` a Keras model with a softmax output (or one sigmoid unit for two
+    classes), a function ``(input_shape, num_classes) -> model``, or ``None`` for
+    :func:`helpers.models.folder_cnn`. With ``fine_tune_epochs`` the model must have a pretrained
+    base (:func:`helpers.train_options.transfer_builder`): after the head has trained, the top of
+    the base is unfrozen (:func:`helpers.transfer.fine_tune`) and trained at a small learning rate.
+
+    With ``run_dir`` the best model is also kept in ``run_dir/best.keras``, and an interrupted run
+    goes on from its last completed epoch when started again (:class:`helpers.training.ResumeFromBackup`).
+
+    Raises:
+        TrainingDivergedError: the loss became NaN; the message says what to change.
+    """
+    import keras
+    import numpy as np
+
+    from helpers import distribute, models, train_options as options
+
+    start = time.perf_counter()
+    names, shape = list(splits.class_names), (*splits.image_size, 3)
+    if isinstance(model, keras.Model) and strategy is not None:
+        raise TrainSettingError("With strategy=, pass model as a function (input_shape, num_classes) -> model, so that it is built inside strategy.scope().")
+    with distribute.scope(strategy), options.precision(mixed_precision):
+        if not isinstance(model, keras.Model):
+            model = (model or models.folder_cnn)(shape, len(names))
+        steps = options.steps_per_epoch(splits.train) * epochs
+        optimizer = options.make_optimizer(learning_rate, schedule=schedule, total_steps=steps, clipnorm=clipnorm)
+        model.compile(optimizer=optimizer, loss=options.loss_for(model), metrics=["accuracy"], jit_compile=jit_compile)
+    folder = Path(run_dir) if run_dir is not None else None
+    fit = dict(patience=patience, folder=folder, extra=callbacks, verbose=verbose)
+    history = _head_done(folder) if fine_tune_epochs else None  # a resumed fine-tuning skips the finished head phase
+    if history is None:
+        history = _fit(model, splits, epochs, reduce_lr=schedule is None, **fit)
+        if fine_tune_epochs:
+            _keep_head(folder, history)
+    last = history
+    if fine_tune_epochs:
+        from helpers import transfer
+
+        layers, rate = options.fine_tune_settings(model, fine_tune_layers, fine_tune_learning_rate)
+        with distribute.scope(strategy):
+            transfer.fine_tune(model, layers, rate)  # unfreezes the base's top layers, batch norm excepted
+            model.compile(optimizer=options.make_optimizer(rate, clipnorm=clipnorm), loss=options.loss_for(model),
+                          metrics=["accuracy"], jit_compile=jit_compile)
+        last = _fit(model, splits, fine_tune_epochs, first_epoch=history.epoch[-1] + 1, phase="fine_tune", **fit)
+        history = _joined(history, last)
+    val_losses = np.nan_to_num(np.asarray(last.history["val_loss"], dtype=float), nan=np.inf)
+    best_epoch = int(last.epoch[int(np.argmin(val_losses))]) + 1  # EarlyStopping restored this epoch's weights
+    evaluation = _evaluation(model, splits.validation, names)
+    loss = keras.losses.sparse_categorical_crossentropy(evaluation.y_true, evaluation.probabilities)
+    metrics = {
+        "validation_accuracy": evaluation.accuracy,
+        "validation_loss": float(keras.ops.mean(loss)),
+        "training_accuracy": float(history.history["accuracy"][history.epoch.index(best_epoch - 1)]),
+    }
+    test_evaluation = _evaluation(model, splits.test, names) if splits.test is not None else None
+    if test_evaluation is not None:
+        metrics["test_accuracy"] = test_evaluation.accuracy
+    return TrainResult(model, history, names, metrics, evaluation, time.perf_counter() - start, splits, best_epoch, test_evaluation)
+
+
+def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extra: Sequence, verbose: int,
+         first_epoch: int = 0, phase: str = "", reduce_lr: bool = False):
+    """One ``fit`` of ``epochs`` epochs from ``first_epoch``, under the course's callbacks; raises if the loss became NaN."""
+    import keras
+
+    from helpers import training
+
+    lr_patience = max(2, patience // 2)
+    if folder is not None:
+        name = f"{folder.name}/{phase}" if phase else folder.name
+        callbacks = training.standard_callbacks(name, "val_loss", patience, lr_patience, tensorboard=False, root=folder.parent,
+                                                reduce_lr=reduce_lr, resume=True, stop_on_nan=True)
+    else:
+        callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True), training.StopOnNaN()]
+        if reduce_lr:
+            callbacks.insert(1, training.ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=lr_patience, min_lr=1e-6))
+    stopped = next(c for c in callbacks if isinstance(c, training.StopOnNaN))
+    stopped.announce = False  # raised below instead, as one clear error
+    history = model.fit(splits.train, validation_data=splits.validation, epochs=first_epoch + epochs, initial_epoch=first_epoch,
+                        callbacks=[*callbacks, *extra], verbose=2 if verbose >= 2 else 0)
+    if stopped.message:
+        raise training.TrainingDivergedError(stopped.message)
+    return history
+
+
+def _history(values: dict, epochs: list[int]):
+    import keras
+
+    history = keras.callbacks.History()
+    history.history, history.epoch = {key: list(value) for key, value in values.items()}, list(epochs)
+    return history
+
+
+def _joined(first, second):
+    """The two phases' histories one after the other (the keys both have)."""
+    return _history({k: first.history[k] + second.history[k] for k in first.history if k in second.history}, first.epoch + second.epoch)
+
+
+def _keep_head(folder: Path | None, history) -> None:
+    """Remember the finished head phase's history, so an interrupted fine-tuning can resume without it."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        values = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+        (folder / "head_history.json").write_text(json.dumps({"history": values, "epoch": history.epoch}))
+
+
+def _head_done(folder: Path | None):
+    """The head phase's history if an interrupted fine-tuning waits in ``folder``, else ``None``."""
+    if folder is None or not (folder / "fine_tune" / "backup").is_dir() or not (folder / "head_history.json").is_file():
+        return None
+    saved = json.loads((folder / "head_history.json").read_text())
+    print("The head phase of this run was completed before the interruption: going straight to fine-tuning.")
+    return _history(saved["history"], saved["epoch"])

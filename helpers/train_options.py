@@ -1,0 +1,164 @@
+"""Options of the training helpers: optimizer settings, precision, and a pretrained base under the model.
+
+What :func:`helpers.train.fit_and_evaluate` and :func:`helpers.train.train_from_folder` use to turn
+their keyword arguments into Keras objects:
+
+- :func:`make_optimizer`: Adam with an optional learning-rate schedule (``"cosine"``,
+  ``"one_cycle"`` or your own ``LearningRateSchedule``) and optional gradient clipping (``clipnorm``);
+- :func:`precision`: build a model in mixed precision (``float16`` compute, ``float32`` weights);
+- :func:`transfer_builder`: a frozen pretrained base (a name from :data:`helpers.transfer.BASES`, or
+  a Keras model) under a new head, for ``train_from_folder(base=...)``.
+
+Introduced in ``05_flowers_train_from_folder.ipynb``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Callable, Iterator
+
+import keras
+
+from helpers.data.checks import TrainSettingError
+
+#: The schedules known by name.
+SCHEDULES = ("cosine", "one_cycle")
+
+
+def steps_per_epoch(dataset) -> int:
+    """Batches in one pass over a batched ``tf.data.Dataset`` (counted when TensorFlow cannot tell)."""
+    count = int(dataset.cardinality())
+    return count if count >= 0 else sum(1 for _ in dataset)
+
+
+def learning_rate_schedule(schedule, learning_rate: float, total_steps: int):
+    """The learning rate (or ``LearningRateSchedule``) for ``schedule``, peaking at ``learning_rate``.
+
+    - ``None``: the constant ``learning_rate``;
+    - ``"cosine"``: from ``learning_rate`` down to 0 along a half cosine over ``total_steps``;
+    - ``"one_cycle"``: a linear warm-up from ``learning_rate / 25`` to ``learning_rate`` over the
+      first 25% of the steps, then a cosine down to ``learning_rate / 25,000`` (Leslie Smith's
+      one-cycle policy, with fastai's defaults);
+    - a ``keras.optimizers.schedules.LearningRateSchedule``: used as it is.
+    """
+    if schedule is None or isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        return learning_rate if schedule is None else schedule
+    if schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(1, total_steps))
+    if schedule == "one_cycle":
+        warmup = max(1, int(0.25 * total_steps))
+        return keras.optimizers.schedules.CosineDecay(
+            learning_rate / 25, decay_steps=max(1, total_steps - warmup), warmup_target=learning_rate,
+            warmup_steps=warmup, alpha=1 / 1000,
+        )
+    raise TrainSettingError(
+        f"schedule must be None, {' or '.join(repr(s) for s in SCHEDULES)}, or a keras LearningRateSchedule, not {schedule!r}."
+    )
+
+
+def make_optimizer(learning_rate: float = 1e-3, *, schedule=None, total_steps: int = 1, clipnorm: float | None = None):
+    """Adam at ``learning_rate`` (or following ``schedule``), with gradients clipped to ``clipnorm`` if given.
+
+    ``clipnorm`` rescales each weight's gradient whose L2 norm exceeds it: one bad batch can then no
+    longer throw the weights far off (a common cure for a loss that jumps up or becomes NaN).
+    """
+    if clipnorm is not None and clipnorm <= 0:
+        raise TrainSettingError(f"clipnorm must be a positive number such as 1.0, not {clipnorm}.")
+    return keras.optimizers.Adam(learning_rate_schedule(schedule, learning_rate, total_steps), clipnorm=clipnorm)
+
+
+def loss_for(model: keras.Model) -> str:
+    """``binary_crossentropy`` for a single sigmoid output, else ``sparse_categorical_crossentropy`` (integer labels)."""
+    return "binary_crossentropy" if model.output_shape[-1] == 1 else "sparse_categorical_crossentropy"
+
+
+@contextlib.contextmanager
+def precision(mixed: bool | None) -> Iterator[None]:
+    """Build models inside this block in mixed precision (``True``), in float32 (``False``), or as set globally (``None``).
+
+    Mixed precision (``mixed_float16``) computes in float16 and keeps the weights in float32: about
+    twice as fast on GPUs with tensor cores (compute capability 7.0 or more), slower on a CPU. The
+    course's models keep a float32 softmax at the end, so probabilities and losses stay accurate;
+    ``compile`` then adds loss scaling by itself. The global policy is put back on leaving the block.
+    """
+    if mixed is None:
+        yield
+        return
+    before = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(before)
+
+
+def check_base(base, weights) -> None:
+    """Fail before any data is loaded if ``base`` is unknown or its ImageNet weights cannot be had.
+
+    Raises:
+        CourseError: an unknown base name; :class:`helpers.weights.WeightsUnavailableError` when
+            ``weights="imagenet"`` and the weight file is in no cache, mirror or origin.
+    """
+    if not isinstance(base, str):
+        if not isinstance(base, keras.Model):
+            raise TrainSettingError(f"base must be a name such as 'MobileNetV2' or a Keras model, not {type(base).__name__}.")
+        return
+    from helpers import transfer
+    from helpers.weights import fetch_weights
+
+    spec = transfer.get_base(base)
+    if isinstance(weights, str) and weights == "imagenet":
+        if not spec.imagenet:
+            raise TrainSettingError(f"The {base} base has no ImageNet weights: pass weights= its weights file (transfer.save_base), or None.")
+        fetch_weights(base)
+
+
+def classifier_on(base_model: keras.Model, num_classes: int, image_size: tuple[int, int], dropout: float = 0.2) -> keras.Model:
+    """A Keras model used as a frozen base, under a new head (global average pooling, dropout, dense).
+
+    The base must take raw 0-255 pixels (put its own preprocessing inside it) and output feature
+    maps (``include_top=False``). Like :func:`helpers.transfer.build_transfer_classifier`, two
+    classes get one sigmoid unit.
+    """
+    base_model.trainable = False
+    inputs = keras.Input(shape=(*image_size, 3), name="image")
+    x = base_model(inputs, training=False)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    x = keras.layers.Dropout(dropout, name="dropout")(x)
+    units, activation = (1, "sigmoid") if num_classes == 2 else (num_classes, "softmax")
+    outputs = keras.layers.Dense(units, activation=activation, dtype="float32", name="head")(x)
+    return keras.Model(inputs, outputs, name=f"{base_model.name}_transfer")
+
+
+def transfer_builder(base, weights: str | os.PathLike | None = "imagenet", dropout: float = 0.2) -> Callable:
+    """A function ``(input_shape, num_classes) -> model`` that puts a frozen ``base`` under a new head.
+
+    ``base`` is a name from :data:`helpers.transfer.BASES` (built by
+    :func:`helpers.transfer.build_transfer_classifier`, with the base's own ``preprocess_input``
+    inside the model and ``weights`` loaded), or a Keras model (see :func:`classifier_on`).
+    """
+    from helpers import transfer
+
+    def build(input_shape: tuple[int, int, int], num_classes: int) -> keras.Model:
+        if isinstance(base, keras.Model):
+            return classifier_on(base, num_classes, tuple(input_shape[:2]), dropout)
+        return transfer.build_transfer_classifier(base, num_classes, tuple(input_shape[:2]), weights, dropout=dropout)
+
+    return build
+
+
+def fine_tune_settings(model: keras.Model, layers: int | None, learning_rate: float | None) -> tuple[int, float]:
+    """How many top layers of the base to unfreeze and at what learning rate: the base's recipe unless given.
+
+    For a named base the recipe is :class:`helpers.transfer.BaseSpec` (``fine_tune_layers``,
+    ``fine_tune_learning_rate``: 1e-5 for the ImageNet bases); for a base of your own, the whole
+    base at 1e-5.
+    """
+    from helpers import transfer
+
+    spec = transfer.BASES.get(transfer.base_of(model).name)
+    default_layers = spec.fine_tune_layers if spec else len(transfer.base_of(model).layers)
+    default_rate = spec.fine_tune_learning_rate if spec else 1e-5
+    return (default_layers if layers is None else layers), (default_rate if learning_rate is None else learning_rate)
+

@@ -1,0 +1,225 @@
+"""The classroom mirror: ``python -m helpers.data pack``, served over HTTP, used by ``fetch`` with an empty cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers.data import fetch, get_dataset, load_cifar10, pack
+from helpers.data.__main__ import main
+from helpers.data.download import mirror_candidates
+from helpers.errors import ChecksumError
+from helpers.weights import IMAGENET_WEIGHTS
+
+REPO = Path(__file__).resolve().parents[1]
+QUICK_FILES = {
+    "mnist/mnist.npz", "cifar10/cifar-10-mini-python.tar.gz", "cats_and_dogs/cats_and_dogs_filtered.zip",
+    "flower_photos/flower_photos-mini.tgz", "caltech101/caltech-101-mini.tar.gz",
+}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def packed(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The default (workshop) pack, made offline from the test Keras cache and mirror, by the real command."""
+    if not (os.environ.get("KERAS_HOME") and os.environ.get("COURSE_DATA_MIRROR")):
+        pytest.skip("the shared Keras cache and course mirror are not beside this checkout")
+    folder = tmp_path_factory.mktemp("classroom") / "mirror"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("the instructor's own file")
+    run = subprocess.run(
+        [sys.executable, "-m", "helpers.data", "pack", str(folder), "--offline"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    return folder, run
+
+
+def test_pack_lays_out_the_quick_files_and_indexes_what_is_missing(packed):
+    folder, run = packed
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    for relative in QUICK_FILES:
+        assert (folder / relative).is_file(), relative
+    index = json.loads((folder / "index.json").read_text())
+    entries = {entry["file"]: entry for entry in index["items"]}
+    assert index["generator"] == pack.GENERATOR and index["profile"] == "workshop"
+    for relative in QUICK_FILES:
+        entry = entries[relative]
+        assert entry["status"] == "ok" and entry["required"]
+        assert entry["sha256"] == _sha256(folder / relative) and entry["bytes"] == (folder / relative).stat().st_size
+        assert entry["notebooks"] and entry["what"]
+    assert "02_mnist_cnn" in entries["mnist/mnist.npz"]["notebooks"]
+    # Offline, the full archives and the ImageNet weights are listed as missing, optional, with a reason.
+    cifar_full = entries["cifar10/cifar-10-python.tar.gz"]
+    assert cifar_full["status"] == "missing" and not cifar_full["required"]
+    assert "--offline" in cifar_full["reason"] and cifar_full["sha256"] == ""
+    weights = entries["models/" + IMAGENET_WEIGHTS["MobileNetV2"].filename]
+    assert weights["status"] == "missing" and weights["notebooks"] == ["06_transfer_learning"]
+    assert "MISSING, optional" in run.stdout and "missing MobileNetV2 (imagenet) (optional): Not in" in run.stdout
+    page = (folder / "index.html").read_text()
+    assert pack.GENERATOR in page and '<a href="caltech101/caltech-101-mini.tar.gz">' in page
+    assert f"python -m http.server 8000 --directory {folder}" in run.stdout
+    assert "export COURSE_DATA_MIRROR=http://<your-ip>:8000" in run.stdout
+    assert (folder / "notes.txt").read_text() == "the instructor's own file", "files it did not write are left alone"
+    assert not list(folder.rglob("*.part"))
+
+
+def test_learners_fetch_from_the_served_pack_with_an_empty_cache(packed, empty_cache, monkeypatch, capsys, serve):
+    folder, _ = packed
+    with serve(folder) as address:
+        monkeypatch.setenv("COURSE_DATA_MIRROR", address)
+        caltech = fetch("caltech101")  # quick profile: the mini archive, found with a HEAD request
+        (x_train, y_train), (x_test, _) = load_cifar10()
+        mnist = fetch("mnist")
+    output = capsys.readouterr().out
+    assert f"from {address}/caltech101/caltech-101-mini.tar.gz" in output
+    assert sorted(p.name for p in caltech.iterdir()) == ["crab", "crayfish", "cup", "dalmatian", "ewer", "lobster"]
+    assert x_train.shape == (5_000, 32, 32, 3) and x_test.shape == (1_000, 32, 32, 3) and len(y_train) == 5_000
+    # Every file came over HTTP into the empty cache and was checked against the registry.
+    datasets = empty_cache / "datasets"
+    assert _sha256(datasets / "caltech-101-mini.tar.gz") == get_dataset("caltech101").mini.hashes[0]
+    assert _sha256(datasets / "cifar-10-mini-python.tar.gz") == get_dataset("cifar10").mini.hashes[0]
+    assert _sha256(mnist) == get_dataset("mnist").full.hashes[0]
+
+
+def test_the_pack_also_works_as_a_mirror_folder(packed, empty_cache, monkeypatch):
+    folder, _ = packed
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(folder))
+    for item in pack.plan("quick"):
+        if item.relative in QUICK_FILES:
+            urls, _ = mirror_candidates(item.info, item.archive)
+            assert urls[0] == (folder / item.relative).resolve().as_uri()
+    assert (fetch("caltech101", verbose=False) / "cup").is_dir()
+
+
+def test_a_pack_can_be_made_from_another_classroom_mirror(packed, empty_cache, tmp_path, monkeypatch, capsys, serve):
+    folder, _ = packed
+    with serve(folder) as address:
+        monkeypatch.setenv("COURSE_DATA_MIRROR", address)
+        assert main(["pack", str(tmp_path / "copy"), "--profile", "quick", "--only", "caltech101", "--offline"]) == 0
+    assert f"Downloading caltech101/caltech-101-mini.tar.gz (5 MB) from {address}/caltech101/" in capsys.readouterr().out
+    copied = tmp_path / "copy" / "caltech101" / "caltech-101-mini.tar.gz"
+    assert _sha256(copied) == get_dataset("caltech101").mini.hashes[0]
+    assert not list(empty_cache.rglob("*.tar.gz")), "packing reads the Keras cache, never fills it"
+
+
+def test_every_packed_path_is_where_the_downloads_look(tmp_path, monkeypatch):
+    # HTTP: the course asks a mirror for <mirror>/<dataset>/<file> and <mirror>/models/<weight file>.
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "http://classroom:8000")
+    for item in pack.plan("all"):
+        urls, _ = mirror_candidates(item.info, item.archive)
+        assert urls == [f"http://classroom:8000/{item.relative}"]
+    # Folder: weight files included (here only their place is checked: no weight file is reachable offline).
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(tmp_path))
+    for item in pack.plan("all"):
+        (tmp_path / item.relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / item.relative).touch()
+        urls, _ = mirror_candidates(item.info, item.archive)
+        assert urls[0] == (tmp_path / item.relative).resolve().as_uri()
+    assert len({item.relative for item in pack.plan("all")}) == len(pack.plan("all")), "no two files share a place"
+
+
+def test_packing_again_checks_and_copies_nothing(packed, monkeypatch, capsys):
+    folder, _ = packed
+    stamps = {path: path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file() and "index" not in path.name}
+
+    def no_copy(*args):
+        raise AssertionError("a file already packed was copied again")
+
+    monkeypatch.setattr(pack.shutil, "copyfile", no_copy)
+    start = time.perf_counter()
+    assert main(["pack", str(folder), "--offline", "--quiet"]) == 0
+    seconds = time.perf_counter() - start
+    out = capsys.readouterr().out
+    assert out.count("ok (already packed)") == len(QUICK_FILES)
+    assert {path: path.stat().st_mtime_ns for path in stamps} == stamps
+    assert seconds < 30, f"re-packing took {seconds:.1f} s: it should only check the files"
+    assert main(["verify", str(folder)]) == 0
+
+
+def test_a_damaged_file_is_detected_kept_and_replaced(tmp_path, monkeypatch, capsys, serve):
+    if not os.environ.get("KERAS_HOME"):
+        pytest.skip("the shared Keras cache is not beside this checkout")
+    folder = tmp_path / "mirror"
+    assert main(["pack", str(folder), "--profile", "quick", "--only", "caltech101", "--offline", "--quiet"]) == 0
+    packed_file = folder / "caltech101" / "caltech-101-mini.tar.gz"
+    good = packed_file.read_bytes()
+    damaged = good[:1000] + bytes(b ^ 0xFF for b in good[1000:1100]) + good[1100:]  # same size, flipped bytes
+    packed_file.write_bytes(damaged)
+    capsys.readouterr()
+
+    assert main(["verify", str(folder)]) == 1
+    assert "caltech101/caltech-101-mini.tar.gz is damaged" in capsys.readouterr().out
+
+    with monkeypatch.context() as env, serve(folder) as address:  # a learner's machine: the damage is caught there too
+        env.setenv("KERAS_HOME", str(tmp_path / "learner"))
+        env.setenv("COURSE_DATA_MIRROR", address)
+        with pytest.raises(ChecksumError, match="checksum never matched"):
+            fetch("caltech101", "mini", verbose=False)
+        assert not list((tmp_path / "learner" / "datasets").iterdir()), "the bad copy never reaches the cache"
+
+    assert main(["pack", str(folder), "--profile", "quick", "--only", "caltech101", "--offline", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "was damaged (wrong checksum): moved it aside to caltech-101-mini.tar.gz.corrupt" in out
+    assert packed_file.read_bytes() == good
+    assert (folder / "caltech101" / "caltech-101-mini.tar.gz.corrupt").read_bytes() == damaged, "kept, not deleted"
+    assert main(["verify", str(folder)]) == 0
+
+
+def test_a_missing_required_file_exits_1_with_a_reason_and_no_traceback(tmp_path, capsys):
+    folder = tmp_path / "mirror"
+    assert main(["pack", str(folder), "--profile", "full", "--only", "cifar10", "--offline"]) == 1
+    captured = capsys.readouterr()
+    assert "NOT COMPLETE" in captured.out and "missing cifar10 (full): Not in the Keras cache" in captured.out
+    assert "Traceback" not in captured.out + captured.err
+    (entry,) = json.loads((folder / "index.json").read_text())["items"]
+    assert entry["status"] == "missing" and entry["required"] and entry["reason"].endswith(".")
+
+
+def test_pack_refuses_to_replace_what_it_did_not_write(tmp_path, capsys):
+    (tmp_path / "index.html").write_text("<html>the school's own page</html>")
+    assert main(["pack", str(tmp_path), "--offline"]) == 2
+    assert "index.html was not written by this command" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
+    assert (tmp_path / "index.html").read_text() == "<html>the school's own page</html>"
+    assert main(["pack", str(tmp_path / "index.html")]) == 2
+    assert main(["pack", str(tmp_path), "--only", "imagenet"]) == 2
+    assert "knows no dataset or base called 'imagenet'" in capsys.readouterr().err
+
+
+def test_profiles():
+    quick = {item.relative: item.required for item in pack.plan("quick")}
+    assert {name for name, required in quick.items() if required} == QUICK_FILES
+    assert {name for name, required in quick.items() if not required} == {
+        "models/" + IMAGENET_WEIGHTS[base].filename for base in pack.LIGHT_BASES
+    }
+    workshop = {item.relative: item.required for item in pack.plan("workshop")}
+    assert workshop["flower_photos/flower_photos.tgz"] is False and workshop["flower_photos/flower_photos-mini.tgz"]
+    full = {item.relative: item.required for item in pack.plan("full")}
+    assert "cifar10/cifar-10-mini-python.tar.gz" not in full and full["cifar10/cifar-10-python.tar.gz"]
+    assert sum(name.startswith("models/") for name in full) == len(IMAGENET_WEIGHTS)
+    assert all(item.required for item in pack.plan("all") if item.variant != "imagenet")
+
+
+def test_notebook_uses_are_read_from_the_notebooks(tmp_path):
+    uses = pack.notebooks_using()
+    assert set(uses) >= {*pack.DATASETS, pack.WEIGHTS_FOLDER}, "every dataset is used by some notebook"
+    assert "04_cats_vs_dogs_augmentation" in uses["cats_and_dogs"]
+    assert pack.notebooks_using(tmp_path) == pack.NOTEBOOKS_FALLBACK
+
+
+def test_light_bases_are_the_transfer_modules():
+    from helpers import transfer
+
+    assert pack.LIGHT_BASES == transfer.LIGHT_BASES
+    assert set(IMAGENET_WEIGHTS) == set(transfer.IMAGENET_BASES)
