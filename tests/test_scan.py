@@ -136,7 +136,7 @@ def test_empty_class_folder(tmp_path):
     (root / "fish" / "fish.jpg").write_bytes(b"")
     scan = data.scan_folder(root)
     assert "class 'birds' has no usable images: add some, or leave it out with classes=[...]." in scan.notes
-    with pytest.raises(data.folders.FolderError, match=r"The class folder .*pets/birds holds no usable images; add images, or leave"):
+    with pytest.raises(data.folders.FolderError, match=r"The class folder .*pets/birds holds no images; add images, or leave"):
         data.image_datasets(root, SIZE, validation_split=0.5, verbose=False)
     with pytest.raises(CourseError, match=r"pets/fish holds no images \(its 1 file\(s\) cannot be used, e.g. fish/fish.jpg: empty file\)"):
         data.class_counts(root, ["cats", "fish"])

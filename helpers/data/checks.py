@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderError
+from helpers.data.folders import FolderError, check_no_empty_class
 from helpers.errors import CourseError
 
 
@@ -46,13 +46,7 @@ def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = N
             f"{pretty_path(root)} has only one class sub-folder, {scan.class_names[0]!r}; a classifier needs at least two: "
             "put the images of each class in its own sub-folder."
         )
-    for row in scan.classes:
-        if row.images == 0:
-            bad = [p for p in scan.problems if row.folder in p.path.parents]
-            why = f" (its {len(bad)} file(s) cannot be used, e.g. {bad[0]})" if bad else " (.jpg, .png, .bmp, .gif, .webp)"
-            raise FolderError(
-                f"The class folder {pretty_path(row.folder)} holds no images{why}; add some, or leave it out with classes=[...]."
-            )
+    check_no_empty_class(scan)
     return scan.counts
 
 

@@ -319,15 +319,19 @@ def _scanned(folder: Path, classes: Sequence[str] | None, batch_size: int | None
         scan = scan_folder(folder, classes, batch_size=batch_size, validation_split=validation_split)
     if verbose:
         print(scan.summary())
-    empty = [row for row in scan.classes if row.images == 0]
-    if empty:
-        row = empty[0]
-        bad = [p for p in scan.problems if row.folder in p.path.parents]
-        why = f": its {len(bad)} file(s) cannot be used, e.g. {bad[0]}" if bad else ""
-        raise FolderError(
-            f"The class folder {pretty_path(row.folder)} holds no usable images{why}; add images, or leave it out with classes=[...]."
-        )
+    check_no_empty_class(scan)
     return scan
+
+
+def check_no_empty_class(scan) -> None:
+    """Raise :class:`FolderError` for the first class of a :class:`~helpers.data.scan.FolderScan` without usable images."""
+    for row in scan.classes:
+        if row.images == 0:
+            bad = [p for p in scan.problems if row.folder in p.path.parents]
+            why = f" (its {len(bad)} file(s) cannot be used, e.g. {bad[0]})" if bad else ""
+            raise FolderError(
+                f"The class folder {pretty_path(row.folder)} holds no images{why}; add images, or leave it out with classes=[...]."
+            )
 
 
 def dataset_arrays(dataset) -> tuple[np.ndarray, np.ndarray]:
