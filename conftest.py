@@ -18,14 +18,17 @@ TEST_KERAS_HOME = REPO / ".cache" / "test-keras-home"
 
 
 def link_farm(source: Path, target: Path) -> Path:
-    """Mirror ``source/datasets/*`` into ``target/datasets`` as symlinks (Keras needs a writable home)."""
-    (target / "datasets").mkdir(parents=True, exist_ok=True)
-    for item in sorted((source / "datasets").iterdir()):
-        link = target / "datasets" / item.name
-        if not (link.is_symlink() and link.resolve() == item.resolve()):
-            if link.is_symlink() or link.is_file():
-                link.unlink()
-            link.symlink_to(item.resolve())
+    """Mirror ``source/datasets/*`` and ``source/models/*`` into ``target`` as symlinks (Keras needs a writable home)."""
+    for folder in ("datasets", "models"):
+        (target / folder).mkdir(parents=True, exist_ok=True)
+        if not (source / folder).is_dir():
+            continue
+        for item in sorted((source / folder).iterdir()):
+            link = target / folder / item.name
+            if not (link.is_symlink() and link.resolve() == item.resolve()):
+                if link.is_symlink() or link.is_file():
+                    link.unlink()
+                link.symlink_to(item.resolve())
     if (source / "keras.json").is_file():
         shutil.copyfile(source / "keras.json", target / "keras.json")
     return target

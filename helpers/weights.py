@@ -75,6 +75,23 @@ IMAGENET_WEIGHTS: dict[str, Archive] = {
         _KERAS_APPLICATIONS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",
         None, 9_406_464,
     ),
+    # The three light bases whose real files the course can serve offline (quick profile, workshops).
+    # Keras names them by alpha and input size; the 224-pixel file fits every input size.
+    "MobileNetV2-0.35": _weight_file(
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5",
+        _KERAS_APPLICATIONS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5",
+        "df1c3db1d0d9193719c4c70f707c56f7021f999f825bdc57454c275cf6def19f", 2_019_640,
+    ),
+    "MobileNetV2-0.5": _weight_file(
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5",
+        _KERAS_APPLICATIONS + "mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_224_no_top.h5",
+        "279052de2cfa801003aa6cc25cc4d007d35dd0b76f06935268c79788b7642d05", 3_201_480,
+    ),
+    "MobileNet-0.25": _weight_file(
+        "mobilenet_2_5_224_tf_no_top.h5",
+        _KERAS_APPLICATIONS + "mobilenet/mobilenet_2_5_224_tf_no_top.h5",
+        "dbdb03ee2a22fd895301636cd328b234bb3a9952358f436d82f46b81e0d5b0bf", 2_108_140,
+    ),
     "EfficientNetB0": _weight_file(
         "efficientnetb0_notop.h5",
         "https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5",
