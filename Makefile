@@ -2,6 +2,9 @@
 #   make run    create .venv if missing, install, execute every notebook, print the results table
 #   make test   same set-up, then the unit tests and the notebooks under nbval
 #   make bench  (optional) speed figures: input pipeline, training throughput, series wall time
+#   make outputs  (maintainers) re-execute every notebook in place with a learner's settings (no mirror,
+#                 the default Keras cache), then rewrite the README's results tables from results/summary.json
+#   make readme   (maintainers) only rewrite the README's results tables from results/summary.json
 # Both work offline when ../shared (a Keras cache and a course mirror) sits beside the checkout.
 
 PYTHON ?= python3
@@ -14,7 +17,7 @@ ifneq ($(wildcard ../shared/course_data),)
 export COURSE_DATA_MIRROR ?= $(abspath ../shared/course_data);$(abspath ../shared/keras_home)
 endif
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench clean outputs readme
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +32,13 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(ARGS)
+
+outputs: install
+	$(BIN)/python -m helpers.runner --learner --inplace $(ARGS)
+	$(BIN)/python -m helpers.runner --readme
+
+readme:
+	$(BIN)/python -m helpers.runner --readme
 
 bench: install
 	$(BIN)/python -m benchmarks.speed $(ARGS)

@@ -5,10 +5,13 @@ This is what ``make run`` calls::
     python -m helpers.runner                 # every notebook, profile from COURSE_PROFILE or auto
     python -m helpers.runner --only 02 03    # notebooks whose names start with these prefixes
     python -m helpers.runner --inplace       # also save the executed notebooks (maintainers)
+    python -m helpers.runner --learner --inplace   # ... with a learner's settings: no mirror (make outputs)
+    python -m helpers.runner --readme        # only rewrite README.md's tables from results/summary.json
 
-Each notebook runs in a fresh kernel from the ``notebooks/`` folder. Its key figure comes from
+Each notebook runs in a fresh kernel from the ``notebooks/`` folder. Its key figures come from
 :func:`helpers.results.record`; the table and a machine-readable ``results/summary.json`` are
-written at the end. The exit status is 1 if any notebook failed.
+written at the end, with every recorded detail. A run of some notebooks (``--only``) replaces their
+rows in the summary and keeps the others. The exit status is 1 if any notebook failed.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ import re
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from helpers.results import RESULTS_ENV
+from helpers.results import RESULTS_ENV, describe, update_readme
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -31,13 +36,21 @@ NOTEBOOKS = REPO / "notebooks"
 
 @dataclass
 class NotebookResult:
-    """One row of the results table."""
+    """One row of the results table; ``details`` holds everything else the notebook recorded."""
 
     notebook: str
     status: str
     metric: str = ""
     value: float | None = None
     seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+    profile: str = ""
+    hardware: str = ""
+    date: str = ""
+
+
+#: Environment variables a learner does not have: the test set-up's mirror and Keras cache.
+MACHINE_SETTINGS = ("COURSE_DATA_MIRROR", "KERAS_HOME")
 
 
 # TensorFlow's C++ start-up lines (absl pre-init notices, CUDA probes): noise in saved notebooks.
@@ -82,10 +95,14 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
         finally:
             os.environ.pop(RESULTS_ENV, None)
         seconds = time.perf_counter() - start
-        row = NotebookResult(path.stem, status, seconds=round(seconds, 1))
+        row = NotebookResult(
+            path.stem, status, seconds=round(seconds, 1), profile=os.environ.get("COURSE_PROFILE", ""),
+            date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        )
         if results_file.is_file():
             figures = json.loads(results_file.read_text())
-            row.metric, row.value = figures["metric"], figures["value"]
+            row.metric, row.value = figures.pop("metric"), figures.pop("value")
+            row.details = figures
     if inplace and status == "ok":
         _drop_startup_noise(notebook)
         nbformat.write(notebook, path)
@@ -93,7 +110,7 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
 
 
 def format_table(rows: list[NotebookResult]) -> str:
-    """The results table as aligned text."""
+    """The results table as aligned text: status, key metric and seconds, then the details of each row."""
     table = [("notebook", "status", "key metric", "seconds")]
     for row in rows:
         status = row.status if len(row.status) <= 60 else row.status[:57] + "..."
@@ -107,7 +124,53 @@ def format_table(rows: list[NotebookResult]) -> str:
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
     lines.insert(1, "  ".join("-" * width for width in widths))
     lines.insert(len(lines) - 1, lines[1])
+    described = [(row.notebook, describe(asdict(row))) for row in rows if row.details]
+    if described:
+        lines += ["", "Recorded details (all kept in the summary):"]
+        lines += [f"  {notebook}: {text}" for notebook, text in described]
     return "\n".join(lines)
+
+
+def merge_summary(previous: dict | None, rows: list[NotebookResult], existing: list[str], series: dict | None) -> dict:
+    """The new ``results/summary.json``: ``rows`` replace the previous rows of the same notebooks.
+
+    Rows of notebooks that did not run this time are kept (each row carries its own profile, hardware
+    and date); rows of notebooks that no longer exist are dropped. ``series`` (the wall time of a
+    run of every notebook) replaces the previous one; ``None`` keeps it.
+    """
+    previous = previous or {}
+    kept = {row["notebook"]: row for row in previous.get("notebooks", []) if row.get("notebook") in existing}
+    kept.update({row.notebook: asdict(row) for row in rows})
+    last = rows[-1] if rows else None
+    return {
+        "profile": last.profile if last else previous.get("profile"),
+        "hardware": last.hardware if last else previous.get("hardware"),
+        "series": series if series is not None else previous.get("series"),
+        "notebooks": [kept[name] for name in sorted(kept)],
+    }
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_readme(summary_path: Path, readme_path: Path) -> int:
+    """Rewrite the README's generated tables from the summary; return the exit status."""
+    summary = _read_json(summary_path)
+    if summary is None:
+        print(f"No readable {summary_path.name} yet: run `make run` first (it writes {summary_path}).")
+        return 1
+    try:
+        text = update_readme(readme_path.read_text(), summary)
+    except ValueError as error:
+        print(f"README not updated: {error}.")
+        return 1
+    readme_path.write_text(text)
+    print(f"Updated the results tables of {readme_path.name} from {summary_path.name}.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,31 +180,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inplace", action="store_true", help="write the executed notebooks back")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
     parser.add_argument("--summary", type=Path, default=REPO / "results" / "summary.json")
+    parser.add_argument("--learner", action="store_true",
+                        help="run with a learner's settings: no COURSE_DATA_MIRROR, the default Keras cache (for committed outputs)")
+    parser.add_argument("--readme", nargs="?", type=Path, const=REPO / "README.md", default=None, metavar="README",
+                        help="do not run anything: rewrite the README's generated tables from the summary")
     args = parser.parse_args(argv)
+    if args.readme is not None:
+        return write_readme(args.summary, args.readme)
 
     from helpers.profile import current_profile, hardware_summary
 
+    if args.learner:
+        for name in MACHINE_SETTINGS:
+            os.environ.pop(name, None)
     profile, reason = current_profile()
-    os.environ["COURSE_PROFILE"] = profile
+    if not (args.learner and "COURSE_PROFILE" not in os.environ):
+        os.environ["COURSE_PROFILE"] = profile  # a learner's notebooks choose the same profile by themselves
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    paths = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if not args.only or p.name.startswith(tuple(args.only)))
-    print(f"Running {len(paths)} notebooks, profile {profile} ({reason}); {hardware_summary()}", flush=True)
+    existing = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = [p for p in existing if not args.only or p.name.startswith(tuple(args.only))]
+    hardware = hardware_summary()
+    print(f"Running {len(paths)} notebooks, profile {profile} ({reason}); {hardware}", flush=True)
     rows = []
+    start = time.perf_counter()
     for path in paths:
         print(f"  {path.name} ...", end=" ", flush=True)
         row = run_notebook(path, timeout=args.timeout, inplace=args.inplace)
+        row.profile, row.hardware = profile, hardware
         print(f"{row.status} ({row.seconds:.0f} s)", flush=True)
         rows.append(row)
+    wall = time.perf_counter() - start
     print()
     print(format_table(rows))
     for row in rows:
         if row.status != "ok":
             print(f"\n{row.notebook}: {row.status}")
+    series = None
+    if paths and paths == existing and all(row.status == "ok" for row in rows):
+        series = {
+            "profile": profile, "hardware": hardware, "notebooks": len(rows), "wall_seconds": round(wall, 1),
+            "seconds_inside": round(sum(row.seconds for row in rows), 1), "date": rows[-1].date,
+        }
     args.summary.parent.mkdir(parents=True, exist_ok=True)
-    args.summary.write_text(json.dumps(
-        {"profile": profile, "hardware": hardware_summary(), "notebooks": [asdict(row) for row in rows]}, indent=1
-    ))
+    summary = merge_summary(_read_json(args.summary), rows, [p.stem for p in existing], series)
+    args.summary.write_text(json.dumps(summary, indent=1))
     return 0 if all(row.status == "ok" for row in rows) else 1
 
 

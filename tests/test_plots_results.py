@@ -42,3 +42,22 @@ def test_record_prints_and_saves_for_the_runner(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv(results.RESULTS_ENV)
     results.record("images", 70000)
     assert "images = 70,000" in capsys.readouterr().out
+
+
+def test_record_keeps_numpy_details_as_json_numbers(tmp_path, monkeypatch):
+    target = tmp_path / "r.json"
+    monkeypatch.setenv(results.RESULTS_ENV, str(target))
+    results.record("ensemble test accuracy", np.float32(0.75), members=np.int64(5), errors=np.array([0.1, 0.2]), note=None)
+    assert json.loads(target.read_text()) == {"metric": "ensemble test accuracy", "value": 0.75, "members": 5, "errors": [0.1, 0.2], "note": None}
+
+
+def test_format_figure_shows_accuracies_as_percentages_and_counts_with_commas():
+    assert results.format_figure("test_accuracy", 0.628) == "62.8%"
+    assert results.format_figure("ensemble test accuracy", 0.9761) == "97.61%"
+    assert results.format_figure("standard_error", 0.0049) == "0.5%"
+    assert results.format_figure("train_images", 20000) == "20,000"
+    assert results.format_figure("train_seconds", 57.4) == "57 s"
+    assert results.format_figure("image_size", 96) == "96" and results.format_figure("method", "bagging") == "bagging"
+    assert results.describe({"metric": "images", "value": 70000.0, "details": {}}) == "images 70,000"
+    row = {"metric": "test accuracy", "value": 0.5, "details": {"epochs": 4, "scratch_accuracy": 0.61}}
+    assert results.describe(row, only=lambda name: "accuracy" in name) == "test accuracy 50.0% (scratch accuracy 61.0%)"

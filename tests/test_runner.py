@@ -46,3 +46,74 @@ def test_results_table_and_summary(tmp_path, monkeypatch, capsys):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert [row["notebook"] for row in summary["notebooks"]] == ["00_a", "01_b"]
     assert summary["profile"] == "quick"
+
+
+def test_every_recorded_detail_reaches_the_summary_and_a_partial_run_keeps_the_other_rows(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
+    summary_path = tmp_path / "summary.json"
+    _notebook(tmp_path / "00_a.ipynb", "from helpers import results\nresults.record('images', 70000)")
+    _notebook(
+        tmp_path / "01_b.ipynb",
+        "import numpy as np\nfrom helpers import results\n"
+        "results.record('test accuracy', np.float32(0.625), epochs=6, gap_with_augmentation=np.float64(0.031), method='average')",
+    )
+    assert runner.main(["--summary", str(summary_path)]) == 0
+    first = json.loads(summary_path.read_text())
+    row = first["notebooks"][1]
+    assert row["details"] == {"epochs": 6, "gap_with_augmentation": 0.031, "method": "average"}
+    assert row["profile"] == "quick" and row["hardware"] and row["date"]
+    assert first["series"]["notebooks"] == 2 and first["series"]["wall_seconds"] > 0
+    out = capsys.readouterr().out
+    assert "01_b: test accuracy 62.5% (epochs 6; gap with augmentation 3.1%; method average)" in out
+
+    _notebook(tmp_path / "01_b.ipynb", "from helpers import results\nresults.record('test accuracy', 0.5)")
+    assert runner.main(["--only", "01", "--summary", str(summary_path)]) == 0
+    second = json.loads(summary_path.read_text())
+    assert [row["notebook"] for row in second["notebooks"]] == ["00_a", "01_b"], "the row of 00 is kept"
+    assert second["notebooks"][0] == first["notebooks"][0]
+    assert second["notebooks"][1]["value"] == 0.5 and second["notebooks"][1]["details"] == {}
+    assert second["series"] == first["series"], "a partial run does not replace the series' wall time"
+
+
+def test_learner_mode_runs_without_the_mirror_and_the_test_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "/somewhere/course_data")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    path = _notebook(
+        tmp_path / "00_env.ipynb",
+        "import os\nprint('COURSE_DATA_MIRROR' in os.environ, os.environ.get('KERAS_HOME'))",
+    )
+    assert runner.main(["--learner", "--inplace", "--summary", str(tmp_path / "s.json")]) == 0
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == "False None\n"
+    assert "COURSE_DATA_MIRROR" not in runner.os.environ
+
+
+def test_readme_command_rewrites_the_generated_tables(tmp_path, capsys):
+    summary = {
+        "profile": "quick", "hardware": "CPU only: AMD EPYC, 2 cores",
+        "series": {"profile": "quick", "hardware": "CPU only: AMD EPYC, 2 cores", "notebooks": 1, "wall_seconds": 75.0,
+                   "seconds_inside": 70.0, "date": "2026-12-02"},
+        "notebooks": [{"notebook": "00_setup", "status": "ok", "metric": "test accuracy", "value": 0.9471, "seconds": 12.3,
+                       "details": {"epochs": 4}, "profile": "quick", "hardware": "CPU only: AMD EPYC, 2 cores", "date": "2026-12-02"}],
+    }
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "<!-- readme:notebooks -->\n| # | notebook | result (quick, CPU) | result (full) |\n|---|---|---|---|\n"
+        "| 00 | Setup | 50% | 99.3% (target) |\n| 01 | Other | 20% | - |\n<!-- /readme:notebooks -->\n"
+        "<!-- readme:results -->\nold\n<!-- /readme:results -->\n"
+        "<!-- readme:timings -->\n| notebook | seconds to run | what the waiting is |\n|---|---|---|\n"
+        "| 00 setup | 6 | loading MNIST |\n<!-- /readme:timings -->\n"
+    )
+    assert runner.main(["--summary", str(tmp_path / "summary.json"), "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "| 00 | Setup | test accuracy 94.7% | 99.3% (target) |" in text
+    assert "| 01 | Other | 20% | - |" in text, "a notebook without a row in the summary keeps its text"
+    assert "took **1 min 15 s** (70 s inside the notebooks) on CPU only: AMD EPYC, 2 cores, on 2026-12-02" in text
+    assert "| 00_setup | quick | CPU only: AMD EPYC, 2 cores | test accuracy 94.7% (epochs 4) | 12 | 2026-12-02 |" in text
+    assert "| 00 setup | 12 | loading MNIST |" in text and "old" not in text
+
+    readme.write_text("no markers here\n")
+    assert runner.main(["--summary", str(tmp_path / "summary.json"), "--readme", str(readme)]) == 1
+    assert "has no <!-- readme:notebooks -->" in capsys.readouterr().out
+    assert runner.main(["--summary", str(tmp_path / "missing.json"), "--readme", str(readme)]) == 1
