@@ -14,7 +14,7 @@ the model, so a saved model needs no preprocessing to be remembered.
 
 Typical use::
 
-    model = transfer.build_transfer_classifier("MobileNetV2", 2, (160, 160))   # frozen base
+    model = transfer.build_transfer_classifier("MobileNetV2-0.35", 2, (160, 160))   # frozen base
     transfer.compile_classifier(model)                  # Adam 1e-3, loss chosen by the output
     model.fit(train, validation_data=validation, epochs=5)
     transfer.fine_tune(model, base_layers_to_unfreeze=30)   # recompiles with Adam 1e-5
@@ -59,6 +59,9 @@ class BaseSpec:
             Keras's and TensorFlow's tutorials, or the base's top block).
         learning_rate: for training the new head (feature extraction).
         fine_tune_learning_rate: for fine-tuning: about ten times smaller or less.
+        constructor: the ``keras.applications`` function that builds it, when it is not ``name``
+            (``"MobileNetV2"`` for ``"MobileNetV2-0.35"``).
+        alpha: the width multiplier passed to that function (MobileNets), or ``None``.
     """
 
     name: str
@@ -69,6 +72,8 @@ class BaseSpec:
     fine_tune_layers: int
     learning_rate: float = 1e-3
     fine_tune_learning_rate: float = 1e-5
+    constructor: str = ""
+    alpha: float | None = None
 
     @property
     def imagenet(self) -> bool:
@@ -82,14 +87,22 @@ class BaseSpec:
         return getattr(keras.applications, self.module).preprocess_input
 
     def build(self, input_shape: tuple[int, int, int], weights: str | os.PathLike | None = None) -> keras.Model:
-        """The base without its classifier (``include_top=False``), with ``weights`` loaded."""
+        """The base without its classifier (``include_top=False``), with ``weights`` loaded.
+
+        ``weights`` is ``None``, ``"imagenet"`` or a file; pass the checked file of
+        :func:`helpers.weights.fetch_weights` for the MobileNets at sizes other than 224: given
+        ``"imagenet"``, Keras looks for a file named after the input size (96, 128, 160 or 192 px),
+        while the 224 px file fits every size (the convolution weights do not depend on it).
+        """
         if not self.imagenet:
             base = cifar10_base()
             if weights is not None:
                 base.load_weights(weights)
             return base
-        constructor = getattr(getattr(keras.applications, self.module), self.name)
-        return constructor(include_top=False, weights=weights, input_shape=input_shape, name=self.name)
+        constructor = getattr(getattr(keras.applications, self.module), self.constructor or self.name)
+        width = {} if self.alpha is None else {"alpha": self.alpha}
+        weights = str(weights) if isinstance(weights, os.PathLike) else weights
+        return constructor(include_top=False, weights=weights, input_shape=input_shape, name=self.name, **width)
 
 
 BASES: dict[str, BaseSpec] = {
@@ -104,6 +117,15 @@ BASES: dict[str, BaseSpec] = {
         BaseSpec("Xception", "xception", (299, 299), 71, "scaled to [-1, 1] (tf)", 132),
         BaseSpec("MobileNetV2", "mobilenet_v2", (224, 224), 32, "scaled to [-1, 1] (tf)", 54),
         BaseSpec("EfficientNetB0", "efficientnet", (224, 224), 32, "none: the base rescales by itself", 20),
+        # The light bases (2-3 MB of weights, served offline by the course mirror): MobileNetV2 and
+        # MobileNet with fewer filters per layer (alpha). Their heads and top layers train fast on a
+        # CPU; fine-tuning then uses a larger rate than the big bases' 1e-5, so a few epochs count.
+        BaseSpec("MobileNetV2-0.35", "mobilenet_v2", (224, 224), 32, "scaled to [-1, 1] (tf)", 54,
+                 fine_tune_learning_rate=1e-4, constructor="MobileNetV2", alpha=0.35),
+        BaseSpec("MobileNetV2-0.5", "mobilenet_v2", (224, 224), 32, "scaled to [-1, 1] (tf)", 54,
+                 fine_tune_learning_rate=1e-4, constructor="MobileNetV2", alpha=0.5),
+        BaseSpec("MobileNet-0.25", "mobilenet", (224, 224), 32, "scaled to [-1, 1] (tf)", 18,
+                 fine_tune_learning_rate=1e-4, constructor="MobileNet", alpha=0.25),
         BaseSpec("cifar10_cnn", "", (32, 32), 8, "scaled to [0, 1]", 8, 1e-2, 3e-4),
     )
 }
@@ -111,8 +133,9 @@ BASES: dict[str, BaseSpec] = {
 #: The ``keras.applications`` bases, in the order of the comparison table.
 IMAGENET_BASES = tuple(name for name, spec in BASES.items() if spec.imagenet)
 
-#: The light, fast ImageNet bases: the quick profile's choice on a CPU.
-LIGHT_BASES = ("MobileNetV2", "EfficientNetB0")
+#: The light, fast ImageNet bases whose weight files the course mirror serves (2-3 MB each): the
+#: quick profile's choice on a CPU, and what ``python -m helpers.data pack`` packs for a workshop.
+LIGHT_BASES = ("MobileNetV2-0.35", "MobileNetV2-0.5", "MobileNet-0.25")
 
 
 def get_base(name: str) -> BaseSpec:

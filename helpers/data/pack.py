@@ -40,13 +40,14 @@ from helpers.weights import IMAGENET_WEIGHTS
 
 #: The folder of a mirror that holds weight files (``helpers.weights`` asks mirrors for ``models/<file>``).
 WEIGHTS_FOLDER = "models"
-#: The ImageNet bases notebook 06 uses in the quick profile: ``helpers.transfer.LIGHT_BASES``
-#: (repeated here, and checked by a test, because importing that module imports Keras).
-LIGHT_BASES = ("MobileNetV2", "EfficientNetB0")
+#: The light ImageNet bases (2-3 MB each) that the quick profile trains on a CPU: notebook 06 and the
+#: pretrained default of ``train_from_folder`` / ``python -m helpers.train``. The same as
+#: ``helpers.transfer.LIGHT_BASES`` (repeated here, and checked by a test, because importing that module imports Keras).
+LIGHT_BASES = ("MobileNetV2-0.35", "MobileNetV2-0.5", "MobileNet-0.25")
 
 #: What each ``--profile`` packs: ``required`` parts make the command fail when missing;
 #: ``optional`` parts are listed as missing with the reason. ImageNet weights are always optional:
-#: without them notebook 06 falls back to its own CIFAR-10 base and says so.
+#: without them ``train_from_folder`` trains the course CNN from scratch, and says so.
 PROFILES: dict[str, dict[str, tuple[str, ...]]] = {
     "quick": {"required": ("quick",), "optional": ("light weights",)},
     "workshop": {"required": ("quick",), "optional": ("full", "light weights")},
@@ -63,7 +64,7 @@ NOTEBOOKS_FALLBACK = {
     "cats_and_dogs": ["04_cats_vs_dogs_augmentation", "06_transfer_learning"],
     "flower_photos": ["05_flowers_train_from_folder", "06_transfer_learning"],
     "caltech101": ["05_flowers_train_from_folder", "06_transfer_learning"],
-    WEIGHTS_FOLDER: ["06_transfer_learning"],
+    WEIGHTS_FOLDER: ["04_cats_vs_dogs_augmentation", "05_flowers_train_from_folder", "06_transfer_learning"],
 }
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 _USES = (
@@ -71,6 +72,9 @@ _USES = (
     (re.compile(r"load_mnist\("), "mnist"),
     (re.compile(r"load_cifar10\("), "cifar10"),
     (re.compile(r"transfer_runs\.(choose_base|available_weights|compare_bases)\("), WEIGHTS_FOLDER),
+    # the pretrained bases: built in plain Keras or by the course, and the one-call trainers' default
+    (re.compile(r"keras\.applications\.|build_transfer_classifier\(|fetch_weights\(|train_from_(folder|csv)\(|-m helpers\.train\b"),
+     WEIGHTS_FOLDER),
 )
 
 

@@ -1,0 +1,50 @@
+"""The registry of ImageNet weight files: the three light files served offline, checked by sha256."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+import pytest
+
+from helpers import weights
+from helpers.data.pack import LIGHT_BASES
+
+LIGHT = ("MobileNetV2-0.35", "MobileNetV2-0.5", "MobileNet-0.25")
+
+
+def test_the_light_entries_are_the_official_files_with_their_sha256():
+    assert LIGHT_BASES == LIGHT
+    for name in LIGHT:
+        archive = weights.weight_file(name)
+        assert archive.origins[0].startswith("https://storage.googleapis.com/tensorflow/keras-applications/mobilenet")
+        assert len(archive.hashes) == 1 and len(archive.hashes[0]) == 64 and 2_000_000 < archive.size < 3_300_000
+
+
+@pytest.mark.parametrize("name", LIGHT)
+def test_the_cached_light_file_matches_the_registry(name):
+    path = weights.weights_path(name)
+    if not path.exists():
+        pytest.skip("the light ImageNet weight files are not in this Keras cache")
+    assert weights.weights_cached(name)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == weights.weight_file(name).hashes[0]
+    assert weights.fetch_weights(name) == path
+
+
+def test_a_wrong_copy_in_a_mirror_is_refused_in_one_sentence(empty_cache, tmp_path, monkeypatch):
+    archive = weights.weight_file("MobileNetV2-0.35")
+    dead_origin = dataclasses.replace(archive, origins=(f"http://127.0.0.1:9/{archive.filename}",))  # never downloads
+    monkeypatch.setitem(weights.IMAGENET_WEIGHTS, "MobileNetV2-0.35", dead_origin)
+    wrong = tmp_path / "mirror" / "models" / archive.filename
+    wrong.parent.mkdir(parents=True)
+    wrong.write_bytes(b"\0" * archive.size)  # the right size, the wrong bytes: only the sha256 can tell
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(tmp_path / "mirror"))
+    with pytest.raises(weights.WeightsUnavailableError) as error:
+        weights.fetch_weights("MobileNetV2-0.35")
+    assert archive.filename in str(error.value) and "COURSE_DATA_MIRROR" in str(error.value) and "\n" not in str(error.value)
+    assert not (empty_cache / "models" / archive.filename).exists()
+
+
+def test_an_unknown_base_names_the_known_ones():
+    with pytest.raises(weights.CourseError, match="MobileNetV2-0.35"):
+        weights.weight_file("MobileNetV3")
