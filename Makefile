@@ -2,6 +2,8 @@
 #   make run    create .venv if missing, install, execute every notebook, print the results table
 #   make test   same set-up, then the unit tests and the notebooks under nbval
 #   make bench  (optional) speed figures: input pipeline, training throughput, series wall time
+#   make smoke  (maintainers) every notebook's FULL-profile code path on a CPU, with tiny caps (helpers/smoke.py)
+#   make test-oldest  (maintainers) unit tests and notebooks 00-02 with the oldest TensorFlow/Keras declared
 #   make outputs  (maintainers) re-execute every notebook in place with a learner's settings (no mirror,
 #                 the default Keras cache), then rewrite the README's results tables from results/summary.json
 #   make readme   (maintainers) only rewrite the README's results tables from results/summary.json
@@ -17,7 +19,7 @@ ifneq ($(wildcard ../shared/course_data),)
 export COURSE_DATA_MIRROR ?= $(abspath ../shared/course_data);$(abspath ../shared/keras_home)
 endif
 
-.PHONY: install run test bench clean outputs readme
+.PHONY: install run test bench smoke test-oldest clean outputs readme
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,5 +45,23 @@ readme:
 bench: install
 	$(BIN)/python -m benchmarks.speed $(ARGS)
 
+# The full profile's branches, end to end, in minutes: fails when any notebook raises.
+smoke: install
+	COURSE_PROFILE=full COURSE_SMOKE=1 $(BIN)/python -m helpers.runner --summary results/smoke.json $(ARGS)
+
+# The oldest releases pyproject.toml declares (.ci/oldest-constraints.txt), in their own venv.
+OLDEST := .venv-oldest
+OLDEST_NOTEBOOKS := notebooks/00_setup.ipynb notebooks/01_keras_fundamentals.ipynb notebooks/02_mnist_cnn.ipynb
+
+$(OLDEST)/.installed: pyproject.toml .ci/oldest-constraints.txt
+	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -c .ci/oldest-constraints.txt
+	@touch $@
+
+test-oldest: $(OLDEST)/.installed
+	$(OLDEST)/bin/python -c "import sys, tensorflow as tf, keras; print('oldest declared: Python', sys.version.split()[0], '| TensorFlow', tf.__version__, '| Keras', keras.__version__)"
+	$(OLDEST)/bin/python -m pytest tests $(OLDEST_NOTEBOOKS) $(ARGS)
+
 clean:
-	rm -rf $(VENV) .cache results notebooks/runs .pytest_cache
+	rm -rf $(VENV) $(OLDEST) .cache results notebooks/runs .pytest_cache

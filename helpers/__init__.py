@@ -38,3 +38,10 @@ def __getattr__(name: str):
 
         return train_from_folder
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+
+
+# `make smoke`: tiny caps on every run, so the full profile's code path runs on a CPU (see helpers/smoke.py).
+if _os.environ.get("COURSE_SMOKE", "").strip().lower() not in ("", "0", "false", "no"):
+    from helpers import smoke as _smoke
+
+    _smoke.install()

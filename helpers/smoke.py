@@ -1,0 +1,263 @@
+"""Smoke run: every notebook's full-profile code path, end to end, on a CPU, in minutes.
+
+``make smoke`` runs the series with ``COURSE_PROFILE=full`` and ``COURSE_SMOKE=1``. The full
+profile then takes every branch it takes on a GPU (full image sizes, the large ``keras.applications``
+bases, fine-tuning, the ensembles' full recipe), but with tiny caps, so a line that only the full
+profile runs is executed, and fails the run if it raises, long before anyone has a GPU at hand.
+
+When ``COURSE_SMOKE`` is set, ``import helpers`` imports this module, which:
+
+- caps :meth:`keras.Model.fit` at :data:`EPOCHS` epochs after ``initial_epoch`` and
+  :data:`STEPS` batches per epoch (validation too), and :meth:`keras.Model.evaluate` at
+  :data:`STEPS` batches (``predict`` is left alone: its rows must match the labels);
+- keeps at most :data:`TRAIN_IMAGES` training and :data:`EVAL_IMAGES` validation and test images
+  in the folder datasets of :func:`helpers.data.image_datasets`;
+- uses a dataset's mini archive where its full archive is not on this machine (in the Keras cache
+  or a mirror folder): smoke runs never download a full archive;
+- builds a ``keras.applications`` base with ``weights=None`` where its ImageNet file is not on
+  this machine, so the large bases are built, trained and fine-tuned all the same.
+
+Each substitution prints one line starting with ``smoke:``. The caps can be changed with
+``COURSE_SMOKE_STEPS``, ``COURSE_SMOKE_EPOCHS``, ``COURSE_SMOKE_TRAIN_IMAGES`` and
+``COURSE_SMOKE_EVAL_IMAGES``. Smoke outputs teach nothing: never save them into the notebooks.
+
+Course machinery (not taught in a notebook); tested in ``tests/test_smoke.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+SMOKE_ENV = "COURSE_SMOKE"
+
+
+def _setting(name: str, default: int) -> int:
+    value = os.environ.get(f"{SMOKE_ENV}_{name}", "").strip()
+    return int(value) if value else default
+
+
+#: Batches per epoch (training and validation) and per ``evaluate`` call.
+STEPS = _setting("STEPS", 3)
+#: Epochs per ``fit`` call, counted from ``initial_epoch``.
+EPOCHS = _setting("EPOCHS", 2)
+#: Images kept in a folder dataset's training split, and in each of its validation and test splits.
+TRAIN_IMAGES = _setting("TRAIN_IMAGES", 96)
+EVAL_IMAGES = _setting("EVAL_IMAGES", 48)
+
+_said: set[str] = set()
+
+
+def enabled() -> bool:
+    """True when ``COURSE_SMOKE`` is set to anything but ``""``, ``0``, ``false`` or ``no``."""
+    return os.environ.get(SMOKE_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def say(message: str) -> None:
+    """Print ``smoke: <message>`` once per message."""
+    if message not in _said:
+        _said.add(message)
+        print(f"smoke: {message}", flush=True)
+
+
+# --------------------------------------------------------------------------- batches
+def batches(x: Any, batch_size: int | None = None, validation_split: float = 0.0) -> int | None:
+    """How many batches one pass over ``x`` takes (``None`` when that cannot be known in advance)."""
+    import tensorflow as tf
+
+    if isinstance(x, tf.data.Dataset):
+        count = int(x.cardinality())
+        return count if count >= 0 else None
+    import keras
+
+    if isinstance(x, keras.utils.PyDataset):
+        return len(x)  # one item per batch
+
+    arrays = [item for item in keras.tree.flatten(x) if hasattr(item, "shape")]
+    if not arrays:
+        return None
+    rows = int(arrays[0].shape[0])
+    rows -= int(rows * (validation_split or 0.0))
+    return math.ceil(rows / (batch_size or 32))
+
+
+def capped_steps(requested: int | None, available: int | None) -> int | None:
+    """The steps to ask for: ``requested`` lowered to :data:`STEPS`, or ``None`` when one pass is short already."""
+    if requested is not None:
+        return min(requested, STEPS)
+    if available is not None and available <= STEPS:
+        return None
+    return STEPS
+
+
+def _bind(method: Callable, self, args, kwargs) -> inspect.BoundArguments:
+    bound = inspect.signature(method).bind(self, *args, **kwargs)
+    bound.apply_defaults()
+    return bound
+
+
+def _call(method: Callable, bound: inspect.BoundArguments):
+    extra = bound.arguments.pop("kwargs", {}) if "kwargs" in bound.arguments else {}
+    return method(**bound.arguments, **extra)
+
+
+def capped_fit(fit: Callable) -> Callable:
+    """Wrap ``keras.Model.fit``: at most :data:`EPOCHS` epochs after ``initial_epoch``, :data:`STEPS` batches each."""
+
+    @functools.wraps(fit)
+    def wrapper(self, *args, **kwargs):
+        bound = _bind(fit, self, args, kwargs)
+        options = bound.arguments
+        epochs = min(int(options["epochs"]), int(options["initial_epoch"]) + EPOCHS)
+        if epochs != options["epochs"]:
+            say(f"fit capped at {EPOCHS} epochs and {STEPS} batches per epoch")
+        options["epochs"] = epochs
+        options["steps_per_epoch"] = capped_steps(
+            options["steps_per_epoch"], batches(options["x"], options["batch_size"], options["validation_split"])
+        )
+        validation = options["validation_data"]
+        if validation is not None or options["validation_split"]:
+            source = options["x"] if validation is None else validation
+            if isinstance(validation, tuple):
+                source = validation[0]
+            size = options["validation_batch_size"] or options["batch_size"]
+            available = batches(source, size) if validation is not None else None
+            options["validation_steps"] = capped_steps(options["validation_steps"], available)
+        return _call(fit, bound)
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
+def capped_evaluate(evaluate: Callable) -> Callable:
+    """Wrap ``keras.Model.evaluate``: at most :data:`STEPS` batches."""
+
+    @functools.wraps(evaluate)
+    def wrapper(self, *args, **kwargs):
+        bound = _bind(evaluate, self, args, kwargs)
+        options = bound.arguments
+        options["steps"] = capped_steps(options["steps"], batches(options["x"], options["batch_size"]))
+        return _call(evaluate, bound)
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
+# --------------------------------------------------------------------------- data and weights
+def on_this_machine(info, archive) -> bool:
+    """True when ``archive`` is in the Keras cache (checked) or in a mirror folder: no download needed."""
+    from helpers.data.download import cached_path, is_valid, mirror_candidates
+
+    if is_valid(cached_path(archive), archive):
+        return True
+    urls, _ = mirror_candidates(info, archive)
+    return any(url.startswith("file://") for url in urls)
+
+
+def local_variant(choose: Callable) -> Callable:
+    """Wrap ``choose_variant``: the mini archive where the full one is not on this machine."""
+
+    @functools.wraps(choose)
+    def wrapper(name: str, variant: str = "auto") -> str:
+        from helpers.data.registry import get_dataset
+
+        chosen = choose(name, variant)
+        info = get_dataset(name)
+        if chosen == "full" and info.mini is not None and not on_this_machine(info, info.full):
+            say(f"the full {name} archive is not on this machine: using its mini archive ({info.mini.images:,} images)")
+            return "mini"
+        return chosen
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
+def capped_folders(image_datasets: Callable) -> Callable:
+    """Wrap ``image_datasets``: at most :data:`TRAIN_IMAGES` training and :data:`EVAL_IMAGES` held-out images."""
+
+    @functools.wraps(image_datasets)
+    def wrapper(*args, max_train: int | None = None, max_eval: int | None = None, **kwargs):
+        say(f"folder datasets capped at {TRAIN_IMAGES} training and {EVAL_IMAGES} validation/test images")
+        max_train = TRAIN_IMAGES if max_train is None else min(max_train, TRAIN_IMAGES)
+        max_eval = EVAL_IMAGES if max_eval is None else min(max_eval, EVAL_IMAGES)
+        return image_datasets(*args, max_train=max_train, max_eval=max_eval, **kwargs)
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
+def weights_here(base: str) -> bool:
+    """True when ``base``'s ImageNet weight file is in the Keras cache or a mirror folder."""
+    from helpers.data.registry import DatasetInfo
+    from helpers.weights import weight_file
+
+    archive = weight_file(base)
+    return on_this_machine(DatasetInfo(name="models", title=base, full=archive, mini=None), archive)
+
+
+def local_weights(fetch_weights: Callable) -> Callable:
+    """Wrap ``fetch_weights``: a weight file that is not on this machine is reported, not downloaded.
+
+    It returns the path the file would have; :func:`random_when_absent` then builds the base with
+    ``weights=None``.
+    """
+
+    @functools.wraps(fetch_weights)
+    def wrapper(base: str, verbose: bool = False) -> Path:
+        if weights_here(base):
+            return fetch_weights(base, verbose=verbose)
+        from helpers.weights import weights_path
+
+        say(f"no ImageNet file for {base} on this machine: it is built with weights=None")
+        return weights_path(base)
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
+def random_when_absent(resolve: Callable) -> Callable:
+    """Wrap ``transfer._resolve_weights``: ``weights="imagenet"`` without the file gives ``None`` (random weights)."""
+
+    @functools.wraps(resolve)
+    def wrapper(spec, weights):
+        if isinstance(weights, str) and weights == "imagenet" and spec.imagenet and not weights_here(spec.name):
+            say(f"no ImageNet file for {spec.name} on this machine: it is built with weights=None")
+            return None
+        return resolve(spec, weights)
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
+# --------------------------------------------------------------------------- switching on
+def _patch(owner: Any, name: str, wrap: Callable) -> None:
+    current = getattr(owner, name)
+    if not getattr(current, "__smoke__", False):
+        setattr(owner, name, wrap(current))
+
+
+def install() -> None:
+    """Apply every cap and substitution above (idempotent). ``import helpers`` calls it when ``COURSE_SMOKE`` is set."""
+    import keras
+
+    import helpers.data
+    from helpers import transfer, transfer_runs, weights
+    from helpers.data import arrays, download, folders
+
+    _patch(keras.Model, "fit", capped_fit)
+    _patch(keras.Model, "evaluate", capped_evaluate)
+    for owner in (download, arrays, helpers.data):
+        _patch(owner, "choose_variant", local_variant)
+    wrapped_folders = capped_folders(folders.image_datasets)
+    for owner in (folders, helpers.data):
+        if not getattr(owner.image_datasets, "__smoke__", False):
+            owner.image_datasets = wrapped_folders
+    wrapped_weights = local_weights(weights.fetch_weights)
+    for owner in (weights, transfer, transfer_runs):
+        if not getattr(owner.fetch_weights, "__smoke__", False):
+            owner.fetch_weights = wrapped_weights
+    _patch(transfer, "_resolve_weights", random_when_absent)
