@@ -26,3 +26,10 @@ class ChecksumError(CourseError):
 
 class SettingError(CourseError):
     """An environment setting such as ``COURSE_PROFILE`` has a value the course cannot use."""
+
+
+class TrainSettingError(CourseError, ValueError):
+    """A training or dataset setting (split, batch size, epochs, classes, label mode) cannot be used.
+
+    Also a ``ValueError``, which is what such a mistake raised before the course named it.
+    """

@@ -42,12 +42,49 @@ def output_classes(model: keras.Model) -> int:
     return 2 if units == 1 else units
 
 
+def check_writable(path: os.PathLike | str) -> Path:
+    """Raise :class:`ModelFileError` now, not after hours of training, if a model cannot be saved to ``path``.
+
+    ``path`` must end in ``.keras`` and not be a folder, and the nearest existing folder on its way
+    must accept a new file (tried with a small temporary file, removed at once; the folders that
+    ``save_classifier`` would create are not created yet). Used by ``train_from_folder(save_to=...)``
+    and ``python -m helpers.train --output`` before any training.
+
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+    """
+    import tempfile
+
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ModelFileError(f"Save the model to a file ending in .keras, not {path.name!r}: Keras 3 writes no other format.")
+    if path.is_dir():
+        raise ModelFileError(f"{pretty_path(path)} is a folder; give a file name ending in .keras to save the model to.")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ModelFileError(f"Cannot save the model to {pretty_path(path)}: {pretty_path(folder)} is a file, not a folder; choose another path.")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".course_write_test_"):
+            pass
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as error:
+        raise ModelFileError(
+            f"Cannot save the model to {pretty_path(path)} ({error.strerror or type(error).__name__}); "
+            "choose a folder you can write to (save_to=..., or --output in a terminal) before training."
+        ) from None
+    return path
+
+
 def save_classifier(model: keras.Model, path: os.PathLike | str, class_names: Sequence[str]) -> Path:
     """Save ``model`` to a ``.keras`` file together with its class names.
 
     Args:
         model: a classifier with one output per class, or one sigmoid output for two classes.
-        path: where to write; must end in ``.keras``. Its folder is created if needed.
+        path: where to write; must end in ``.keras``. Its folder is created if needed. The file is
+            written under a temporary name first, so an interrupted save never leaves half a model.
         class_names: one name per class, in label order (``class_names[i]`` is label ``i``).
 
     Returns:
@@ -62,10 +99,22 @@ def save_classifier(model: keras.Model, path: os.PathLike | str, class_names: Se
             f"The model predicts {output_classes(model)} classes but {len(names)} class names were given; "
             "pass one name per class, in label order."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(path)
-    with zipfile.ZipFile(path, "a") as archive:
-        archive.writestr(CLASS_NAMES_ENTRY, json.dumps({"class_names": names}, indent=1))
+    check_writable(path)
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.keras")  # an interrupted save leaves the old file whole
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.save(partial)
+        with zipfile.ZipFile(partial, "a") as archive:
+            archive.writestr(CLASS_NAMES_ENTRY, json.dumps({"class_names": names}, indent=1))
+        os.replace(partial, path)
+    except OSError as error:
+        raise ModelFileError(
+            f"Could not save the model to {pretty_path(path)} ({error.strerror or type(error).__name__}); free some disk space "
+            "or choose another folder, and save it again with save_classifier(result.model, path, result.class_names)."
+        ) from None
+    finally:
+        if partial.exists():
+            partial.unlink()
     return path
 
 

@@ -6,7 +6,7 @@ safer (used by :func:`helpers.train.train_from_folder` whenever it has a run fol
 
 - :class:`ResumeFromBackup` (``resume=True``): an interrupted run (Ctrl-C, a closed laptop, a
   Colab session that timed out) goes on from its last completed epoch when it is started again;
-- :class:`StopOnNaN` (``stop_on_nan=True``): a run whose loss becomes NaN stops at once and says why.
+- :class:`StopOnNaN` (``stop_on_nan=True``): a run whose loss becomes NaN (or explodes) stops at once and says why.
 """
 
 from __future__ import annotations
@@ -35,12 +35,22 @@ def run_dir(name: str, root: Path | str = RUNS_DIR) -> Path:
     return path
 
 
-def diverged_message(epoch: int, batch: int, learning_rate: float | None) -> str:
-    """What to say when the loss became NaN: the likely causes and what to do, in two sentences."""
+#: A finite loss above this (and above ``EXPLODED_FACTOR`` times the first one) has diverged as surely as a NaN.
+EXPLODED_LOSS = 1e4
+EXPLODED_FACTOR = 1e3
+
+
+def diverged_message(epoch: int, batch: int, learning_rate: float | None, loss: float | None = None, first: float | None = None) -> str:
+    """What to say when the loss became NaN (or, given ``loss``, exploded from ``first``): the likely causes and what to do, in two sentences."""
     rate = f" ({learning_rate:.3g})" if learning_rate is not None else ""
     lower = f" (for example to {learning_rate / 10:.3g})" if learning_rate else ""
+    what = "became NaN (not a number)"
+    if loss is not None and math.isfinite(loss):
+        what = f"exploded to {loss:.3g}" + (f" (from {first:.3g} at the start)" if first is not None else "")
+    elif loss is not None:
+        what = f"became {'infinite' if math.isinf(loss) else 'NaN (not a number)'}"
     return (
-        f"The training loss became NaN (not a number) at batch {batch} of epoch {epoch}, so training stopped: the learning "
+        f"The training loss {what} at batch {batch} of epoch {epoch}, so training stopped: the learning "
         f"rate{rate} is probably too high for this model, or the inputs are not scaled (raw 0-255 pixels need a Rescaling(1/255) layer). "
         f"Lower learning_rate{lower}, or clip the gradients with clipnorm=1.0, and train again."
     )
@@ -48,6 +58,9 @@ def diverged_message(epoch: int, batch: int, learning_rate: float | None) -> str
 
 class StopOnNaN(keras.callbacks.TerminateOnNaN):
     """``TerminateOnNaN`` that also says why the loss may have become NaN and what to do.
+
+    A loss that explodes without becoming NaN (above ``EXPLODED_LOSS``, 10,000, and a thousand
+    times the first batch's loss: 1e17, say) stops the run the same way, with the same advice.
 
     Introduced in ``05_flowers_train_from_folder.ipynb``. Training stops gracefully (the other
     callbacks finish their work, ``EarlyStopping`` puts back the best weights so far);
@@ -59,20 +72,31 @@ class StopOnNaN(keras.callbacks.TerminateOnNaN):
         super().__init__()
         self.announce = announce
         self.message: str | None = None
+        self.first_loss: float | None = None
         self._epoch = 0
+
+    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+        self.first_loss = None
 
     def on_epoch_begin(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
         self._epoch = epoch
 
     def on_batch_end(self, batch, logs=None):  # noqa: ANN001 - Keras callback signature
         loss = (logs or {}).get("loss")
-        if loss is None or math.isfinite(float(loss)):
+        if loss is None:
             return
+        loss = float(loss)
+        if math.isfinite(loss):
+            if self.first_loss is None:
+                self.first_loss = loss
+            if loss <= max(EXPLODED_LOSS, EXPLODED_FACTOR * abs(self.first_loss)):
+                return
         try:
             rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
         except (AttributeError, TypeError, ValueError):
             rate = None
-        self.message = diverged_message(self._epoch + 1, batch + 1, rate)
+        exploded = math.isfinite(loss)
+        self.message = diverged_message(self._epoch + 1, batch + 1, rate, loss if exploded else None, self.first_loss if exploded else None)
         if self.announce:
             print(self.message)
         self.model.stop_training = True

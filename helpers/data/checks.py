@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderError, check_no_empty_class
-from helpers.errors import CourseError
+from helpers.data.folders import FolderError, check_no_empty_class, check_not_splits
+from helpers.errors import TrainSettingError
 
-
-class TrainSettingError(CourseError):
-    """A training setting (split, batch size, epochs, classes) cannot be used."""
+__all__ = ["TrainSettingError", "check_sizes", "check_split", "class_counts", "split_sizes"]
 
 
 def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = None) -> dict[str, int]:
@@ -41,6 +39,8 @@ def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = N
     if not root.is_dir():
         raise FolderError(f"{pretty_path(root)} is not a folder; check the path.")
     scan = scan_folder(root, classes)
+    if classes is None:
+        check_not_splits(scan)
     if classes is None and len(scan.classes) == 1:
         raise FolderError(
             f"{pretty_path(root)} has only one class sub-folder, {scan.class_names[0]!r}; a classifier needs at least two: "
@@ -48,6 +48,38 @@ def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = N
         )
     check_no_empty_class(scan)
     return scan.counts
+
+
+def split_sizes(total: int, validation_split: float | None, test_split: float | None = None) -> dict[str, int]:
+    """How many of ``total`` images each split gets, cut as ``image_dataset_from_directory`` cuts (rounding down)."""
+    held = int(((validation_split or 0.0) + (test_split or 0.0)) * total)
+    sizes = {"training": total - held}
+    if test_split and validation_split:
+        sizes["validation"] = round(held * validation_split / (validation_split + test_split))
+        sizes["test"] = held - sizes["validation"]
+    elif validation_split:
+        sizes["validation"] = held
+    elif test_split:
+        sizes = {"validation": total - held, "test": held}  # a validation folder cut into validation and test
+    return sizes
+
+
+def check_split(total: int, validation_split: float | None, test_split: float | None = None, where: str = "the folder") -> dict[str, int]:
+    """The split sizes of :func:`split_sizes`; raise :class:`TrainSettingError` when one of them would be empty.
+
+    (Keras's own loader then fails with "No training images found", even when the empty split is the validation one.)
+    """
+    sizes = split_sizes(total, validation_split, test_split)
+    empty = [name for name, size in sizes.items() if size < 1]
+    if empty:
+        needed = next((n for n in range(total + 1, 100_000) if min(split_sizes(n, validation_split, test_split).values()) >= 1), None)
+        fractions = ", ".join(f"{name} {value:g}" for name, value in (("validation_split", validation_split), ("test_split", test_split)) if value)
+        more = f"add images (at least {needed} in all), or " if needed else ""
+        raise TrainSettingError(
+            f"Splitting the {total} images of {where} ({fractions}) leaves the {empty[0]} split empty: "
+            f"{more}change validation_split/test_split."
+        )
+    return sizes
 
 
 def check_sizes(
@@ -67,6 +99,8 @@ def check_sizes(
     if batch_size < 1:
         raise TrainSettingError(f"The batch size must be 1 or more, not {batch_size}.")
     total = sum(per_class.values())
+    if validation_split:
+        check_split(total, validation_split, test_split)
     train_images = total - int(((validation_split or 0.0) + (test_split or 0.0)) * total)  # image_dataset_from_directory's cut
     notes = []
     if batch_size > train_images:

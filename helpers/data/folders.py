@@ -18,6 +18,7 @@ Introduced in ``04_cats_vs_dogs_augmentation.ipynb``; ``train_from_folder`` (not
 
 from __future__ import annotations
 
+import numbers
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from helpers.data.download import pretty_path
-from helpers.errors import CourseError
+from helpers.errors import CourseError, TrainSettingError
 
 # Keras 3.15 warns that fit's own shuffle=True (its default) is ignored for a tf.data.Dataset. The
 # datasets made here reshuffle themselves every epoch, so the warning only confuses.
@@ -131,7 +132,7 @@ def prepare(
     import tensorflow as tf
 
     if augmentation is not None and not training:
-        raise ValueError("augmentation is for training data only; pass training=True or drop it")
+        raise TrainSettingError("augmentation is for training data only: pass training=True, or drop augmentation=.")
     if max_images is not None:
         dataset = dataset.take(max_images)
     if cache:
@@ -194,7 +195,7 @@ def split_validation_test(
         through :func:`prepare`.
     """
     if not 0 < test_split < 1:
-        raise ValueError(f"test_split must be between 0 and 1, not {test_split}")
+        raise TrainSettingError(f"test_split must be between 0 and 1 (for example 0.5), not {test_split}.")
     folder = Path(directory)
     _check_class_folder(folder, "validation")
     scan = _scanned(folder, classes, verbose=False)
@@ -258,19 +259,28 @@ def image_datasets(
     train_dir = Path(directory)
     _check_class_folder(train_dir, "training")
     if (validation_split is None) == (validation_dir is None):
-        raise ValueError("give exactly one of validation_split (a fraction of directory) or validation_dir")
-    image_size = (int(image_size[0]), int(image_size[1]))
+        raise TrainSettingError("Give exactly one of validation_split (a fraction of directory, such as 0.2) or validation_dir (a second folder).")
+    image_size = check_options(image_size, batch_size, label_mode)
     held_out = (validation_split or 0.0) + (test_split or 0.0)
     if validation_dir is None and not 0 < held_out < 1:
-        raise ValueError(f"validation_split + test_split must be between 0 and 1, not {held_out}")
+        raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")
+    from helpers.data.checks import check_split
+
     scan = _scanned(train_dir, classes, batch_size, verbose=verbose, quarantine=quarantine)  # train_from_folder notes small splits
     classes = scan.class_names
+    if label_mode == "binary" and len(classes) != 2:
+        raise TrainSettingError(f"label_mode='binary' needs exactly two classes, not {len(classes)}; use label_mode='int' or 'categorical'.")
+    if validation_dir is None:
+        check_split(sum(scan.counts.values()), validation_split, test_split, pretty_path(train_dir))
     options = dict(seed=seed, classes=classes, label_mode=label_mode)
     test = None
     if validation_dir is not None:
         train = _load(train_dir, image_size, scan=scan, shuffle=True, **options)
         _check_class_folder(Path(validation_dir), "validation")
+        check_validation_classes(scan, Path(validation_dir))
         scan_validation = _scanned(Path(validation_dir), classes, verbose=verbose, quarantine=quarantine)
+        if test_split:
+            check_split(sum(scan_validation.counts.values()), None, test_split, pretty_path(Path(validation_dir)))
         if test_split:
             validation, test = _load(Path(validation_dir), image_size, scan=scan_validation, validation_split=test_split,
                                      subset="both", **options)
@@ -317,10 +327,91 @@ def _scanned(folder: Path, classes: Sequence[str] | None, batch_size: int | None
     if quarantine and scan.problems:
         move_aside(scan, verbose=verbose)
         scan = scan_folder(folder, classes, batch_size=batch_size, validation_split=validation_split)
+    if classes is None:
+        check_not_splits(scan)
     if verbose:
         print(scan.summary())
     check_no_empty_class(scan)
     return scan
+
+
+#: Sub-folder names that are splits of a dataset, not classes (compared in lower case).
+SPLIT_NAMES = ("train", "training", "validation", "valid", "val", "test", "testing", "dev", "eval")
+
+
+def closest(name: str, names: Sequence[str]) -> str:
+    """`` (did you mean 'dogs'?)`` for the names in ``names`` closest to a misspelt ``name``, or ``""``."""
+    import difflib
+
+    lowered = {option.lower(): option for option in names}
+    matches = [lowered[m] for m in difflib.get_close_matches(name.lower(), list(lowered), n=2, cutoff=0.6)]
+    return f" (did you mean {' or '.join(repr(m) for m in matches)}?)" if matches else ""
+
+
+def check_class_list(classes) -> None:
+    """Raise :class:`FolderError` when ``classes=`` is not a list of distinct names (a string, a repeated name)."""
+    if classes is None:
+        return
+    if isinstance(classes, (str, bytes)):
+        raise FolderError(f"classes= takes a list of class names, such as classes=['cats', 'dogs'], not the string {classes!r}.")
+    repeated = sorted({name for name in classes if list(classes).count(name) > 1})
+    if repeated:
+        raise FolderError(f"classes= names {repeated[0]!r} more than once; list each class once (its place in the list is its label).")
+
+
+#: The label modes the course's datasets make.
+LABEL_MODES = ("int", "categorical", "binary")
+
+
+def check_options(image_size, batch_size: int, label_mode: str) -> tuple[int, int]:
+    """``image_size`` as ``(height, width)``; raise :class:`TrainSettingError` for sizes or a label mode that cannot work."""
+    try:
+        size = (int(image_size), int(image_size)) if isinstance(image_size, (int, float)) else (int(image_size[0]), int(image_size[1]))
+    except (TypeError, ValueError, IndexError):
+        raise TrainSettingError(f"image_size must be (height, width) in pixels, such as (180, 180), not {image_size!r}.") from None
+    if min(size) < 1:
+        raise TrainSettingError(f"image_size must be 1 pixel or more each way, such as (180, 180), not {image_size!r}.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise TrainSettingError(f"The batch size must be a whole number, 1 or more (32 is usual), not {batch_size!r}.")
+    if label_mode not in LABEL_MODES:
+        raise TrainSettingError(f"label_mode must be one of {', '.join(repr(m) for m in LABEL_MODES)}, not {label_mode!r}"
+                                f"{closest(str(label_mode), LABEL_MODES)}.")
+    return size
+
+
+def check_validation_classes(scan, validation_dir: Path) -> None:
+    """Raise :class:`FolderError` naming the class folders of ``validation_dir`` that the training folder lacks.
+
+    Their images would otherwise be left out without a word (the model cannot predict a class it never saw).
+    """
+    from helpers.data.image_check import is_ignored
+
+    trained = {path.name for path in scan.root.iterdir() if path.is_dir()}
+    extra = sorted(p.name for p in validation_dir.iterdir() if p.is_dir() and not is_ignored(p.name) and p.name not in trained)
+    if extra:
+        raise FolderError(
+            f"The validation folder {pretty_path(validation_dir)} has class folder(s) the training folder "
+            f"{pretty_path(scan.root)} lacks: {', '.join(extra)}; the model cannot learn a class it never sees: "
+            f"add {extra[0]}/ to the training folder, or move it out of the validation folder."
+        )
+
+
+def check_not_splits(scan) -> None:
+    """Raise :class:`FolderError` when the "classes" of a scan are the splits of a dataset (``train/``, ``validation/``...)."""
+    names = scan.class_names
+    if not names or not all(name.lower() in SPLIT_NAMES for name in names):
+        return
+    train = next((name for name in names if name.lower() in ("train", "training")), None)
+    validation = next((name for name in names if name.lower() in ("validation", "valid", "val", "dev")), None)
+    root = pretty_path(scan.root)
+    if train is None:
+        raise FolderError(f"The sub-folders of {root} ({', '.join(names)}) are the splits of a dataset, not classes: "
+                          "pass one of them, the folder whose sub-folders are the classes.")
+    advice = f"pass {root}/{train} as the folder"
+    if validation:
+        advice += (f" and validation_dir='{root}/{validation}' (in a terminal: python -m helpers.train {root}/{train} "
+                   f"--validation-dir {root}/{validation})")
+    raise FolderError(f"The sub-folders of {root} ({', '.join(names)}) look like the splits of a dataset, not its classes: {advice}.")
 
 
 def check_no_empty_class(scan) -> None:

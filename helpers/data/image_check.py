@@ -111,7 +111,12 @@ def inspect_files(paths: Sequence[Path], root: Path | None = None) -> tuple[dict
         cached = {}
     records, todo, stats = {}, [], {}
     for path in paths:
-        stat = path.stat()
+        try:
+            stat = path.stat()
+        except OSError:  # gone since it was listed: read (and reported) below
+            stats[path] = (os.path.relpath(path, root), -1, -1)
+            todo.append(path)
+            continue
         key = os.path.relpath(path, root)
         stats[path] = (key, stat.st_size, stat.st_mtime_ns)
         hit = cached.get(key)
@@ -121,7 +126,12 @@ def inspect_files(paths: Sequence[Path], root: Path | None = None) -> tuple[dict
             todo.append(path)
 
     def work(path: Path) -> dict:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as error:  # no read permission, a file removed meanwhile, a failing disk
+            why = error.strerror or type(error).__name__
+            return {"ok": False, "kind": "unreadable", "reason": f"cannot be read ({why}); check the file's permissions", "sha1": "",
+                    "transient": True}
         return {**inspect_image(data), "sha1": hashlib.sha1(data).hexdigest()}
 
     with warnings.catch_warnings():
@@ -130,7 +140,7 @@ def inspect_files(paths: Sequence[Path], root: Path | None = None) -> tuple[dict
             for path, record in zip(todo, pool.map(work, todo)):
                 records[path] = {**record, "size": stats[path][1], "mtime": stats[path][2]}
     if todo:
-        cached.update({stats[path][0]: records[path] for path in paths})
+        cached.update({stats[path][0]: records[path] for path in paths if not records[path].get("transient")})  # a chmod keeps mtime
         try:
             cache_path.parent.mkdir(parents=True, exist_ok=True)
             partial = cache_path.with_suffix(f".{os.getpid()}.part")

@@ -23,6 +23,7 @@ Introduced in ``05_flowers_train_from_folder.ipynb``.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -30,8 +31,9 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderDatasets, FolderError, prepare
+from helpers.data.folders import FolderDatasets, FolderError, check_class_list, check_options, closest, prepare
 from helpers.data.scan import IMAGE_SUFFIXES
+from helpers.errors import TrainSettingError
 
 #: Column names accepted when the default ``path``/``label`` are absent (``flow_from_dataframe``'s defaults).
 PATH_ALIASES = ("path", "filename", "file")
@@ -80,25 +82,29 @@ def read_labels_csv(
     if not csv_file.is_file():
         raise FolderError(f"There is no CSV file at {pretty_path(csv_file)}; check the path.")
     base = Path(root) if root is not None else csv_file.parent
-    with open(csv_file, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in reader.fieldnames or []]
-        reader.fieldnames = header
-        path_key = _column(header, path_column, PATH_ALIASES, "path", csv_file)
-        label_key = _column(header, label_column, LABEL_ALIASES, "label", csv_file)
-        paths, labels = [], []
-        for line, row in enumerate(reader, start=2):
-            path, label = (row.get(path_key) or "").strip(), (row.get(label_key) or "").strip()
-            if not path or not label:
-                raise FolderError(f"Line {line} of {pretty_path(csv_file)} has an empty {'path' if not path else 'label'}; fill it in or delete the line.")
-            paths.append(base / path)
-            labels.append(label)
+    text, encoding = _decoded(csv_file)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header = [(name or "").strip() for name in reader.fieldnames or []]
+    reader.fieldnames = header
+    path_key = _column(header, path_column, PATH_ALIASES, "path", csv_file)
+    label_key = _column(header, label_column, LABEL_ALIASES, "label", csv_file)
+    paths, labels = [], []
+    for line, row in enumerate(reader, start=2):
+        path, label = (row.get(path_key) or "").strip(), (row.get(label_key) or "").strip()
+        if not path and not label and not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue  # a blank line, as spreadsheets leave at the end
+        if not path or not label:
+            raise FolderError(f"Line {line} of {pretty_path(csv_file)} has an empty {'path' if not path else 'label'}; fill it in or delete the line.")
+        paths.append(base / path)
+        labels.append(label)
     if not paths:
         raise FolderError(f"{pretty_path(csv_file)} lists no images; add one 'path,label' line per image.")
+    check_class_list(classes)
     if classes is not None:
         unknown = [name for name in classes if name not in set(labels)]
         if unknown:
-            raise FolderError(f"No row of {pretty_path(csv_file)} has the label {unknown[0]!r}; its labels are: {', '.join(sorted(set(labels)))}.")
+            raise FolderError(f"No row of {pretty_path(csv_file)} has the label {unknown[0]!r}{closest(unknown[0], sorted(set(labels)))}; "
+                              f"its labels are: {', '.join(sorted(set(labels)))}.")
         kept = [i for i, label in enumerate(labels) if label in set(classes)]
         paths, labels = [paths[i] for i in kept], [labels[i] for i in kept]
     missing = [path for path in paths if not path.is_file()]
@@ -110,7 +116,82 @@ def read_labels_csv(
     unreadable = [path for path in paths if path.suffix.lower() not in IMAGE_SUFFIXES]
     if unreadable:
         raise FolderError(f"{pretty_path(unreadable[0])} is not a JPEG, PNG, BMP, GIF, WebP or TIFF file; convert it or leave it out of the CSV.")
-    return paths, labels
+    return LabelRows.deduplicated(paths, labels, encoding)
+
+
+class LabelRows(tuple):
+    """``(paths, labels)`` as read from a CSV file, each image once, with what was dropped to make it so.
+
+    It unpacks as a pair (``paths, labels = read_labels_csv(...)``) and also has:
+
+    Attributes:
+        repeated: rows that listed an image a second time with the same label (dropped): ``{path: times listed}``.
+        conflicts: images listed under more than one label: ``{path: [labels, the kept one first]}``; only the
+            first row's label is kept, so that no image is in two classes, nor in two splits.
+        encoding: the text encoding the file was read in (``"utf-8"`` or, for Excel's default, ``"cp1252"``).
+    """
+
+    repeated: dict[Path, int]
+    conflicts: dict[Path, list[str]]
+    encoding: str
+
+    @classmethod
+    def deduplicated(cls, paths: list[Path], labels: list[str], encoding: str = "utf-8") -> "LabelRows":
+        first: dict[str, int] = {}  # real path -> index of its first row
+        kept_paths, kept_labels, repeated, conflicts = [], [], {}, {}
+        for path, label in zip(paths, labels):
+            key = os.path.realpath(path)  # "a/x.jpg" and "./a/../a/x.jpg" are one image
+            if key not in first:
+                first[key] = len(kept_paths)
+                kept_paths.append(path)
+                kept_labels.append(label)
+                continue
+            kept = kept_paths[first[key]]
+            if label == kept_labels[first[key]]:
+                repeated[kept] = repeated.get(kept, 1) + 1
+            elif label not in conflicts.setdefault(kept, [kept_labels[first[key]]]):
+                conflicts[kept].append(label)
+        rows = super().__new__(cls, (kept_paths, kept_labels))
+        rows.repeated, rows.conflicts, rows.encoding = repeated, conflicts, encoding
+        return rows
+
+    def notes(self, csv_file: os.PathLike | str) -> list[str]:
+        """One sentence per kind of row dropped (none for a clean file)."""
+        name, notes = Path(csv_file).name, []
+        if self.repeated:
+            path, times = next(iter(self.repeated.items()))
+            notes.append(f"{len(self.repeated)} image(s) are listed more than once in {name}, e.g. {path.name} ({times} times): "
+                         "each is used once, so no copy lands in both training and validation.")
+        if self.conflicts:
+            path, names = next(iter(self.conflicts.items()))
+            notes.append(f"{len(self.conflicts)} image(s) are listed under two labels in {name}, e.g. {path.name} as "
+                         f"{' and '.join(repr(n) for n in names)}: only the first row's label ({names[0]!r}) is used; fix the file if it is wrong.")
+        if self.encoding == "cp1252":
+            notes.append(f"{name} is not UTF-8 text; read it as Windows-1252 (Excel's default). Save it as 'CSV UTF-8' to be sure of accented labels.")
+        return notes
+
+
+def _decoded(csv_file: Path) -> tuple[str, str]:
+    """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else Windows-1252 (Excel's default 'CSV')."""
+    raw = csv_file.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"  # Excel's "Unicode text"
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise FolderError(f"{pretty_path(csv_file)} is not a text file in UTF-8 or Windows-1252; save it again as 'CSV UTF-8'.") from None
+
+
+def _delimiter(text: str) -> str:
+    """``,`` or what separates the header's columns instead (``;`` in countries where the comma is the decimal mark, a tab)."""
+    header = text.splitlines()[0] if text else ""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
 
 
 def write_labels_csv(
@@ -174,10 +255,16 @@ def csv_datasets(
     from helpers.data.filelist import files_dataset, readable_copy
     from helpers.data.scan import inspect_listed
 
-    paths, labels = read_labels_csv(csv_file, root=root, path_column=path_column, label_column=label_column, classes=classes)
+    from helpers.data.checks import check_split
+
+    size = check_options(image_size, batch_size, label_mode)
+    rows = read_labels_csv(csv_file, root=root, path_column=path_column, label_column=label_column, classes=classes)
+    paths, labels = rows
     usable, problems, pillow = inspect_listed(paths)
     if verbose or not usable:
         _print_skipped(csv_file, len(paths), problems)
+    for note in rows.notes(csv_file) if verbose else []:
+        print(f"note: {note}")
     if problems:
         keep = set(usable)
         labels = [label for path, label in zip(paths, labels) if path in keep]
@@ -187,14 +274,14 @@ def csv_datasets(
     read_from = {path: readable_copy(path) for path in pillow}
     class_names = list(classes) if classes is not None else sorted(set(labels))
     if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f"label_mode='binary' needs exactly two classes, not {len(class_names)}")
+        raise TrainSettingError(f"label_mode='binary' needs exactly two classes, not {len(class_names)}; use label_mode='int' or 'categorical'.")
     held_out = validation_split + (test_split or 0.0)
     if not 0 < held_out < 1:
-        raise ValueError(f"validation_split + test_split must be between 0 and 1, not {held_out}")
+        raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")
+    check_split(len(paths), validation_split, test_split, pretty_path(Path(csv_file)))
     index = {name: i for i, name in enumerate(class_names)}
     order = np.random.RandomState(seed).permutation(len(paths))
     paths, targets = [paths[i] for i in order], [index[labels[i]] for i in order]
-    size = (int(image_size[0]), int(image_size[1]))
     cut = len(paths) - int(held_out * len(paths))
     middle = cut + round((len(paths) - cut) * validation_split / held_out)
     parts = {"train": slice(0, cut), "validation": slice(cut, middle)}

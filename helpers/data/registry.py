@@ -86,7 +86,9 @@ class DatasetInfo:
             return self.full
         if variant == "mini" and self.mini is not None:
             return self.mini
-        raise ValueError(f"{self.name} has no {variant!r} archive; use 'full'" + (" or 'mini'" if self.mini else ""))
+        from helpers.errors import TrainSettingError
+
+        raise TrainSettingError(f"{self.name} has no {variant!r} archive; use variant='full'" + (" or 'mini'" if self.mini else "") + ".")
 
 
 CIFAR10_CLASSES = (
@@ -222,4 +224,6 @@ def get_dataset(name: str) -> DatasetInfo:
     except KeyError:
         from helpers.errors import CourseError
 
-        raise CourseError(f"There is no dataset called {name!r}; the course knows: {', '.join(DATASETS)}.") from None
+        from helpers.data.folders import closest
+
+        raise CourseError(f"There is no dataset called {name!r}{closest(str(name), list(DATASETS))}; the course knows: {', '.join(DATASETS)}.") from None

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderError
+from helpers.data.folders import FolderError, check_class_list, closest
 
 from helpers.data.image_check import IMAGE_SUFFIXES, KERAS_SUFFIXES, inspect_files, inspect_image, is_ignored
 
@@ -91,6 +91,10 @@ class FolderScan:
         pillow: usable files TensorFlow reads wrongly or not at all, with why; the course reads them through Pillow.
         keras_ready: ``image_dataset_from_directory`` would list exactly the usable files and read them right.
         notes: what is too small or unusual (one sentence each).
+        links_not_followed: linked folders that point back into the dataset (a loop, or another
+            class); they are not followed, so no photo counts twice. Links to folders outside are followed once.
+        repeated: files left out because the same file (by real path, through a link) was already
+            counted: ``{left out: the one kept}``.
         seconds, from_cache: how long the scan took and how many files came from the cache.
     """
 
@@ -104,6 +108,8 @@ class FolderScan:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     from_cache: int = 0
+    links_not_followed: list[Path] = field(default_factory=list)
+    repeated: dict[Path, Path] = field(default_factory=dict)
 
     @property
     def class_names(self) -> list[str]:
@@ -167,32 +173,65 @@ class FolderScan:
         return f"FolderScan({pretty_path(self.root)}: {len(self.classes)} classes, {sum(self.counts.values())} images, {len(self.problems)} problems)"
 
 
-def _walk_class(folder: Path) -> tuple[list[Path], list[Path], bool]:
-    """Files of a class folder in Keras's order (sub-folders included, linked ones followed once), the
-    ignored entries, and whether Keras would list other files (images in hidden or linked sub-folders)."""
-    walked, ignored, keras_differs, seen = [], [], False, {os.path.realpath(folder)}
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _walk_class(folder: Path, root_real: str, counted: dict[str, Path]) -> dict:
+    """Files of a class folder in Keras's order (sub-folders included) and what was left out of them.
+
+    Links to folders outside the dataset are followed once; links to folders inside it (another
+    class, the dataset itself: a loop) are not followed, so no photo is counted twice or in two
+    classes. A file whose real path was already counted (``counted``: real path -> first path,
+    shared by every class of the scan) is left out too, as is a link that points nowhere.
+
+    Returns ``{"files", "ignored", "keras_differs", "dangling", "not_followed", "repeated"}``.
+    """
+    found = {"files": [], "ignored": [], "keras_differs": False, "dangling": [], "not_followed": [], "repeated": {}}
+    walked, seen = [], {os.path.realpath(folder)}
     for top, dirs, names in os.walk(folder, followlinks=True):
         for name in list(dirs):
-            path, real = Path(top) / name, os.path.realpath(Path(top) / name)
-            if is_ignored(name) or real in seen:
+            path = Path(top) / name
+            real = os.path.realpath(path)
+            if is_ignored(name):
                 dirs.remove(name)
-                if is_ignored(name):
-                    ignored.append(path)
-                    keras_differs |= any(n.lower().endswith(KERAS_SUFFIXES) for _, _, ns in os.walk(path) for n in ns)
+                found["ignored"].append(path)
+                found["keras_differs"] |= any(n.lower().endswith(KERAS_SUFFIXES) for _, _, ns in os.walk(path) for n in ns)
+            elif real in seen:
+                dirs.remove(name)
+            elif path.is_symlink() and (_inside(real, root_real) or _inside(root_real, real)):
+                dirs.remove(name)  # a link back into the dataset (or above it): following it would count photos twice
+                found["not_followed"].append(path)
+                found["keras_differs"] = True
             else:
                 seen.add(real)
-                keras_differs |= path.is_symlink()
+                found["keras_differs"] |= path.is_symlink()
         walked.append((top, names))
-    files = []
     for top, names in sorted(walked, key=lambda item: item[0]):
         for name in sorted(names):
             path = Path(top) / name
             if is_ignored(name):
-                ignored.append(path)
-                keras_differs |= name.lower().endswith(KERAS_SUFFIXES)
+                found["ignored"].append(path)
+                found["keras_differs"] |= name.lower().endswith(KERAS_SUFFIXES)
+            elif path.is_symlink() and not path.exists():
+                found["dangling"].append(path)
             elif path.is_file():
-                files.append(path)
-    return files, ignored, keras_differs
+                real = os.path.realpath(path)
+                if real in counted:
+                    found["repeated"][path] = counted[real]
+                    found["keras_differs"] = True
+                else:
+                    counted[real] = path
+                    found["files"].append(path)
+            elif not path.is_dir():
+                found["dangling"].append(path)  # a pipe, socket or device: reading it could wait forever
+    return found
+
+
+def _not_a_file(path: Path) -> str:
+    if path.is_symlink():
+        return f"a link to {os.readlink(path)}, which does not exist; delete the link or put its file back"
+    return "not a regular file (a pipe, socket or device); move it out of the folder"
 
 
 def scan_folder(
@@ -223,17 +262,27 @@ def scan_folder(
     loose = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]  # a LICENSE.txt is no mistake
     if not available:
         raise FolderError(f"{pretty_path(root)} has no class sub-folders; put the images of each class in a sub-folder named after it.")
+    check_class_list(classes)
     unknown = [name for name in classes or [] if name not in available]
     if unknown:
-        raise FolderError(f"{pretty_path(root)} has no sub-folder {unknown[0]!r}; its classes are: {', '.join(available)}.")
+        raise FolderError(f"{pretty_path(root)} has no sub-folder {unknown[0]!r}{closest(unknown[0], available)}; "
+                          f"its classes are: {', '.join(available)}.")
     rows, candidates, keras_ready = [], {}, True  # the datasets name the classes, so root-level extras never matter
+    counted: dict[str, Path] = {}  # real path -> first path: each photo counts once, in one class
+    root_real, dangling, not_followed, repeated = os.path.realpath(root), [], [], {}
     for name in classes or available:
-        files, hidden, differs = _walk_class(root / name)
+        found = _walk_class(root / name, root_real, counted)
         rows.append(ClassScan(name, root / name))
-        candidates[name], keras_ready = files, keras_ready and not differs
-        ignored += hidden
+        candidates[name], keras_ready = found["files"], keras_ready and not found["keras_differs"]
+        ignored += found["ignored"]
+        dangling += [(rows[-1], path) for path in found["dangling"]]
+        not_followed += found["not_followed"]
+        repeated.update(found["repeated"])
     records, from_cache = inspect_files([p for files in candidates.values() for p in files], root)
-    scan = FolderScan(root, rows, ignored=ignored, from_cache=from_cache)
+    scan = FolderScan(root, rows, ignored=ignored, from_cache=from_cache, links_not_followed=not_followed, repeated=repeated)
+    for row, path in dangling:
+        scan.problems.append(FileProblem(path, _not_a_file(path), "unreadable", root))
+        row.unreadable += 1
     by_hash: dict[str, list[Path]] = {}
     for row in rows:
         for path in candidates[row.name]:
@@ -286,6 +335,14 @@ def _notes(scan: FolderScan, loose: list[Path], batch_size: int | None, validati
         copies = sum(len(g) - 1 for g in scan.duplicates)
         notes.append(f"{copies} duplicate file{'s' if copies != 1 else ''} by content, for example "
                      f"{scan._rel(first[0])} = {scan._rel(first[1])}; a copy can land in both training and validation.")
+    if scan.links_not_followed:
+        link = scan.links_not_followed[0]
+        notes.append(f"{len(scan.links_not_followed)} linked folder(s) point back into {pretty_path(scan.root)}, e.g. {scan._rel(link)} -> "
+                     f"{os.readlink(link)}: not followed, so no photo counts twice (links to folders outside it are followed once).")
+    if scan.repeated:
+        left, kept = next(iter(scan.repeated.items()))
+        notes.append(f"{len(scan.repeated)} file(s) are links to a photo already counted, e.g. {scan._rel(left)} = {scan._rel(kept)}: "
+                     "each photo is used once, in the class where it was found first.")
     if loose:
         notes.append(f"{len(loose)} image(s) directly in {pretty_path(scan.root)}, not in a class sub-folder, are not used, e.g. {loose[0].name}.")
     return notes
