@@ -1,5 +1,6 @@
 """House rules that a learner or an instructor relies on, checked on the repository itself."""
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -52,6 +53,8 @@ def test_committed_outputs_exist_and_hide_machine_paths(path):
     text = nbformat.writes(notebook)
     outputs = "".join(str(cell.outputs) for cell in code)
     assert not re.search(r"(/root/|/home/|/tmp/|/Users/|/work/)", outputs), "absolute machine paths in outputs"
+    trace = re.search(r"(\.\./shared|shared/course_data|shared/keras_home|\d+ configured|mirror folder \S+)", outputs)
+    assert not trace, f"the test set-up's mirror shows in the outputs ({trace and trace.group()!r}): re-run with `make outputs`"
     assert "Traceback" not in outputs and "Error" not in "".join(
         o.get("ename", "") for cell in code for o in cell.outputs
     ), f"{path.name} was committed with an error"
@@ -68,3 +71,17 @@ def test_colab_gpu_advice_and_checked_exercises(path):
     hints = {number for source in code for number in re.findall(r"^# ex(\d+)\.hint\(\)", source, re.M)}
     assert len(checks) >= 3 and checks <= hints, "at least three exercises, each with a check and a hint"
     assert f"from helpers.exercises.nb{path.name[:2]} import" in "\n".join(code), "the exercises come from helpers.exercises.nbNN"
+
+
+def test_readme_results_are_generated_from_the_summary():
+    from helpers.results import update_readme
+
+    readme = (REPO / "README.md").read_text()
+    for block in ("notebooks", "results", "timings"):
+        assert f"<!-- readme:{block} -->" in readme and f"<!-- /readme:{block} -->" in readme, f"README block {block}"
+    summary_path = REPO / "results" / "summary.json"
+    if not summary_path.is_file():
+        pytest.skip("no results/summary.json here: `make run` writes it, `make readme` then rewrites the README's tables")
+    assert update_readme(readme, json.loads(summary_path.read_text())) == readme, (
+        "the README's quick-profile figures differ from results/summary.json: run `make readme`"
+    )
