@@ -250,3 +250,54 @@ def plot_base_comparison(results: Sequence[Any]) -> plt.Figure:
     fig.suptitle("Convolutional bases compared")
     fig.tight_layout()
     return fig
+
+
+def plot_histories(histories: dict[str, Any], metric: str = "accuracy", title: str | None = None) -> plt.Figure:
+    """Several runs' training (dashed) and validation (solid) curves of one metric on one plot, a colour per run.
+
+    Introduced in ``03_cifar10_cnn.ipynb`` to compare the classic CNN with the modern recipe.
+
+    Args:
+        histories: a name for each run and its ``History`` (or its ``history`` dict).
+        metric: the metric to draw; ``val_<metric>`` is drawn too when it is there.
+    """
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (name, history), colour in zip(histories.items(), colours):
+        logs = history.history if hasattr(history, "history") else dict(history)
+        epochs = np.arange(1, len(logs[metric]) + 1)
+        ax.plot(epochs, logs[metric], "--", color=colour, label=f"{name}, training")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], "o-", color=colour, label=f"{name}, validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.set_title(title or f"{metric}: training (dashed) and validation (solid)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_per_class_accuracy(evaluations: dict[str, Evaluation], title: str = "Accuracy per class (test set)") -> plt.Figure:
+    """Per-class accuracy (the recall of each class) of several models as grouped bars, with each model's overall accuracy dashed.
+
+    Introduced in ``03_cifar10_cnn.ipynb``; the axis runs from 0 to 100%.
+    """
+    names = list(evaluations)
+    columns = [evaluations[name].per_class_accuracy() for name in names]
+    classes = list(columns[0])
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.75 * len(classes) + 2), 3.8))
+    width = 0.8 / len(names)
+    positions = np.arange(len(classes))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (name, column, colour) in enumerate(zip(names, columns, colours)):
+        ax.bar(positions - 0.4 + width * (i + 0.5), [100 * column[c] for c in classes], width * 0.95, color=colour, label=name)
+        ax.axhline(100 * evaluations[name].accuracy, color=colour, linestyle="--", linewidth=1)
+    ax.set_xticks(positions, classes, rotation=30, ha="right")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(title + " — dashed: overall")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from helpers import plots, results  # noqa: E402
 from helpers.evaluate import Evaluation  # noqa: E402
@@ -61,3 +62,31 @@ def test_format_figure_shows_accuracies_as_percentages_and_counts_with_commas():
     assert results.describe({"metric": "images", "value": 70000.0, "details": {}}) == "images 70,000"
     row = {"metric": "test accuracy", "value": 0.5, "details": {"epochs": 4, "scratch_accuracy": 0.61}}
     assert results.describe(row, only=lambda name: "accuracy" in name) == "test accuracy 50.0% (scratch accuracy 61.0%)"
+
+
+def test_plot_histories_draws_every_run_on_one_axis():
+    fig = plots.plot_histories({"classic": {"accuracy": [0.3, 0.5], "val_accuracy": [0.3, 0.4]}, "modern": {"accuracy": [0.4, 0.6]}})
+    assert len(fig.axes) == 1
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["classic, training", "classic, validation", "modern, training"]
+
+
+def test_plot_per_class_accuracy_has_a_bar_per_class_and_model():
+    fig = plots.plot_per_class_accuracy({"a": _evaluation(), "b": _evaluation()})
+    bars = fig.axes[0].patches
+    assert len(bars) == 4 and sorted(round(bar.get_height()) for bar in bars) == [50, 50, 100, 100]
+    assert fig.axes[0].get_ylim() == (0, 100)
+
+
+def test_standard_errors_of_an_accuracy_and_of_a_paired_gain():
+    from helpers import evaluate
+
+    y = np.array([0, 1] * 500)
+    plain = Evaluation(y, np.eye(2)[np.where(np.arange(1000) < 600, y, 1 - y)], ["a", "b"])  # 60% right
+    assert abs(evaluate.accuracy_standard_error(plain) - np.sqrt(0.6 * 0.4 / 1000)) < 1e-12
+    better = Evaluation(y, np.eye(2)[np.where(np.arange(1000) < 620, y, 1 - y)], ["a", "b"])  # 20 more right, none lost
+    gain, error = evaluate.paired_gain(plain, better)
+    assert abs(gain - 0.02) < 1e-12
+    assert abs(error - np.std(np.r_[np.zeros(980), np.ones(20)], ddof=1) / np.sqrt(1000)) < 1e-12
+    assert error < evaluate.accuracy_standard_error(plain), "paired: smaller than either accuracy's own error"
+    with pytest.raises(ValueError, match="same images"):
+        evaluate.paired_gain(plain, _evaluation())
