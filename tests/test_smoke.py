@@ -1,0 +1,150 @@
+"""``make smoke`` (helpers/smoke.py): the caps it puts on training, its data and weights substitutions,
+and a whole notebook run through the series runner, where a broken full-profile-only line must fail it.
+
+The caps are tested on the wrapped functions directly, so nothing is patched for the other tests.
+"""
+
+from __future__ import annotations
+
+import keras
+import nbformat
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import data, runner, smoke, transfer
+from helpers.data import download
+from helpers.weights import fetch_weights, weights_path
+
+
+@pytest.fixture(scope="module")
+def digits():
+    (x, y), _ = data.load_mnist(verbose=False)
+    return x[:2_000].astype("float32") / 255, y[:2_000]
+
+
+def _dense():
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_enabled_reads_the_variable(monkeypatch):
+    for value, expected in (("1", True), ("yes", True), ("", False), ("0", False), ("false", False)):
+        monkeypatch.setenv(smoke.SMOKE_ENV, value)
+        assert smoke.enabled() is expected, value
+
+
+def test_steps_are_capped_only_where_a_pass_is_longer(digits):
+    x, y = digits
+    assert smoke.batches(x, 32) == 63 and smoke.batches(x, 100, validation_split=0.1) == 18
+    assert smoke.batches({"image": x, "other": y}, 500) == 4, "several inputs: the rows of the first"
+    dataset = data.prepare(tf.data.Dataset.from_tensor_slices((x[:70], y[:70])), 32)
+    assert smoke.batches(dataset) == 3
+    assert smoke.capped_steps(None, 63) == smoke.STEPS
+    assert smoke.capped_steps(None, 2) is None, "a pass shorter than the cap is left whole"
+    assert smoke.capped_steps(None, None) == smoke.STEPS
+    assert smoke.capped_steps(1, 63) == 1 and smoke.capped_steps(50, None) == smoke.STEPS
+
+
+def test_fit_runs_a_few_batches_of_a_few_epochs(digits, capsys):
+    x, y = digits
+    model = _dense()
+    fit = smoke.capped_fit(type(model).fit)
+    history = fit(model, x, y, validation_split=0.1, epochs=40, batch_size=32, verbose=0)
+    assert history.epoch == list(range(smoke.EPOCHS)), "40 epochs asked, the cap ran"
+    assert int(model.optimizer.iterations) == smoke.EPOCHS * smoke.STEPS
+    assert "val_accuracy" in history.history, "validation still runs"
+    assert "smoke: fit capped at" in capsys.readouterr().out
+    # fine-tuning goes on from initial_epoch: the cap counts from there
+    later = fit(model, x, y, validation_data=(x[:64], y[:64]), epochs=60, initial_epoch=40, batch_size=32, verbose=0)
+    assert later.epoch == [40 + i for i in range(smoke.EPOCHS)]
+    assert int(model.optimizer.iterations) == 2 * smoke.EPOCHS * smoke.STEPS
+
+
+def test_evaluate_is_capped_and_predict_is_not(digits):
+    x, y = digits
+    model = _dense()
+    evaluate = smoke.capped_evaluate(type(model).evaluate)
+    loss, accuracy = evaluate(model, x, y, batch_size=32, verbose=0)
+    assert np.isfinite(loss) and 0 <= accuracy <= 1
+    assert len(model.predict(x[:100], verbose=0)) == 100
+
+
+def test_mini_archive_where_the_full_one_is_not_here(empty_cache, course_mirror, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
+    choose = smoke.local_variant(download.choose_variant)
+    assert download.choose_variant("cifar10") == "full", "the full profile asks for the full archive"
+    assert choose("cifar10") == "mini" and choose("caltech101", "full") == "mini"
+    assert "smoke: the full cifar10 archive is not on this machine: using its mini archive (6,000 images)" in capsys.readouterr().out
+    assert choose("mnist") == "full", "no mini archive: the full one is fetched as usual"
+
+
+def test_folder_datasets_are_capped(course_mirror, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
+    root = data.fetch("caltech101", verbose=False)
+    splits = smoke.capped_folders(data.image_datasets)(root, (32, 32), validation_split=0.4, verbose=False)
+    assert splits.counts == {"train": smoke.TRAIN_IMAGES, "validation": smoke.EVAL_IMAGES}
+    assert sum(int(labels.shape[0]) for _, labels in splits.train) == smoke.TRAIN_IMAGES
+
+
+def test_a_base_without_its_imagenet_file_is_built_with_random_weights(empty_cache, capsys):
+    resolve = smoke.random_when_absent(transfer._resolve_weights)
+    assert resolve(transfer.get_base("Xception"), "imagenet") is None
+    assert resolve(transfer.get_base("cifar10_cnn"), None) is None
+    assert smoke.local_weights(fetch_weights)("ResNet50") == weights_path("ResNet50"), "not downloaded, only reported"
+    out = capsys.readouterr().out
+    assert "smoke: no ImageNet file for Xception on this machine: it is built with weights=None" in out
+    assert "smoke: no ImageNet file for ResNet50" in out
+
+
+BANNER = """import helpers
+from helpers import data, profile, transfer
+import keras
+
+settings = profile.show_profile(epochs=(1, 40), image_size=((96, 96), (64, 64)))"""
+
+TRAIN = """(x, y), _ = data.load_mnist(verbose=False)
+model = keras.Sequential([keras.Input((28, 28)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),
+                          keras.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+history = model.fit(x[:2_000], y[:2_000], epochs=settings.epochs, batch_size=32, verbose=0)
+print("epochs run:", len(history.epoch), "| batches:", int(model.optimizer.iterations))"""
+
+# A full-profile-only bug: Xception needs images of at least 71x71 pixels; the quick profile never builds it.
+FULL_ONLY = """if settings.profile == "full":
+    base = transfer.build_transfer_classifier("Xception", 2, settings.image_size, weights=None)"""
+
+
+def _notebook(path, *cells):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in cells])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def _outputs(path) -> str:
+    cells = nbformat.read(path, as_version=4).cells
+    return "".join(output.get("text", "") for cell in cells for output in cell.get("outputs", []))
+
+
+def test_a_smoke_run_fails_on_a_broken_full_profile_line(tmp_path, monkeypatch):
+    """Run through the series runner in fresh kernels: the variables reach the kernel, which imports helpers.smoke."""
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    monkeypatch.delenv(smoke.SMOKE_ENV, raising=False)
+    broken = _notebook(tmp_path / "98_broken.ipynb", BANNER, FULL_ONLY)
+    assert runner.run_notebook(broken).status == "ok", "the quick profile never reaches the broken line"
+
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setenv(smoke.SMOKE_ENV, "1")
+    failed = runner.run_notebook(broken)
+    assert failed.status.startswith("failed: CourseError: Xception needs images of at least 71x71 pixels"), failed.status
+
+    good = _notebook(tmp_path / "99_good.ipynb", BANNER, TRAIN)
+    row = runner.run_notebook(good, inplace=True)
+    assert row.status == "ok", row.status
+    out = _outputs(good)
+    assert "Profile : full" in out and "smoke: fit capped at" in out
+    assert f"epochs run: {smoke.EPOCHS} | batches: {smoke.EPOCHS * smoke.STEPS}" in out, "40 epochs of 63 batches were asked"
