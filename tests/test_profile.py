@@ -1,7 +1,23 @@
+"""The run profile and the accelerator decision, on any machine: the GPUs are monkeypatched, never assumed."""
+
+import keras
 import pytest
 
 from helpers import profile
 from helpers.errors import CourseError, SettingError
+
+
+@pytest.fixture(autouse=True)
+def cpu_only(monkeypatch):
+    """This machine shows no GPU to the code under test, and the global dtype policy is put back afterwards.
+
+    On a GPU machine ``show_profile`` would otherwise switch on ``mixed_float16`` for every later test.
+    """
+    monkeypatch.setattr(profile, "gpu_details", lambda: [])
+    monkeypatch.setattr(profile, "gpu_names", lambda: [])
+    before = keras.mixed_precision.global_policy()
+    yield
+    keras.mixed_precision.set_global_policy(before)
 
 
 def test_explicit_profile_wins(monkeypatch):
@@ -71,12 +87,21 @@ def test_accelerator_settings_follow_the_hardware():
     mixed = profile.accelerator_settings(gpus=[{"name": "A100", "compute_capability": (8, 0)}, {"name": "K80", "compute_capability": (3, 7)}])
     assert not mixed.mixed_precision, "the oldest GPU decides"
     assert h100.line.startswith("Speed-ups: mixed precision on, XLA on (NVIDIA H100: ")
-    assert profile.accelerator_settings(gpus=None) == cpu, "this machine has no GPU"
+    assert profile.accelerator_settings(gpus=None) == cpu, "gpus=None asks gpu_details: here, no GPU"
+
+
+def test_gpu_facts_come_from_tensorflow(monkeypatch):
+    import tensorflow as tf
+
+    monkeypatch.undo()  # the real functions, on whatever this machine has (CPU only, or GPUs)
+    devices = tf.config.list_physical_devices("GPU")
+    assert len(profile.gpu_names()) == len(profile.gpu_details()) == len(devices), "one entry per visible GPU"
+    assert all(isinstance(gpu["name"], str) for gpu in profile.gpu_details())
+    assert profile.accelerator_settings() == profile.accelerator_settings(gpus=profile.gpu_details())
+    assert profile.hardware_summary().startswith("GPU: " if devices else "CPU only: ")
 
 
 def test_show_profile_prints_the_decision_and_sets_the_policy(monkeypatch, capsys):
-    import keras
-
     monkeypatch.setenv("COURSE_PROFILE", "quick")
     monkeypatch.setattr(profile, "gpu_details", lambda: [{"name": "NVIDIA A100", "compute_capability": (8, 0)}])
     try:
