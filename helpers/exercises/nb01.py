@@ -181,5 +181,5 @@ ex3 = Exercise(
     "an epoch number (counted from 1, as Keras prints it)",
     _check_overfit_epoch,
     hint="history.history['val_loss'] lists one value per epoch, the first at index 0. np.argmin gives the index of the smallest.",
-    solution='answer = int(np.argmin(history.history["val_loss"])) + 1  # index 0 is epoch 1\nprint(answer)',
+    solution='answer = int(np.argmin(overfit_history.history["val_loss"])) + 1  # index 0 is epoch 1\nprint(answer)',
 )
