@@ -1,9 +1,10 @@
 """Test set-up shared by the unit tests and the notebooks (nbval).
 
-Everything runs in the quick profile and offline: when a ``shared`` folder sits beside the
-checkout (``../shared``, or ``COURSE_SHARED_DIR``), ``KERAS_HOME`` points at a writable link farm
-of its Keras cache and ``COURSE_DATA_MIRROR`` at its course mirror, so the course's own download
-code finds real data there. Without it, the same code downloads from the public origins.
+Everything runs in the quick profile (``COURSE_TEST_PROFILE=full`` chooses the full one, as the
+GPU workflow does) and offline: when a ``shared`` folder sits beside the checkout (``../shared``,
+or ``COURSE_SHARED_DIR``), ``KERAS_HOME`` points at a writable link farm of its Keras cache and
+``COURSE_DATA_MIRROR`` at its course mirror, so the course's own download code finds real data
+there. Without it, the same code downloads from the public origins.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def link_farm(source: Path, target: Path) -> Path:
 
 
 def pytest_configure(config) -> None:  # noqa: ANN001 - pytest hook
-    os.environ["COURSE_PROFILE"] = "quick"
+    # The quick profile; the GPU workflow runs the notebooks in the full one with COURSE_TEST_PROFILE=full.
+    os.environ["COURSE_PROFILE"] = os.environ.get("COURSE_TEST_PROFILE", "quick")
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.pop("COURSE_RESULTS_FILE", None)
