@@ -56,10 +56,10 @@ def check_writable(path: os.PathLike | str) -> Path:
     import tempfile
 
     path = Path(path)
-    if path.suffix != ".keras":
-        raise ModelFileError(f"Save the model to a file ending in .keras, not {path.name!r}: Keras 3 writes no other format.")
     if path.is_dir():
         raise ModelFileError(f"{pretty_path(path)} is a folder; give a file name ending in .keras to save the model to.")
+    if path.suffix != ".keras":
+        raise ModelFileError(f"Save the model to a file ending in .keras, not {path.name!r}: Keras 3 writes no other format.")
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent

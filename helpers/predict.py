@@ -103,6 +103,10 @@ def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: i
     from helpers.data.scan import inspect_image
 
     path = Path(path)
+    if path.is_dir():
+        raise UnreadableImageError("a folder, not an image file; give it with -d to predict the files in it")
+    if path.is_symlink() and not path.exists():
+        raise UnreadableImageError(f"a link to {os.readlink(path)}, which does not exist")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -121,14 +125,16 @@ def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: i
 
 def files_in(directory: os.PathLike | str) -> list[Path]:
     """The files directly inside ``directory``, sorted by name; hidden and system files
-    (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``; see :func:`helpers.data.scan.is_ignored`) are left out."""
+    (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``; see :func:`helpers.data.scan.is_ignored`) are left out.
+    Links that point nowhere are kept, so that :func:`predict_images` reports them."""
     from helpers.data import pretty_path
     from helpers.data.scan import is_ignored
 
     folder = Path(directory)
     if not folder.is_dir():
         raise CourseError(f"{pretty_path(folder)} is not a folder; check the path given to -d.")
-    return sorted(path for path in folder.iterdir() if path.is_file() and not is_ignored(path.name))
+    return sorted(path for path in folder.iterdir()
+                  if (path.is_file() or (path.is_symlink() and not path.exists())) and not is_ignored(path.name))  # a broken link is reported
 
 
 def _left_out(directory: Path) -> str:
@@ -165,22 +171,29 @@ def predict_images(
     Returns:
         One :class:`Prediction` per path, in the order given.
     """
-    height, width, channels = model.input_shape[1:4]
+    shape = tuple(model.input_shape)
+    if len(shape) != 4:
+        raise CourseError(f"This model takes inputs of shape {shape[1:]}, not images (height, width, channels); "
+                          "the prediction command needs an image classifier, such as one saved by train_from_folder.")
+    height, width, channels = shape[1:4]
     if height is None or width is None:
         raise CourseError("This model accepts images of any size; the prediction command needs a model with a fixed input size.")
     predictions = [Prediction(Path(path)) for path in paths]
-    images, readable = [], []
-    for prediction in predictions:
-        try:
-            images.append(load_image(prediction.path, (height, width), channels or 3))
-            readable.append(prediction)
-        except UnreadableImageError as error:
-            prediction.error = str(error)
-    if readable:
+    k = max(1, min(top_k, len(class_names)))
+    chunk = max(1, batch_size) * 8  # a few batches in memory at a time, however many files there are
+    for start in range(0, len(predictions), chunk):
+        images, readable = [], []
+        for prediction in predictions[start:start + chunk]:
+            try:
+                images.append(load_image(prediction.path, (height, width), channels or 3))
+                readable.append(prediction)
+            except UnreadableImageError as error:
+                prediction.error = str(error)
+        if not readable:
+            continue
         probabilities = class_probabilities(model.predict(np.stack(images), batch_size=batch_size, verbose=0))
         if probabilities.shape[-1] != len(class_names):
             raise CourseError(f"The model predicts {probabilities.shape[-1]} classes but {len(class_names)} class names were given.")
-        k = max(1, min(top_k, len(class_names)))
         for prediction, row in zip(readable, probabilities):
             best = np.argsort(-row)[:k]
             prediction.top = [(str(class_names[i]), float(row[i])) for i in best]
@@ -226,11 +239,17 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         paths = files_in(args.directory) if args.directory else [Path(name) for name in args.file]
+        if not paths:
+            raise CourseError(f"{args.directory} holds no files to predict; give a folder of images with -d, or files with -f."
+                              + (f" ({_left_out(Path(args.directory))})" if _left_out(Path(args.directory)) else ""))
         model, class_names = load_classifier(args.model)
         predictions = predict_images(model, class_names, paths, top_k=args.top_k)
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was changed; run the command again to predict.", file=sys.stderr)
+        return 130
     for prediction in predictions:
         print(prediction)
     predicted = sum(prediction.error is None for prediction in predictions)

@@ -102,6 +102,31 @@ class StopOnNaN(keras.callbacks.TerminateOnNaN):
         self.model.stop_training = True
 
 
+def interrupted_message(run_dir: Path | str | None, again: str = "run the same command again") -> str:
+    """The one line to print when a run is stopped with Ctrl-C: where it was saved and how to resume.
+
+    Reads the backup :class:`ResumeFromBackup` keeps in ``run_dir/backup`` (or ``run_dir/fine_tune/backup``).
+    Used by ``python -m helpers.train``.
+    """
+    from helpers.data.download import pretty_path
+
+    if run_dir is None:
+        return ("Interrupted: nothing was saved, as this run had no run folder; give one (--run-dir FOLDER, or run_dir=...) "
+                "to be able to resume an interrupted run.")
+    folder = Path(run_dir)
+    done = None
+    for backup in (folder / "fine_tune" / "backup", folder / "backup"):
+        try:
+            done = int(json.loads((backup / "training_metadata.json").read_text())["epoch"])
+            break
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    if done is None:
+        return f"Interrupted before the first epoch ended, so there is nothing to resume in {pretty_path(folder)} yet; {again} to start over."
+    return (f"Interrupted: the run is saved in {pretty_path(folder)} up to epoch {done}, the last one completed; "
+            f"{again} to go on from epoch {done + 1}.")
+
+
 class ResumeFromBackup(keras.callbacks.BackupAndRestore):
     """``BackupAndRestore`` that says, in one line, when it resumes an interrupted run.
 
