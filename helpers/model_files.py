@@ -55,7 +55,7 @@ def check_writable(path: os.PathLike | str) -> Path:
     """
     import tempfile
 
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.is_dir():
         raise ModelFileError(f"{pretty_path(path)} is a folder; give a file name ending in .keras to save the model to.")
     if path.suffix != ".keras":
@@ -90,7 +90,7 @@ def save_classifier(model: keras.Model, path: os.PathLike | str, class_names: Se
     Returns:
         The path written.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.suffix != ".keras":
         raise ModelFileError(f"Save the model to a file ending in .keras, not {path.name!r}: Keras 3 writes no other format.")
     names = [str(name) for name in class_names]
@@ -142,7 +142,7 @@ LEGACY_SUFFIXES = (".h5", ".hdf5")
 
 def read_class_names(path: os.PathLike | str) -> list[str] | None:
     """The class names stored in a ``.keras`` file, or ``None`` if it was saved without them (a legacy ``.h5`` file never has them)."""
-    path = Path(path)
+    path = Path(path).expanduser()
     _check_model_file(path)
     if path.suffix in LEGACY_SUFFIXES:
         return None
@@ -182,7 +182,7 @@ def load_classifier(path: os.PathLike | str, class_names: Sequence[str] | None =
         ModelFileError: the file is missing, damaged or truncated, is not a model file, cannot be
             loaded, or holds no class names (each with what to do).
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.suffix in LEGACY_SUFFIXES:
         _check_model_file(path)
         if class_names is None:

@@ -102,7 +102,7 @@ def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: i
     from helpers.data.filelist import open_rgb
     from helpers.data.scan import inspect_image
 
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.is_dir():
         raise UnreadableImageError("a folder, not an image file; give it with -d to predict the files in it")
     if path.is_symlink() and not path.exists():
@@ -130,7 +130,7 @@ def files_in(directory: os.PathLike | str) -> list[Path]:
     from helpers.data import pretty_path
     from helpers.data.scan import is_ignored
 
-    folder = Path(directory)
+    folder = Path(directory).expanduser()
     if not folder.is_dir():
         raise CourseError(f"{pretty_path(folder)} is not a folder; check the path given to -d.")
     return sorted(path for path in folder.iterdir()

@@ -387,3 +387,44 @@ def test_the_prediction_command_on_bad_inputs(tmp_path, small_model, capsys):
     assert "not images (height, width, channels)" in err and "Traceback" not in err
     with zipfile.ZipFile(model_path) as archive:
         assert model_files.CLASS_NAMES_ENTRY in archive.namelist()
+
+
+# --- more kinds: paths as learners type them, workbooks, copies across folders -----------------------
+
+
+def test_home_paths_archives_and_near_misses(tmp_path, monkeypatch):
+    import shutil
+
+    root = folder(tmp_path / "flower_photos", {"daisy": 3, "roses": 3})
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data.class_counts("~/flower_photos") == {"daisy": 3, "roses": 3}, "~ is expanded, as in a terminal"
+    archive = shutil.make_archive(str(tmp_path / "flowers"), "zip", root)
+    with pytest.raises(FolderError, match="is an archive, not a folder: extract it first"):
+        data.scan_folder(archive)
+    with pytest.raises(FolderError, match=r"is not a folder \(did you mean 'flower_photos'\?\)"):
+        data.class_counts(tmp_path / "flower_photo")
+    with pytest.raises(FolderError, match="is a file, not a folder"):
+        data.image_datasets(root / "daisy" / "000.jpg", SIZE, validation_split=0.2)
+
+
+def test_csv_as_spreadsheets_write_it(tmp_path):
+    rows = _rows(tmp_path)
+    text = "Path,Label\n" + "".join(f"{p.replace('/', chr(92))},{label}\n" for p, label in rows)  # Windows separators
+    (tmp_path / "labels.csv").write_text(text, encoding="utf-8")
+    paths, labels = data.read_labels_csv(tmp_path / "labels.csv")
+    assert len(paths) == 10 and all(p.is_file() for p in paths)
+    (tmp_path / "labels.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
+    with pytest.raises(FolderError, match="is a spreadsheet workbook, not a CSV file"):
+        data.read_labels_csv(tmp_path / "labels.xlsx")
+
+
+def test_validation_copies_of_training_photos_are_left_out(tmp_path, capsys):
+    import shutil
+
+    root = tmp_path / "pets"
+    folder(root / "train", {"cats": 4, "dogs": 4})
+    folder(root / "validation", {"cats": 2, "dogs": 2})
+    shutil.copy(root / "train" / "cats" / "001.jpg", root / "validation" / "cats" / "copy.jpg")
+    splits = data.image_datasets(root / "train", SIZE, 4, validation_dir=root / "validation")
+    assert "1 validation image(s) are copies of training images, e.g. copy.jpg = 001.jpg" in capsys.readouterr().out
+    assert splits.counts == {"train": 8, "validation": 4}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderError, check_no_empty_class, check_not_splits
+from helpers.data.folders import FolderError, as_folder, check_no_empty_class, check_not_splits
 from helpers.errors import TrainSettingError
 
 __all__ = ["TrainSettingError", "check_sizes", "check_split", "class_counts", "split_sizes"]
@@ -35,9 +35,7 @@ def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = N
     """
     from helpers.data.scan import scan_folder
 
-    root = Path(directory)
-    if not root.is_dir():
-        raise FolderError(f"{pretty_path(root)} is not a folder; check the path.")
+    root = as_folder(directory)
     scan = scan_folder(root, classes)
     if classes is None:
         check_not_splits(scan)

@@ -18,7 +18,6 @@ Introduced in ``04_cats_vs_dogs_augmentation.ipynb``; ``train_from_folder`` (not
 
 from __future__ import annotations
 
-import numbers
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -28,7 +27,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from helpers.data.download import pretty_path
-from helpers.errors import CourseError, TrainSettingError
+from helpers.data.layout import (  # noqa: F401 - FolderError and the checks are importable from here too
+    FolderError, as_folder, check_class_list, check_not_splits, check_options, check_validation_classes, closest,
+)
+from helpers.errors import TrainSettingError
 
 # Keras 3.15 warns that fit's own shuffle=True (its default) is ignored for a tf.data.Dataset. The
 # datasets made here reshuffle themselves every epoch, so the warning only confuses.
@@ -36,10 +38,6 @@ warnings.filterwarnings("ignore", message="`shuffle=True` was passed, but will b
 
 #: The image types ``image_dataset_from_directory`` reads (others in the folders are ignored).
 READABLE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
-
-
-class FolderError(CourseError):
-    """A folder of images is missing or is not laid out as one sub-folder per class."""
 
 
 @dataclass
@@ -66,8 +64,7 @@ class FolderDatasets:
 
 
 def _check_class_folder(directory: Path, role: str) -> None:
-    if not directory.is_dir():
-        raise FolderError(f"The {role} folder {pretty_path(directory)} does not exist; check the path.")
+    as_folder(directory, f"{role} ")
     if not any(child.is_dir() for child in directory.iterdir()):
         raise FolderError(
             f"The {role} folder {pretty_path(directory)} has no sub-folders; put the images of each class "
@@ -84,9 +81,7 @@ def count_images(directory: os.PathLike | str) -> dict[str, int]:
         ``{relative folder: number of images}``, sorted by folder, for example
         ``{"train/cats": 1000, "train/dogs": 1000, "validation/cats": 500, ...}``.
     """
-    root = Path(directory)
-    if not root.is_dir():
-        raise FolderError(f"{pretty_path(root)} is not a folder; check the path.")
+    root = as_folder(directory)
     counts: dict[str, int] = {}
     for folder, _, files in sorted(os.walk(root)):
         images = sum(name.lower().endswith(READABLE_SUFFIXES) for name in files)
@@ -196,9 +191,12 @@ def split_validation_test(
     """
     if not 0 < test_split < 1:
         raise TrainSettingError(f"test_split must be between 0 and 1 (for example 0.5), not {test_split}.")
-    folder = Path(directory)
+    from helpers.data.checks import check_split
+
+    folder = as_folder(directory, "validation ")
     _check_class_folder(folder, "validation")
     scan = _scanned(folder, classes, verbose=False)
+    check_split(sum(scan.counts.values()), None, test_split, pretty_path(folder))
     return _load(
         folder, tuple(image_size), classes, scan, validation_split=test_split, subset="both", seed=seed, label_mode=label_mode,
     )
@@ -256,7 +254,7 @@ def image_datasets(
     Returns:
         A :class:`FolderDatasets` with ``train``, ``validation``, ``test``, ``class_names``, ``counts``.
     """
-    train_dir = Path(directory)
+    train_dir = as_folder(directory, "training ")
     _check_class_folder(train_dir, "training")
     if (validation_split is None) == (validation_dir is None):
         raise TrainSettingError("Give exactly one of validation_split (a fraction of directory, such as 0.2) or validation_dir (a second folder).")
@@ -276,16 +274,18 @@ def image_datasets(
     test = None
     if validation_dir is not None:
         train = _load(train_dir, image_size, scan=scan, shuffle=True, **options)
-        _check_class_folder(Path(validation_dir), "validation")
-        check_validation_classes(scan, Path(validation_dir))
-        scan_validation = _scanned(Path(validation_dir), classes, verbose=verbose, quarantine=quarantine)
+        validation_dir = as_folder(validation_dir, "validation ")
+        _check_class_folder(validation_dir, "validation")
+        check_validation_classes(scan, validation_dir)
+        scan_validation = _scanned(validation_dir, classes, verbose=verbose, quarantine=quarantine)
+        _remove_training_copies(scan_validation, scan, verbose)
         if test_split:
-            check_split(sum(scan_validation.counts.values()), None, test_split, pretty_path(Path(validation_dir)))
+            check_split(sum(scan_validation.counts.values()), None, test_split, pretty_path(validation_dir))
         if test_split:
-            validation, test = _load(Path(validation_dir), image_size, scan=scan_validation, validation_split=test_split,
+            validation, test = _load(validation_dir, image_size, scan=scan_validation, validation_split=test_split,
                                      subset="both", **options)
         else:
-            validation = _load(Path(validation_dir), image_size, scan=scan_validation, shuffle=True, **options)
+            validation = _load(validation_dir, image_size, scan=scan_validation, shuffle=True, **options)
     else:
         train, validation = _load(train_dir, image_size, scan=scan, validation_split=held_out, subset="both", **options)
         if test_split:
@@ -335,83 +335,17 @@ def _scanned(folder: Path, classes: Sequence[str] | None, batch_size: int | None
     return scan
 
 
-#: Sub-folder names that are splits of a dataset, not classes (compared in lower case).
-SPLIT_NAMES = ("train", "training", "validation", "valid", "val", "test", "testing", "dev", "eval")
+def _remove_training_copies(validation_scan, training_scan, verbose: bool) -> dict:
+    """Leave out of the validation folder the photos that are also in the training folder, saying so."""
+    from helpers.data.scan import remove_copies
 
-
-def closest(name: str, names: Sequence[str]) -> str:
-    """`` (did you mean 'dogs'?)`` for the names in ``names`` closest to a misspelt ``name``, or ``""``."""
-    import difflib
-
-    lowered = {option.lower(): option for option in names}
-    matches = [lowered[m] for m in difflib.get_close_matches(name.lower(), list(lowered), n=2, cutoff=0.6)]
-    return f" (did you mean {' or '.join(repr(m) for m in matches)}?)" if matches else ""
-
-
-def check_class_list(classes) -> None:
-    """Raise :class:`FolderError` when ``classes=`` is not a list of distinct names (a string, a repeated name)."""
-    if classes is None:
-        return
-    if isinstance(classes, (str, bytes)):
-        raise FolderError(f"classes= takes a list of class names, such as classes=['cats', 'dogs'], not the string {classes!r}.")
-    repeated = sorted({name for name in classes if list(classes).count(name) > 1})
-    if repeated:
-        raise FolderError(f"classes= names {repeated[0]!r} more than once; list each class once (its place in the list is its label).")
-
-
-#: The label modes the course's datasets make.
-LABEL_MODES = ("int", "categorical", "binary")
-
-
-def check_options(image_size, batch_size: int, label_mode: str) -> tuple[int, int]:
-    """``image_size`` as ``(height, width)``; raise :class:`TrainSettingError` for sizes or a label mode that cannot work."""
-    try:
-        size = (int(image_size), int(image_size)) if isinstance(image_size, (int, float)) else (int(image_size[0]), int(image_size[1]))
-    except (TypeError, ValueError, IndexError):
-        raise TrainSettingError(f"image_size must be (height, width) in pixels, such as (180, 180), not {image_size!r}.") from None
-    if min(size) < 1:
-        raise TrainSettingError(f"image_size must be 1 pixel or more each way, such as (180, 180), not {image_size!r}.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise TrainSettingError(f"The batch size must be a whole number, 1 or more (32 is usual), not {batch_size!r}.")
-    if label_mode not in LABEL_MODES:
-        raise TrainSettingError(f"label_mode must be one of {', '.join(repr(m) for m in LABEL_MODES)}, not {label_mode!r}"
-                                f"{closest(str(label_mode), LABEL_MODES)}.")
-    return size
-
-
-def check_validation_classes(scan, validation_dir: Path) -> None:
-    """Raise :class:`FolderError` naming the class folders of ``validation_dir`` that the training folder lacks.
-
-    Their images would otherwise be left out without a word (the model cannot predict a class it never saw).
-    """
-    from helpers.data.image_check import is_ignored
-
-    trained = {path.name for path in scan.root.iterdir() if path.is_dir()}
-    extra = sorted(p.name for p in validation_dir.iterdir() if p.is_dir() and not is_ignored(p.name) and p.name not in trained)
-    if extra:
-        raise FolderError(
-            f"The validation folder {pretty_path(validation_dir)} has class folder(s) the training folder "
-            f"{pretty_path(scan.root)} lacks: {', '.join(extra)}; the model cannot learn a class it never sees: "
-            f"add {extra[0]}/ to the training folder, or move it out of the validation folder."
-        )
-
-
-def check_not_splits(scan) -> None:
-    """Raise :class:`FolderError` when the "classes" of a scan are the splits of a dataset (``train/``, ``validation/``...)."""
-    names = scan.class_names
-    if not names or not all(name.lower() in SPLIT_NAMES for name in names):
-        return
-    train = next((name for name in names if name.lower() in ("train", "training")), None)
-    validation = next((name for name in names if name.lower() in ("validation", "valid", "val", "dev")), None)
-    root = pretty_path(scan.root)
-    if train is None:
-        raise FolderError(f"The sub-folders of {root} ({', '.join(names)}) are the splits of a dataset, not classes: "
-                          "pass one of them, the folder whose sub-folders are the classes.")
-    advice = f"pass {root}/{train} as the folder"
-    if validation:
-        advice += (f" and validation_dir='{root}/{validation}' (in a terminal: python -m helpers.train {root}/{train} "
-                   f"--validation-dir {root}/{validation})")
-    raise FolderError(f"The sub-folders of {root} ({', '.join(names)}) look like the splits of a dataset, not its classes: {advice}.")
+    removed = remove_copies(validation_scan, training_scan)
+    if removed and verbose:
+        copy, original = next(iter(removed.items()))
+        print(f"note: {len(removed)} validation image(s) are copies of training images, e.g. {copy.name} = {original.name}: "
+              "left out of validation, so that its accuracy is not inflated; remove them from one of the folders.")
+    check_no_empty_class(validation_scan)
+    return removed
 
 
 def check_no_empty_class(scan) -> None:

@@ -43,11 +43,12 @@ LABEL_ALIASES = ("label", "class")
 def _column(header: list[str], wanted: str | None, aliases: tuple[str, ...], role: str, csv_file: Path) -> str:
     if wanted is not None:
         if wanted not in header:
-            raise FolderError(f"{pretty_path(csv_file)} has no column {wanted!r} (its columns: {', '.join(header)}).")
+            raise FolderError(f"{pretty_path(csv_file)} has no column {wanted!r}{closest(wanted, header)} (its columns: {', '.join(header)}).")
         return wanted
     for name in aliases:
-        if name in header:
-            return name
+        for column in header:
+            if column.lower() == name:  # "Path", "Label", "FILENAME" as spreadsheets capitalise them
+                return column
     raise FolderError(
         f"{pretty_path(csv_file)} has no {role} column: its first line should name the columns, for example "
         f"'path,label' (found: {', '.join(header) or 'nothing'}); or pass {role}_column=..."
@@ -78,10 +79,10 @@ def read_labels_csv(
         FolderError: the file or a listed image is missing, a column or a label is empty, or
             ``classes`` names a label the file does not have.
     """
-    csv_file = Path(csv_file)
+    csv_file = Path(csv_file).expanduser()
     if not csv_file.is_file():
         raise FolderError(f"There is no CSV file at {pretty_path(csv_file)}; check the path.")
-    base = Path(root) if root is not None else csv_file.parent
+    base = Path(root).expanduser() if root is not None else csv_file.parent
     text, encoding = _decoded(csv_file)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [(name or "").strip() for name in reader.fieldnames or []]
@@ -107,6 +108,7 @@ def read_labels_csv(
                               f"its labels are: {', '.join(sorted(set(labels)))}.")
         kept = [i for i, label in enumerate(labels) if label in set(classes)]
         paths, labels = [paths[i] for i in kept], [labels[i] for i in kept]
+    paths = [_windows_path(path) for path in paths]
     missing = [path for path in paths if not path.is_file()]
     if missing:
         raise FolderError(
@@ -171,9 +173,21 @@ class LabelRows(tuple):
         return notes
 
 
+def _windows_path(path: Path) -> Path:
+    r"""``cats\001.jpg`` written on Windows, read where ``\`` is no separator: the file it names, if that exists."""
+    text = str(path)
+    if "\\" not in text or path.exists():
+        return path
+    fixed = Path(text.replace("\\", "/"))
+    return fixed if fixed.exists() else path
+
+
 def _decoded(csv_file: Path) -> tuple[str, str]:
     """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else Windows-1252 (Excel's default 'CSV')."""
     raw = csv_file.read_bytes()
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip (.xlsx, .ods) or an old .xls workbook
+        raise FolderError(f"{pretty_path(csv_file)} is a spreadsheet workbook, not a CSV file; "
+                          "save it as CSV (File > Save As > CSV UTF-8) and give that file.")
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:

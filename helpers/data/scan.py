@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderError, check_class_list, closest
+from helpers.data.folders import FolderError, as_folder, check_class_list, closest
 
 from helpers.data.image_check import IMAGE_SUFFIXES, KERAS_SUFFIXES, inspect_files, inspect_image, is_ignored
 
@@ -95,6 +95,7 @@ class FolderScan:
             class); they are not followed, so no photo counts twice. Links to folders outside are followed once.
         repeated: files left out because the same file (by real path, through a link) was already
             counted: ``{left out: the one kept}``.
+        hashes: the SHA-1 of each usable file's content (for :func:`remove_copies`).
         seconds, from_cache: how long the scan took and how many files came from the cache.
     """
 
@@ -110,6 +111,7 @@ class FolderScan:
     from_cache: int = 0
     links_not_followed: list[Path] = field(default_factory=list)
     repeated: dict[Path, Path] = field(default_factory=dict)
+    hashes: dict[Path, str] = field(default_factory=dict)
 
     @property
     def class_names(self) -> list[str]:
@@ -253,9 +255,7 @@ def scan_folder(
         FolderError: ``directory`` is not a folder, has no class sub-folders, or ``classes`` names one it lacks.
     """
     start = time.perf_counter()
-    root = Path(directory)
-    if not root.is_dir():
-        raise FolderError(f"{pretty_path(root)} is not a folder; check the path.")
+    root = as_folder(directory)
     entries = sorted(root.iterdir(), key=lambda p: p.name)
     ignored = [p for p in entries if is_ignored(p.name)]
     available = [p.name for p in entries if p.is_dir() and not is_ignored(p.name)]
@@ -302,6 +302,7 @@ def scan_folder(
             row.largest = max(row.largest or size, size, key=lambda s: s[0] * s[1])
             row.nested += path.parent != row.folder
             by_hash.setdefault(record["sha1"], []).append(path)
+            scan.hashes[path] = record["sha1"]
             if record["pillow"]:
                 scan.pillow[path] = record["pillow"]
             keras_ready = keras_ready and path.suffix.lower() in KERAS_SUFFIXES
@@ -310,6 +311,22 @@ def scan_folder(
     scan.notes = _notes(scan, loose, batch_size, validation_split)
     scan.seconds = time.perf_counter() - start
     return scan
+
+
+def remove_copies(scan: FolderScan, of: FolderScan) -> dict[Path, Path]:
+    """Leave out of ``scan`` (a validation folder) the images whose content is also in ``of`` (the training folder).
+
+    A photo in both folders would be validated on after being trained on, which inflates the
+    validation accuracy. Returns ``{left out: the training file it copies}``; ``scan`` then reads
+    its images from its own file list (``keras_ready`` becomes ``False``).
+    """
+    seen = {digest: path for path, digest in of.hashes.items()}
+    removed = {path: seen[digest] for path, digest in scan.hashes.items() if digest in seen}
+    if removed:
+        for row in scan.classes:
+            row.files = [path for path in row.files if path not in removed]
+        scan.keras_ready = False
+    return removed
 
 
 def _notes(scan: FolderScan, loose: list[Path], batch_size: int | None, validation_split: float | None) -> list[str]:
