@@ -133,6 +133,8 @@ def test_a_validation_folder_with_a_class_the_training_folder_lacks(tmp_path):
     with pytest.raises(FolderError) as error:
         data.image_datasets(root / "train", SIZE, 4, validation_dir=root / "validation", verbose=False)
     assert "lacks: hamsters, mice" in str(error.value)
+    with pytest.raises(FolderError, match="is the training folder itself"):
+        data.image_datasets(root / "train", SIZE, 4, validation_dir=root / "train" / ".." / "train", verbose=False)
 
 
 def test_too_few_images_for_the_split_is_said_before_keras_fails(tmp_path):
@@ -171,6 +173,7 @@ def test_impossible_settings_say_what_to_use(tmp_path):
         (dict(label_mode="categorial"), "did you mean 'categorical'"),
         (dict(label_mode="binary"), "exactly two classes, not 3"),
         (dict(validation_split=1.2), "between 0 and 1"),
+        (dict(max_train=0), "max_train must be a whole number of images, 1 or more"),
     ]
     for change, words in cases:
         options = dict(image_size=SIZE, batch_size=4, validation_split=0.2, verbose=False) | change
@@ -224,8 +227,14 @@ def test_csv_with_a_misspelt_label_and_a_text_that_is_not_csv(tmp_path):
     with pytest.raises(FolderError, match=r"did you mean 'café'"):
         data.read_labels_csv(csv_file, classes=["cafe", "bière"])
     (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 4)
-    with pytest.raises(FolderError):
+    with pytest.raises(FolderError, match="is not a text file"):
         data.read_labels_csv(tmp_path / "binary.csv")
+    (tmp_path / "nul.csv").write_bytes(b"path,label\n\0\0\0,a\n")
+    with pytest.raises(FolderError, match="NUL bytes"):
+        data.read_labels_csv(tmp_path / "nul.csv")
+    (tmp_path / "huge.csv").write_text("path,label\n" + "x" * 200_000 + ",a\n")
+    with pytest.raises(FolderError, match="cannot be read as CSV near line"):
+        data.read_labels_csv(tmp_path / "huge.csv")
 
 
 # --- training: a loss that explodes without becoming NaN --------------------------------------------

@@ -258,7 +258,7 @@ def image_datasets(
     _check_class_folder(train_dir, "training")
     if (validation_split is None) == (validation_dir is None):
         raise TrainSettingError("Give exactly one of validation_split (a fraction of directory, such as 0.2) or validation_dir (a second folder).")
-    image_size = check_options(image_size, batch_size, label_mode)
+    image_size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)
     held_out = (validation_split or 0.0) + (test_split or 0.0)
     if validation_dir is None and not 0 < held_out < 1:
         raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")

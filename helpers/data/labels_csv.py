@@ -84,20 +84,27 @@ def read_labels_csv(
         raise FolderError(f"There is no CSV file at {pretty_path(csv_file)}; check the path.")
     base = Path(root).expanduser() if root is not None else csv_file.parent
     text, encoding = _decoded(csv_file)
+    if "\0" in text:
+        raise FolderError(f"{pretty_path(csv_file)} is not a text file (it holds NUL bytes); give a CSV file saved as 'CSV UTF-8'.")
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [(name or "").strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
     path_key = _column(header, path_column, PATH_ALIASES, "path", csv_file)
     label_key = _column(header, label_column, LABEL_ALIASES, "label", csv_file)
     paths, labels = [], []
-    for line, row in enumerate(reader, start=2):
-        path, label = (row.get(path_key) or "").strip(), (row.get(label_key) or "").strip()
-        if not path and not label and not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue  # a blank line, as spreadsheets leave at the end
-        if not path or not label:
-            raise FolderError(f"Line {line} of {pretty_path(csv_file)} has an empty {'path' if not path else 'label'}; fill it in or delete the line.")
-        paths.append(base / path)
-        labels.append(label)
+    try:
+        for line, row in enumerate(reader, start=2):
+            path, label = (row.get(path_key) or "").strip(), (row.get(label_key) or "").strip()
+            if not path and not label and not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+                continue  # a blank line, as spreadsheets leave at the end
+            if not path or not label:
+                raise FolderError(f"Line {line} of {pretty_path(csv_file)} has an empty {'path' if not path else 'label'}; "
+                                  "fill it in or delete the line.")
+            paths.append(base / path)
+            labels.append(label)
+    except csv.Error as error:  # an unbalanced quote, a field too large
+        raise FolderError(f"{pretty_path(csv_file)} cannot be read as CSV near line {reader.line_num} ({error}); "
+                          "check that line's quotes, or save the file again as 'CSV UTF-8'.") from None
     if not paths:
         raise FolderError(f"{pretty_path(csv_file)} lists no images; add one 'path,label' line per image.")
     check_class_list(classes)
@@ -271,7 +278,7 @@ def csv_datasets(
 
     from helpers.data.checks import check_split
 
-    size = check_options(image_size, batch_size, label_mode)
+    size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)
     rows = read_labels_csv(csv_file, root=root, path_column=path_column, label_column=label_column, classes=classes)
     paths, labels = rows
     usable, problems, pillow = inspect_listed(paths)

@@ -83,8 +83,12 @@ def check_class_list(classes) -> None:
 LABEL_MODES = ("int", "categorical", "binary")
 
 
-def check_options(image_size, batch_size: int, label_mode: str) -> tuple[int, int]:
-    """``image_size`` as ``(height, width)``; raise :class:`TrainSettingError` for sizes or a label mode that cannot work."""
+def check_options(image_size, batch_size: int, label_mode: str, **caps: int | None) -> tuple[int, int]:
+    """``image_size`` as ``(height, width)``; raise :class:`TrainSettingError` for sizes, caps
+    (``max_train=0``) or a label mode that cannot work."""
+    for name, cap in caps.items():
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, numbers.Integral) or cap < 1):
+            raise TrainSettingError(f"{name} must be a whole number of images, 1 or more, or None for all; not {cap!r}.")
     try:
         size = (int(image_size), int(image_size)) if isinstance(image_size, (int, float)) else (int(image_size[0]), int(image_size[1]))
     except (TypeError, ValueError, IndexError):
@@ -106,6 +110,9 @@ def check_validation_classes(scan, validation_dir: Path) -> None:
     """
     from helpers.data.image_check import is_ignored
 
+    if os.path.realpath(validation_dir) == os.path.realpath(scan.root):
+        raise FolderError(f"The validation folder {pretty_path(validation_dir)} is the training folder itself: the model would be "
+                          "validated on the images it trains on; give a second folder, or validation_split=0.2 instead.")
     trained = {path.name for path in scan.root.iterdir() if path.is_dir()}
     extra = sorted(p.name for p in validation_dir.iterdir() if p.is_dir() and not is_ignored(p.name) and p.name not in trained)
     if extra:
