@@ -123,7 +123,7 @@ def test_train_from_folder_refuses_a_root_of_splits_before_training(tmp_path, mo
     folder(root / "test", {"cats": 2, "dogs": 2})
     monkeypatch.setattr(train, "fit_and_evaluate", lambda *a, **k: pytest.fail("trained anyway"))
     with pytest.raises(FolderError, match="pass .*pets/train as the folder"):
-        train.train_from_folder(root, 16, epochs=1, verbose=0)
+        train.train_from_folder(root, 16, epochs=1, base=None, verbose=0)
 
 
 def test_a_validation_folder_with_a_class_the_training_folder_lacks(tmp_path):
@@ -270,7 +270,8 @@ def test_an_exploding_loss_ends_training_with_the_diverged_error(tmp_path):
         return keras.Model(inputs, outputs)
 
     with pytest.raises(training.TrainingDivergedError) as error:
-        train.train_from_folder(root, 16, batch_size=4, epochs=3, model=exploding, learning_rate=50.0, augment=False, verbose=0)
+        train.train_from_folder(root, 16, batch_size=4, epochs=3, model=exploding, base=None, learning_rate=50.0, augment=False,
+                                verbose=0)
     assert "exploded to" in str(error.value) or "NaN" in str(error.value) or "infinite" in str(error.value)
 
 
@@ -314,7 +315,7 @@ def test_train_from_folder_checks_the_output_before_training(tmp_path, monkeypat
     (tmp_path / "file").write_text("")
     monkeypatch.setattr(train, "fit_and_evaluate", lambda *a, **k: pytest.fail("trained before finding it cannot save"))
     with pytest.raises(model_files.ModelFileError):
-        train.train_from_folder(root, 16, epochs=1, verbose=0, save_to=tmp_path / "file" / "pets.keras")
+        train.train_from_folder(root, 16, epochs=1, base=None, verbose=0, save_to=tmp_path / "file" / "pets.keras")
 
 
 def test_an_interrupted_save_leaves_the_old_model_whole(tmp_path, small_model, monkeypatch):

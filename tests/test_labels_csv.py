@@ -105,7 +105,7 @@ def test_problems_are_named(tmp_path, flowers_csv, flowers):
 def test_train_on_labels_no_folder_has(tmp_path, caltech):
     rows = [(path, GROUPS[path.parent.name]) for path in sorted(caltech.glob("*/*.jpg"))]
     csv_file = data.write_labels_csv(rows, tmp_path / "groups.csv", relative_to=caltech)
-    result = train.train_from_csv(csv_file, 32, root=caltech, epochs=1, widths=(8, 16), convs_per_block=1, verbose=0)
+    result = train.train_from_csv(csv_file, 32, root=caltech, epochs=1, base=None, widths=(8, 16), convs_per_block=1, verbose=0)
     assert result.class_names == ["crustacean", "dog", "vessel"]
     assert result.datasets.counts == {"train": 315, "validation": 78}
     assert 0 <= result.metrics["validation_accuracy"] <= 1 and result.evaluation.confusion().sum() == 78

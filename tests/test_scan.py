@@ -151,7 +151,7 @@ def test_single_class(tmp_path):
     from helpers import train
 
     with pytest.raises(CourseError, match="only one class sub-folder"):
-        train.train_from_folder(root, 16, epochs=1, verbose=0)
+        train.train_from_folder(root, 16, epochs=1, base=None, verbose=0)
 
 
 def test_class_with_fewer_images_than_a_batch(tmp_path, capsys):
@@ -358,7 +358,7 @@ def test_train_from_folder_on_a_messy_folder(tmp_path, capsys):
     (root / "cats" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(40))
     (root / "dogs" / "Thumbs.db").write_bytes(bytes(64))
     folder(root / "dogs" / ".ipynb_checkpoints", {"x": 2})
-    result = train.train_from_folder(root, 16, batch_size=4, epochs=1, widths=(4,), convs_per_block=1, verbose=1)
+    result = train.train_from_folder(root, 16, batch_size=4, epochs=1, base=None, widths=(4,), convs_per_block=1, verbose=1)
     out = capsys.readouterr().out
     assert "cats/broken.jpg: damaged image" in out and "ignored (system files" in out
     assert result.datasets.counts == {"train": 13, "validation": 3}
