@@ -6,7 +6,11 @@
   (or, with ``weights=None``, the same network trained from scratch for as many epochs).
 - :func:`compare_bases` and :func:`comparison_table` fill the table of bases: parameters, input
   size, validation accuracy per dataset and seconds per epoch, with "weights unavailable" where a
-  weight file could not be fetched.
+  weight file could not be fetched (the full profile of notebook 06).
+- :func:`time_bases` and :func:`timing_table` measure what needs no weights: parameters, input
+  size, preprocessing and milliseconds per image on this machine (the quick profile of notebook 06).
+- :func:`plot_phases` draws both training phases on one plot; :func:`show_predictions` a grid of
+  photos with their predicted class, mistakes marked.
 
 Introduced in ``06_transfer_learning.ipynb``.
 """
@@ -18,9 +22,10 @@ import os
 import statistics
 import time
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import keras
+import numpy as np
 
 from helpers import transfer
 from helpers.data.download import MIRROR_ENV
@@ -274,3 +279,147 @@ def comparison_table(results: Sequence[TransferResult]) -> str:
         seconds = [r.seconds_per_epoch for r in rows.values() if r.seconds_per_epoch is not None]
         lines.append(f"{base:<15} {native:>12} {first.parameters:>12,}  {cells}" + (f"{max(seconds):.1f}" if seconds else "–"))
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- what a base costs, without its weights
+
+
+@dataclass(frozen=True)
+class BaseTiming:
+    """One base built with ``weights=None`` and run on a batch of real images.
+
+    Attributes:
+        milliseconds: wall-clock milliseconds per image (one batch, after a warm-up call).
+        cpu_milliseconds: CPU time per image, all threads together (less disturbed by other work on the machine).
+    """
+
+    base: str
+    parameters: int
+    input_size: tuple[int, int]
+    preprocessing: str
+    milliseconds: float
+    cpu_milliseconds: float
+
+
+def time_model(model: keras.Model, images: Any) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds per image of ``model(images, training=False)`` (after one warm-up call)."""
+    images = keras.ops.convert_to_tensor(images, dtype="float32")
+    model(images[:1], training=False)  # the first call builds the graph: not timed
+    wall, cpu = time.perf_counter(), time.process_time()
+    keras.ops.convert_to_numpy(model(images, training=False))
+    count = int(images.shape[0])
+    return 1000 * (time.perf_counter() - wall) / count, 1000 * (time.process_time() - cpu) / count
+
+
+def time_bases(bases: Sequence[str], images: Any, image_size: tuple[int, int] | None = None) -> list[BaseTiming]:
+    """Build each base with ``weights=None`` (nothing to download) and time it on ``images``.
+
+    Introduced in ``06_transfer_learning.ipynb``. ``images`` (a few real photos, 0-255 pixels) are
+    resized to each base's native input size, or to ``image_size`` for all. Random weights cost
+    exactly as much computation as trained ones, so the timings hold for the pretrained bases.
+    """
+    timings = []
+    for name in bases:
+        spec = transfer.get_base(name)
+        size = tuple(image_size or spec.input_size)
+        model = spec.build((*size, 3), None)
+        resized = keras.ops.image.resize(keras.ops.convert_to_tensor(images, dtype="float32"), size)
+        wall, cpu = time_model(model, spec.preprocess_input()(resized))
+        timings.append(BaseTiming(name, model.count_params(), size, spec.preprocessing, wall, cpu))
+        del model
+    return timings
+
+
+def timing_table(timings: Sequence[BaseTiming]) -> str:
+    """The timings as a text table, one row per base."""
+    head = f"{'base':<22} {'input':>8} {'parameters':>12} {'ms/image':>9} {'CPU ms/image':>13}  preprocess_input"
+    lines = [head, "-" * (len(head) + 20)]
+    for t in timings:
+        size = "x".join(str(side) for side in t.input_size)
+        lines.append(f"{t.base:<22} {size:>8} {t.parameters:>12,} {t.milliseconds:>9.0f} {t.cpu_milliseconds:>13.0f}  {t.preprocessing}")
+    return "\n".join(lines)
+
+
+def plot_base_costs(timings: Sequence[BaseTiming]):
+    """Milliseconds per image against parameters, one labelled point per base (log scales)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for t in timings:
+        ax.scatter(t.parameters / 1e6, t.milliseconds, s=30)
+        ax.annotate(f" {t.base} ({t.input_size[0]} px)", (t.parameters / 1e6, t.milliseconds), fontsize=8, va="center")
+    ax.set(xscale="log", yscale="log", xlabel="parameters of the base (millions)", ylabel="milliseconds per image (this CPU)",
+           title="What a base costs: size and speed, measured without its weights")
+    ax.set_xlim(right=ax.get_xlim()[1] * 4)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- curves and predictions
+
+
+def _logs(history: Any) -> dict:
+    return dict(history.history if hasattr(history, "history") else history)
+
+
+def plot_phases(head: Any, fine: Any, scratch: Any = None, title: str = "Cats vs dogs"):
+    """Accuracy per epoch of both phases on one plot, a line where fine-tuning starts, and a from-scratch run.
+
+    Introduced in ``06_transfer_learning.ipynb``. ``head`` and ``fine`` are the histories of the
+    two ``fit`` calls (frozen base, then fine-tuning with ``initial_epoch``); ``scratch`` the history
+    of the comparison network trained from scratch for as many epochs.
+    """
+    import matplotlib.pyplot as plt
+
+    first, second = _logs(head), _logs(fine)
+    joined = {key: list(first[key]) + list(second.get(key, [])) for key in first}
+    epochs = np.arange(1, len(joined["accuracy"]) + 1)
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.plot(epochs, np.asarray(joined["accuracy"]) * 100, "o-", color="tab:blue", label="pretrained: training")
+    ax.plot(epochs, np.asarray(joined["val_accuracy"]) * 100, "s-", color="tab:orange", label="pretrained: validation")
+    if scratch is not None:
+        logs = _logs(scratch)
+        steps = np.arange(1, len(logs["accuracy"]) + 1)
+        ax.plot(steps, np.asarray(logs["accuracy"]) * 100, "o--", color="tab:gray", alpha=0.6, label="from scratch: training")
+        ax.plot(steps, np.asarray(logs["val_accuracy"]) * 100, "s--", color="tab:red", label="from scratch: validation")
+    start = len(first["accuracy"])
+    ax.axvline(start + 0.5, color="gray", linestyle=":")
+    ax.text(start + 0.55, 52, "fine-tuning →", fontsize=8, color="gray", va="bottom")
+    ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title, xticks=epochs, ylim=(45, 100))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="center right")
+    fig.tight_layout()
+    return fig
+
+
+def show_predictions(model: keras.Model, dataset: Any, class_names: Sequence[str], count: int = 12, ncols: int = 6):
+    """A grid of photos from ``dataset`` titled ``predicted (probability)``, mistakes in red with the true class.
+
+    Introduced in ``06_transfer_learning.ipynb``. Every mistake found in the dataset comes first
+    (up to half the grid), then correct predictions; the title counts the mistakes of the whole dataset.
+    """
+    import matplotlib.pyplot as plt
+
+    images, labels = (np.concatenate(parts) for parts in zip(*((x.numpy(), y.numpy()) for x, y in dataset)))
+    probabilities = model.predict(images, verbose=0)
+    if probabilities.shape[-1] == 1:  # one sigmoid unit: the probability of class_names[1]
+        probabilities = np.concatenate([1 - probabilities, probabilities], axis=-1)
+    predicted = probabilities.argmax(-1)
+    true = labels.argmax(-1) if labels.ndim > 1 and labels.shape[-1] > 1 else labels.ravel().astype(int)
+    wrong_ones = np.flatnonzero(predicted != true)
+    chosen = list(wrong_ones[: count // 2]) + [i for i in range(len(true)) if predicted[i] == true[i]][: count - min(len(wrong_ones), count // 2)]
+    nrows = -(-len(chosen) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.7, nrows * 2.0), squeeze=False, layout="constrained")
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, chosen):
+        ax.imshow(np.clip(images[i], 0, 255).astype("uint8"))
+        name, sure = class_names[predicted[i]], probabilities[i].max()
+        mistake = predicted[i] != true[i]
+        ax.set_title(f"{name} ({sure:.0%})" + (f"\nWRONG: is {class_names[true[i]]}" if mistake else ""),
+                     fontsize=8, color="red" if mistake else "black")
+        if mistake:
+            ax.add_patch(plt.Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, edgecolor="red", linewidth=3, clip_on=False))
+    fig.suptitle(f"Predictions on held-out photos: {len(wrong_ones)} mistakes in {len(true)} (mistakes first, in red)", fontsize=10)
+    return fig

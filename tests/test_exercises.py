@@ -262,40 +262,7 @@ def test_nb05_report_and_command(capsys):
     assert all(option in usage for option in nb05.TRAIN_OPTIONS), "TRAIN_OPTIONS follows python -m helpers.train --help"
 
 
-# ---------------------------------------------------------------- 06
-
-
-def test_nb06_unfreeze_top_layers():
-    from helpers import transfer
-
-    base = transfer.cifar10_base()
-    base.trainable = True
-    split = len(base.layers) - nb06.TOP_LAYERS
-    for index, layer in enumerate(base.layers):
-        layer.trainable = index >= split and not isinstance(layer, layers.BatchNormalization)
-    assert "conv2, conv3 will learn" in ok(nb06.ex1, base)
-
-    base.get_layer("bn3").trainable = True
-    assert "bn3 is a batch-norm layer" in bad(nb06.ex1, base)
-    base.get_layer("bn3").trainable = False
-    base.get_layer("conv1").trainable = True
-    assert "conv1 is trainable, but it is not among the top 9" in bad(nb06.ex1, base)
-    base.trainable = False
-    assert "base.trainable is False" in bad(nb06.ex1, base)
-
-
-def test_nb06_preprocess_and_rate():
-    ok(nb06.ex2, keras.applications.resnet50.preprocess_input)
-    ok(nb06.ex2, keras.applications.vgg16.preprocess_input)
-    assert "[-1, 1]" in bad(nb06.ex2, keras.applications.mobilenet_v2.preprocess_input)
-    assert "[0, 1]" in bad(nb06.ex2, lambda x: x / 255)
-    assert "unchanged" in bad(nb06.ex2, keras.applications.efficientnet.preprocess_input)
-    assert "function itself" in bad(nb06.ex2, "resnet50")
-
-    ok(nb06.ex3, 1e-5)
-    ok(nb06.ex3, keras.optimizers.Adam(learning_rate=1e-5))
-    assert "the same rate as the head's" in bad(nb06.ex3, 1e-3)
-    assert "almost nothing" in bad(nb06.ex3, 1e-9)
+# ---------------------------------------------------------------- 06: tests/test_exercises_nb06.py
 
 
 # ---------------------------------------------------------------- 07

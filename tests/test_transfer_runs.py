@@ -1,0 +1,78 @@
+"""What notebook 06 draws and measures with helpers.transfer_runs: base timings, the two-phase curves, the prediction grid."""
+
+from __future__ import annotations
+
+import keras
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from helpers import transfer_runs  # noqa: E402
+from helpers.data import fetch  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def photos():
+    """40 real cats and dogs photos at 48x48 (the first 20 of each class of validation/), as a dataset and as arrays."""
+    root = fetch("cats_and_dogs", verbose=False)
+    dataset = keras.utils.image_dataset_from_directory(
+        root / "validation", image_size=(48, 48), batch_size=16, label_mode="binary", shuffle=False, verbose=False
+    )
+    images, labels = (np.concatenate(parts) for parts in zip(*((x.numpy(), y.numpy()) for x, y in dataset)))
+    keep = np.r_[0:20, 500:520]  # the folder is sorted: cats first, then dogs
+    import tensorflow as tf
+
+    small = tf.data.Dataset.from_tensor_slices((images[keep], labels[keep])).batch(16)
+    return small, images[keep], labels[keep]
+
+
+def _always_dogs(size: int = 48) -> keras.Model:
+    """A sigmoid model that says "dogs" with probability 0.88 for every photo."""
+    inputs = keras.Input((size, size, 3))
+    x = keras.layers.GlobalAveragePooling2D()(inputs)
+    out = keras.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(2.0))(x)
+    return keras.Model(inputs, out)
+
+
+def test_time_model_gives_positive_milliseconds_per_image(photos):
+    _, images, _ = photos
+    wall, cpu = transfer_runs.time_model(_always_dogs(), images[:8])
+    assert wall > 0 and cpu >= 0
+
+
+def test_time_bases_builds_each_base_without_weights_and_tabulates_it(photos):
+    _, images, _ = photos
+    timings = transfer_runs.time_bases(["MobileNetV2", "VGG16"], images[:2], image_size=(32, 32))
+    assert [(t.base, t.input_size) for t in timings] == [("MobileNetV2", (32, 32)), ("VGG16", (32, 32))]
+    assert timings[1].parameters == 14_714_688 and timings[0].parameters == 2_257_984, "weights=None, include_top=False"
+    assert "[-1, 1]" in timings[0].preprocessing and "BGR" in timings[1].preprocessing
+    table = transfer_runs.timing_table(timings).splitlines()
+    assert table[0].split()[:3] == ["base", "input", "parameters"] and "14,714,688" in table[3] and "32x32" in table[2]
+    figure = transfer_runs.plot_base_costs(timings)
+    assert [text.get_text().strip() for text in figure.axes[0].texts] == ["MobileNetV2 (32 px)", "VGG16 (32 px)"]
+
+
+def test_plot_phases_joins_both_phases_and_marks_where_fine_tuning_starts():
+    head = {"accuracy": [0.8, 0.9, 0.92], "val_accuracy": [0.9, 0.93, 0.94]}
+    fine = {"accuracy": [0.93, 0.95], "val_accuracy": [0.95, 0.96]}
+    scratch = {"accuracy": [0.5, 0.52, 0.55, 0.56, 0.58], "val_accuracy": [0.5, 0.5, 0.53, 0.55, 0.57]}
+    figure = transfer_runs.plot_phases(head, fine, scratch)
+    ax = figure.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_allclose(lines["pretrained: validation"].get_ydata(), [90, 93, 94, 95, 96])
+    np.testing.assert_allclose(lines["from scratch: validation"].get_ydata(), [50, 50, 53, 55, 57])
+    vertical = [line for label, line in lines.items() if label.startswith("_")]
+    assert any(np.allclose(line.get_xdata(), 3.5) for line in vertical), "a line between epoch 3 (head) and 4 (fine-tuning)"
+    assert "fine-tuning" in ax.texts[0].get_text()
+
+
+def test_show_predictions_puts_the_mistakes_first_and_counts_them(photos):
+    dataset, _, labels = photos
+    figure = transfer_runs.show_predictions(_always_dogs(), dataset, ["cats", "dogs"], count=8, ncols=4)
+    titles = [ax.get_title() for ax in figure.axes if ax.get_title()]
+    assert len(titles) == 8
+    assert all("WRONG: is cats" in title for title in titles[:4]), "up to half the grid: mistakes (every cat, here)"
+    assert all(title == "dogs (88%)" for title in titles[4:]), "then correct predictions, with the probability"
+    assert f"{int((labels == 0).sum())} mistakes in {len(labels)}" in figure._suptitle.get_text()
