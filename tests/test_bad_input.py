@@ -180,6 +180,12 @@ def test_impossible_settings_say_what_to_use(tmp_path):
         with pytest.raises(TrainSettingError) as error:
             data.image_datasets(root, **options)
         assert words in str(error.value), (change, str(error.value))
+    for change, words in [(dict(learning_rate=-1e-3), "learning_rate must be more than 0 (for example 1e-3), not -0.001"),
+                          (dict(clipnorm=0.0), "clipnorm must be more than 0"), (dict(patience=-1), "patience must be 0 or more"),
+                          (dict(fine_tune_epochs=2.5), "must be a whole number"), (dict(learning_rate="fast"), "such as 1e-3")]:
+        with pytest.raises(TrainSettingError, match=words.replace("(", r"\(").replace(")", r"\)")):
+            checks.check_training_numbers(**change)
+    checks.check_training_numbers(learning_rate=1e20, patience=0, clipnorm=None)  # unwise, but not impossible
     with pytest.raises(TrainSettingError, match="variant='full'"):
         data.get_dataset("caltech101").archive("huge")
 

@@ -19,7 +19,7 @@ from helpers.data.download import pretty_path
 from helpers.data.folders import FolderError, as_folder, check_no_empty_class, check_not_splits
 from helpers.errors import TrainSettingError
 
-__all__ = ["TrainSettingError", "check_sizes", "check_split", "class_counts", "split_sizes"]
+__all__ = ["TrainSettingError", "check_sizes", "check_split", "check_training_numbers", "class_counts", "split_sizes"]
 
 
 def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = None) -> dict[str, int]:
@@ -78,6 +78,27 @@ def check_split(total: int, validation_split: float | None, test_split: float | 
             f"{more}change validation_split/test_split."
         )
     return sizes
+
+
+def check_training_numbers(**values: float | int | None) -> None:
+    """Raise :class:`TrainSettingError` for a training number that cannot work; ``None`` means "not given".
+
+    Keras accepts a negative learning rate (it then climbs the loss instead of descending it), a
+    clip norm of 0 and a negative patience without a word. Checked before any data is loaded
+    (``train_from_folder``): ``learning_rate``, ``fine_tune_learning_rate`` and ``clipnorm`` must be
+    positive numbers, ``patience``, ``fine_tune_epochs`` and ``fine_tune_layers`` whole numbers of 0 or more.
+    """
+    usual = {"learning_rate": "1e-3", "fine_tune_learning_rate": "1e-5", "clipnorm": "1.0", "patience": "10",
+             "fine_tune_epochs": "5", "fine_tune_layers": "20"}
+    for name, value in values.items():
+        if value is None:
+            continue
+        whole = name in ("patience", "fine_tune_epochs", "fine_tune_layers")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and int(value) != value):
+            raise TrainSettingError(f"{name} must be a {'whole ' if whole else ''}number, such as {usual.get(name, 1)}, not {value!r}.")
+        if not math.isfinite(value) or (value < 0 if whole else value <= 0):
+            limit = "0 or more" if whole else "more than 0"
+            raise TrainSettingError(f"{name} must be {limit} (for example {usual.get(name, 1)}), not {value!r}.")
 
 
 def check_sizes(
