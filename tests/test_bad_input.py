@@ -76,6 +76,14 @@ def test_link_loops_and_links_between_classes_count_each_photo_once(tmp_path):
     assert len(images) == 12 and len(np.unique(images.reshape(12, -1), axis=0)) == 12, "no photo twice"
 
 
+def test_a_class_folder_linked_to_an_unplugged_drive_is_named(tmp_path):
+    root = folder(tmp_path / "pets", {"cats": 3, "dogs": 3})
+    (root / "hamsters").symlink_to(tmp_path / "usb" / "hamsters", target_is_directory=True)
+    scan = data.scan_folder(root)
+    assert scan.class_names == ["cats", "dogs"]
+    assert any(note.startswith("hamsters is a link to ") and "not a class" in note for note in scan.notes)
+
+
 def test_a_pipe_named_jpg_is_a_problem_and_does_not_hang(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 5, "dogs": 5})
     os.mkfifo(root / "dogs" / "pipe.jpg")

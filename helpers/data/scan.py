@@ -309,6 +309,8 @@ def scan_folder(
     scan.duplicates = [group for group in by_hash.values() if len(group) > 1]
     scan.keras_ready = keras_ready and not scan.problems and not scan.pillow
     scan.notes = _notes(scan, loose, batch_size, validation_split)
+    scan.notes += [f"{entry.name} is a link to {os.readlink(entry)}, which does not exist, so it is not a class; "
+                   "reconnect the drive it points to, or delete the link." for entry in entries if entry.is_symlink() and not entry.exists()]
     scan.seconds = time.perf_counter() - start
     return scan
 
