@@ -114,8 +114,8 @@ def current_profile() -> tuple[str, str]:
             )
         return value, "set by COURSE_PROFILE"
     if gpu_names():
-        return "full", "a GPU is visible (set COURSE_PROFILE=quick to override)"
-    return "quick", "no GPU is visible (set COURSE_PROFILE=full to override)"
+        return "full", "a GPU is visible; set COURSE_PROFILE=quick to override"
+    return "quick", "no GPU is visible; set COURSE_PROFILE=full to override"
 
 
 def hardware_summary() -> str:
