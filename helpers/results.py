@@ -17,7 +17,7 @@ from typing import Any, Callable
 RESULTS_ENV = "COURSE_RESULTS_FILE"
 
 #: Words in a figure's name that mean "a fraction, shown as a percentage".
-_FRACTION_WORDS = ("accuracy", "gap", "standard_error", "gain", "precision", "recall", "f1")
+_FRACTION_WORDS = ("accuracy", "gap", "standard_error", "gain", "precision", "recall", "f1", "target")
 
 
 def _plain(value: Any) -> Any:
@@ -88,6 +88,8 @@ def describe(row: dict, details: bool = True, only: Callable[[str], bool] | None
         row: one notebook's entry (``metric``, ``value`` and ``details``).
         details: add the recorded details in brackets.
         only: keep only the details whose name passes this test.
+
+    Details recorded as ``None`` (a figure the run could not measure) are left out.
     """
     if row.get("value") is None:
         return "-"
@@ -95,7 +97,7 @@ def describe(row: dict, details: bool = True, only: Callable[[str], bool] | None
     shown = [
         f"{key.replace('_', ' ')} {format_figure(key, value)}"
         for key, value in (row.get("details") or {}).items()
-        if only is None or only(key)
+        if value is not None and (only is None or only(key))
     ]
     if details and shown:
         text += f" ({'; '.join(shown)})"
