@@ -89,7 +89,8 @@ def describe(row: dict, details: bool = True, only: Callable[[str], bool] | None
         details: add the recorded details in brackets.
         only: keep only the details whose name passes this test.
 
-    Details recorded as ``None`` (a figure the run could not measure) are left out.
+    Details recorded as ``None`` (a figure the run could not measure), and a detail that repeats the
+    metric under its own name, are left out.
     """
     if row.get("value") is None:
         return "-"
@@ -98,6 +99,7 @@ def describe(row: dict, details: bool = True, only: Callable[[str], bool] | None
         f"{key.replace('_', ' ')} {format_figure(key, value)}"
         for key, value in (row.get("details") or {}).items()
         if value is not None and (only is None or only(key))
+        and not (key.replace("_", " ") == row["metric"] and value == row["value"])  # the metric again
     ]
     if details and shown:
         text += f" ({'; '.join(shown)})"

@@ -64,6 +64,8 @@ def test_format_figure_shows_accuracies_as_percentages_and_counts_with_commas():
     assert results.describe(row, only=lambda name: "accuracy" in name) == "test accuracy 50.0% (scratch accuracy 61.0%)"
     row = {"metric": "test accuracy", "value": 0.6, "details": {"seconds_to_target": None, "target": 0.55}}
     assert results.describe(row) == "test accuracy 60.0% (target 55.0%)"
+    row = {"metric": "test accuracy", "value": 0.6, "details": {"test_accuracy": 0.6, "epochs": 3}}
+    assert results.describe(row) == "test accuracy 60.0% (epochs 3)"
 
 
 def test_plot_histories_draws_every_run_on_one_axis():
