@@ -240,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         paths = files_in(args.directory) if args.directory else [Path(name) for name in args.file]
         if not paths:
-            raise CourseError(f"{args.directory} holds no files to predict; give a folder of images with -d, or files with -f."
+            from helpers.data import pretty_path
+
+            raise CourseError(f"{pretty_path(Path(args.directory))} holds no files to predict; give a folder of images with -d, or files with -f."
                               + (f" ({_left_out(Path(args.directory))})" if _left_out(Path(args.directory)) else ""))
         model, class_names = load_classifier(args.model)
         predictions = predict_images(model, class_names, paths, top_k=args.top_k)

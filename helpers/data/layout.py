@@ -27,7 +27,6 @@ class FolderError(CourseError):
     """A folder of images is missing or is not laid out as one sub-folder per class."""
 
 
-
 #: File names that are archives, not folders (a download not yet extracted).
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".tar.bz2", ".tar.xz", ".7z", ".rar")
 
@@ -47,12 +46,14 @@ def as_folder(directory: os.PathLike | str, what: str = "") -> Path:
                           "data.fetch for a course dataset) and give the extracted folder.")
     if path.is_file():
         raise FolderError(f"{name} is a file, not a folder; give the folder that holds the class sub-folders.")
-    siblings = [p.name for p in path.parent.iterdir() if p.is_dir()] if path.parent.is_dir() else []
+    try:
+        siblings = [p.name for p in path.parent.iterdir() if p.is_dir()] if path.parent.is_dir() else []
+    except OSError:
+        siblings = []
     hint = closest(path.name, siblings)
     if what:
         raise FolderError(f"{name} does not exist{hint}; check the path.")
     raise FolderError(f"{name} is not a folder{hint}; check the path.")
-
 
 
 #: Sub-folder names that are splits of a dataset, not classes (compared in lower case).
