@@ -2,26 +2,37 @@
 
 ::
 
-    result = train_from_folder("flower_photos", image_size=(180, 180), epochs=40, save_to="flowers.keras")
+    result = train_from_folder("flower_photos", save_to="flowers.keras")       # a pretrained base, settings chosen
     print(result.report())                                                     # validation accuracy, per class
 
-    python -m helpers.train flower_photos --epochs 40 --output flowers.keras   # the same, in a terminal
+    python -m helpers.train flower_photos --output flowers.keras               # the same, in a terminal
     python -m helpers.predict flowers.keras -d new_photos                      # then predict new images
 
-Inside, :func:`train_from_folder` does what notebook 04 did step by step:
+    train_from_folder("flower_photos", base=None, image_size=180, epochs=40)   # the course CNN from scratch
+    python -m helpers.train flower_photos --scratch --epochs 40                # (notebook 05's recipe)
+
+By default (``base="auto"``) the model is a pretrained ImageNet base under a new head: on a CPU
+(quick profile) MobileNetV2 with alpha 0.35, whose 2 MB weight file the course mirror serves; on a
+GPU in the full profile a stronger base (EfficientNetB0, else MobileNetV2) when its weights can be
+had. The first line printed says which base, why, and the image size, epochs and batch chosen
+(:func:`helpers.train_options.choose_defaults`; also in ``TrainResult.choices``). When no weights
+can be had, one line says so and what to do, and the from-scratch course CNN is trained instead.
+
+Inside, :func:`train_from_folder` does what notebooks 04 and 06 did step by step:
 
 1. count the images of each class; clamp a batch larger than the data and note classes too
    small for the validation split (:func:`helpers.data.class_counts`, :func:`helpers.data.check_sizes`);
 2. build cached, shuffled, prefetched datasets with :func:`helpers.data.image_datasets`
    (augmentation on the training batches only);
-3. build :func:`helpers.models.folder_cnn`, train it with early stopping on the validation loss
-   (the best epoch's weights are restored), then measure it on the validation split
+3. build the model: the base frozen under a new head (:func:`helpers.transfer.build_transfer_classifier`,
+   its ``preprocess_input`` inside the model), or :func:`helpers.models.folder_cnn` with ``base=None``;
+4. train it with early stopping on the validation loss; with a base, train the head, then unfreeze
+   the top of the base (batch norm stays frozen) and fine-tune it at a small learning rate; keep the
+   epoch with the lowest validation loss of both phases, then measure it on the validation split
    (:func:`fit_and_evaluate`);
-4. optionally save it with its class names (:func:`helpers.model_files.save_classifier`).
+5. optionally save it with its class names (:func:`helpers.model_files.save_classifier`).
 
-:func:`train_from_csv` does the same from a CSV file of ``path,label`` rows. With ``base="MobileNetV2"``
-(or another name from :data:`helpers.transfer.BASES`) step 3 builds a pretrained base under a new head
-instead, trains the head, then fine-tunes the top of the base for ``fine_tune_epochs``.
+:func:`train_from_csv` does the same from a CSV file of ``path,label`` rows.
 
 The module is split by what each part is: this one holds the two one-call utilities;
 :mod:`helpers.train_fit` the shared core (:class:`TrainResult`, :func:`fit_and_evaluate`);
@@ -46,8 +57,8 @@ from helpers.train_fit import TrainResult, fit_and_evaluate
 __all__ = ["TrainResult", "TrainSettingError", "fit_and_evaluate", "main", "train_from_csv", "train_from_folder"]
 
 
-def _check_settings(epochs: int, validation_split: float | None, validation_dir, test_split: float | None) -> None:
-    if epochs < 1:
+def _check_settings(epochs: int | None, validation_split: float | None, validation_dir, test_split: float | None) -> None:
+    if epochs is not None and epochs < 1:
         raise TrainSettingError(f"epochs must be 1 or more, not {epochs}.")
     if (validation_split is None) == (validation_dir is None):
         raise TrainSettingError("Give either validation_split (a fraction of the folder) or validation_dir (a second folder), not both or neither.")
@@ -65,8 +76,23 @@ def _augmentation(augment):
     return augment or None
 
 
-def _train(per_class: dict[str, int], make_splits: Callable, *, batch_size: int, validation_split, test_split, augment, model,
-           widths, convs_per_block: int, seed: int, save_to, verbose: int, base=None, weights="imagenet", strategy=None,
+def _choose(options: dict, verbose: int):
+    """Fill in the defaults left to the course (:func:`helpers.train_options.choose_defaults`) and say what they are."""
+    from helpers import train_options
+
+    choices = train_options.choose_defaults(
+        options.pop("base"), options.pop("weights"), options.pop("image_size"), options.pop("epochs"),
+        options.pop("fine_tune_epochs"), options.pop("batch_size"), model=options.get("model"),
+    )
+    if verbose >= 1:
+        if choices.fallback:
+            print(choices.fallback)
+        print(choices.line())
+    return choices
+
+
+def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validation_split, test_split, augment, model,
+           widths, convs_per_block: int, seed: int, save_to, verbose: int, strategy=None,
            learning_rate: float = 1e-3, **fit_options) -> TrainResult:
     """The steps after counting, shared by :func:`train_from_folder` and :func:`train_from_csv`."""
     import time
@@ -76,13 +102,15 @@ def _train(per_class: dict[str, int], make_splits: Callable, *, batch_size: int,
     from helpers import distribute, models, train_options
 
     start = time.perf_counter()
+    base, weights, batch_size = choices.base, choices.weights, choices.batch_size
+    fit_options.update(epochs=choices.epochs, fine_tune_epochs=choices.fine_tune_epochs)
     if base is not None:
         if model is not None:
             raise TrainSettingError("Give base= (a pretrained base under a new head) or model=, not both.")
         train_options.check_base(base, weights)  # before any data is loaded: an unknown name, or weights out of reach
         model = train_options.transfer_builder(base, weights)
     elif fit_options.get("fine_tune_epochs"):
-        raise TrainSettingError("fine_tune_epochs needs a pretrained base: pass base='MobileNetV2' (or another base).")
+        raise TrainSettingError("fine_tune_epochs needs a pretrained base: leave base='auto' or pass base='MobileNetV2-0.35' (or another base).")
     replicas = distribute.replicas(strategy)
     batch_size, notes = check_sizes(per_class, batch_size * replicas, validation_split, test_split)
     if replicas > 1:
@@ -91,11 +119,14 @@ def _train(per_class: dict[str, int], make_splits: Callable, *, batch_size: int,
     for note in notes if verbose >= 1 else []:
         print(f"note: {note}")
     keras.utils.set_random_seed(seed)
-    splits = make_splits(batch_size=batch_size, augmentation=_augmentation(augment), seed=seed, verbose=verbose >= 1)
+    splits = make_splits(image_size=choices.image_size, batch_size=batch_size, augmentation=_augmentation(augment), seed=seed,
+                         verbose=verbose >= 1)
     if model is None:
         model = functools.partial(models.folder_cnn, widths=tuple(widths), convs_per_block=convs_per_block)
     result = fit_and_evaluate(splits, model=model, learning_rate=learning_rate, strategy=strategy, verbose=verbose, **fit_options)
-    result.notes, result.seconds = notes, time.perf_counter() - start
+    result.notes, result.seconds, result.choices = notes + result.notes, time.perf_counter() - start, choices.as_dict()
+    if choices.fallback:
+        result.notes.insert(0, choices.fallback)
     if save_to is not None:
         from helpers.model_files import save_classifier
 
@@ -107,17 +138,13 @@ def _train(per_class: dict[str, int], make_splits: Callable, *, batch_size: int,
     return result
 
 
-def _pair(image_size: tuple[int, int] | int) -> tuple[int, int]:
-    return (image_size, image_size) if isinstance(image_size, int) else (int(image_size[0]), int(image_size[1]))
-
-
 def train_from_folder(
     directory: os.PathLike | str,
-    image_size: tuple[int, int] | int = (180, 180),
+    image_size: tuple[int, int] | int | None = None,
     *,
     classes: Sequence[str] | None = None,
-    batch_size: int = 32,
-    epochs: int = 40,
+    batch_size: int | None = None,
+    epochs: int | None = None,
     validation_split: float | None = 0.2,
     validation_dir: os.PathLike | str | None = None,
     test_split: float | None = None,
@@ -125,9 +152,9 @@ def train_from_folder(
     model=None,
     widths: Sequence[int] = (32, 64, 128, 256, 512),
     convs_per_block: int = 2,
-    base=None,
+    base="auto",
     weights: str | os.PathLike | None = "imagenet",
-    fine_tune_epochs: int = 0,
+    fine_tune_epochs: int | None = None,
     fine_tune_layers: int | None = None,
     fine_tune_learning_rate: float | None = None,
     patience: int = 10,
@@ -143,41 +170,50 @@ def train_from_folder(
     mixed_precision: bool | None = None,
     verbose: int = 2,
 ) -> TrainResult:
-    """Train a CNN on a folder whose sub-folders are the classes; return it with its validation metrics.
+    """Train an image classifier on a folder whose sub-folders are the classes; return it with its validation metrics.
 
-    Introduced in ``05_flowers_train_from_folder.ipynb``. The defaults are a from-scratch recipe for
-    photos on a GPU: 180x180 pixels, augmentation, :func:`helpers.models.folder_cnn`, up to 40
-    epochs with early stopping (patience 10) on the validation loss. With ``base=`` it does
-    transfer learning instead (``06_transfer_learning.ipynb``).
+    Introduced in ``05_flowers_train_from_folder.ipynb``. By default it does transfer learning
+    (``06_transfer_learning.ipynb``): a pretrained ImageNet base chosen for the profile (on a CPU,
+    MobileNetV2 alpha 0.35 at 160x160 px: 8 epochs for the new head, then 4 fine-tuning the top
+    of the base), with augmentation and early stopping on the validation loss; the first line
+    printed says what was chosen and why. With ``base=None`` it trains :func:`helpers.models.folder_cnn`
+    from scratch instead: 180x180 px, up to 40 epochs (patience 10), the seed tutorial's recipe.
+    Every setting left at ``None`` is chosen (:func:`helpers.train_options.choose_defaults`).
 
     Args:
         directory: one sub-folder of images per class: JPEG, PNG, BMP or GIF, colour or grayscale
             (every image is converted to RGB).
-        image_size: ``(height, width)`` every image is resized to, or one number for squares.
+        image_size: ``(height, width)`` every image is resized to, or one number for squares
+            (default: 160 with a base on a CPU, 224 on a GPU, 180 with ``base=None``).
         classes: train on these sub-folders only, in this label order (default: all, alphabetical).
-        batch_size: images per batch (per replica with ``strategy``); clamped to the number of
-            training images if larger.
-        epochs: the most epochs to train; early stopping may end sooner.
+        batch_size: images per batch (per replica with ``strategy``; default 32); clamped to the
+            number of training images if larger.
+        epochs: the most epochs to train (with a base: the head's epochs; default 8 on a CPU, 10
+            on a GPU, 40 with ``base=None``); early stopping may end sooner.
         validation_split: fraction of ``directory`` held out to validate (``None`` with ``validation_dir``).
         validation_dir: a second folder, laid out like ``directory``, to validate on instead.
         test_split: also hold out this fraction (of all images, or of ``validation_dir``) as a test
             split that neither training nor early stopping sees.
         augment: ``True`` for random flips, rotations, shifts and zooms of the training images,
             ``False`` for none, or your own Keras layer.
-        model: ``None`` (the course CNN), a Keras model, or a function ``(input_shape, num_classes) -> model``.
-        widths, convs_per_block: the size of the course CNN (:func:`helpers.models.folder_cnn`);
-            ``(16, 32, 64, 128)`` and 1 train several times faster, for a rougher model.
-        base: transfer learning: a pretrained base from :data:`helpers.transfer.BASES` (for example
-            ``"MobileNetV2"``), frozen under a new head, with its own ``preprocess_input`` inside the
-            model; or a Keras model to use as the base (it must take raw 0-255 pixels and output
-            feature maps). ``epochs`` then trains the head.
-        weights: the base's weights: ``"imagenet"`` (fetched through the Keras cache and
+        model: a Keras model, or a function ``(input_shape, num_classes) -> model``, to train instead
+            of the default (it then replaces ``base="auto"``).
+        widths, convs_per_block: the size of the course CNN (:func:`helpers.models.folder_cnn`,
+            ``base=None``); ``(16, 32, 64, 128)`` and 1 train several times faster, for a rougher model.
+        base: ``"auto"`` (default): a pretrained base chosen for the profile, or the course CNN from
+            scratch, said in one line, when no ImageNet weights can be had; ``None``: the course CNN
+            from scratch; a name from :data:`helpers.transfer.BASES` (for example ``"MobileNetV2-0.35"``
+            or ``"EfficientNetB0"``): that base, frozen under a new head, with its own
+            ``preprocess_input`` inside the model; or a Keras model to use as the base (it must take
+            raw 0-255 pixels and output feature maps). ``epochs`` then trains the head.
+        weights: a named base's weights: ``"imagenet"`` (fetched through the Keras cache and
             ``COURSE_DATA_MIRROR``; raises :class:`helpers.weights.WeightsUnavailableError` before
             any training when they cannot be had), ``None`` (random weights), or a weights file.
         fine_tune_epochs: after the head, unfreeze the top of the base (batch norm stays frozen)
-            and train this many more epochs at a small learning rate (:func:`helpers.transfer.fine_tune`).
+            and train this many more epochs at a small learning rate (:func:`helpers.transfer.fine_tune`;
+            default 4 on a CPU, 10 on a GPU). The model keeps the best epoch of both phases.
         fine_tune_layers, fine_tune_learning_rate: how many of the base's top layers to unfreeze,
-            and the learning rate then (default: the base's recipe, 1e-5 for the ImageNet bases).
+            and the learning rate then (default: the base's recipe: 1e-4 for the light MobileNets, 1e-5 for the larger bases).
         patience: epochs without a lower validation loss before training stops.
         learning_rate: Adam's learning rate (the peak of a schedule).
         schedule: ``None`` (constant, lowered on plateaus by ``ReduceLROnPlateau``), ``"cosine"``,
@@ -207,7 +243,7 @@ def train_from_folder(
 
     Returns:
         A :class:`TrainResult`: ``model``, ``history``, ``class_names``, ``metrics`` (validation
-        accuracy and loss), ``evaluation``, ``seconds``, and more.
+        accuracy and loss), ``evaluation``, ``seconds``, ``choices`` (what was trained and why), and more.
 
     Raises:
         CourseError: settings that cannot work, a folder that cannot be used, a base whose weights
@@ -217,28 +253,31 @@ def train_from_folder(
     from helpers.data import image_datasets
 
     _check_settings(epochs, validation_split, validation_dir, test_split)
+    options = {name: value for name, value in arguments.items() if name in _SHARED_OPTIONS}
+    choices = _choose(options, verbose)  # the first lines printed: the base (or the course CNN) and the settings
     per_class = class_counts(directory, classes)
     if validation_dir is not None:
         class_counts(validation_dir, list(per_class))  # the same class sub-folders, each with images
     make_splits = functools.partial(
-        image_datasets, directory, _pair(image_size), validation_split=validation_split, validation_dir=validation_dir,
+        image_datasets, directory, validation_split=validation_split, validation_dir=validation_dir,
         test_split=test_split, classes=list(per_class), max_train=max_train, quarantine=quarantine,
     )
-    options = {name: value for name, value in arguments.items() if name in _SHARED_OPTIONS}
-    return _train(per_class, make_splits, validation_split=validation_split, test_split=None if validation_dir else test_split, **options)
+    return _train(per_class, make_splits, choices, validation_split=validation_split,
+                  test_split=None if validation_dir else test_split, **options)
 
 
 #: The keyword arguments :func:`train_from_csv` passes on, with :func:`train_from_folder`'s defaults.
 _SHARED_OPTIONS = {
     name: parameter.default for name, parameter in inspect.signature(train_from_folder).parameters.items()
-    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-    and name not in ("classes", "validation_split", "validation_dir", "test_split", "max_train", "quarantine")
+    if (parameter.kind is inspect.Parameter.KEYWORD_ONLY
+        and name not in ("classes", "validation_split", "validation_dir", "test_split", "max_train", "quarantine"))
+    or name == "image_size"
 }
 
 
 def train_from_csv(
     csv_file: os.PathLike | str,
-    image_size: tuple[int, int] | int = (180, 180),
+    image_size: tuple[int, int] | int | None = None,
     *,
     root: os.PathLike | str | None = None,
     path_column: str | None = None,
@@ -262,16 +301,17 @@ def train_from_csv(
     unknown = sorted(set(options) - set(_SHARED_OPTIONS))
     if unknown:
         raise TypeError(f"train_from_csv() got unexpected keyword arguments: {', '.join(unknown)}")
-    settings = {**_SHARED_OPTIONS, **options}
+    settings = {**_SHARED_OPTIONS, **options, "image_size": image_size}
     _check_settings(settings["epochs"], validation_split, None, test_split)
+    choices = _choose(settings, settings["verbose"])
     columns = dict(root=root, path_column=path_column, label_column=label_column)
     counted = Counter(read_labels_csv(csv_file, classes=classes, **columns)[1])
     per_class = {name: counted[name] for name in classes or sorted(counted)}
     make_splits = functools.partial(
-        csv_datasets, csv_file, _pair(image_size), validation_split=validation_split, test_split=test_split,
+        csv_datasets, csv_file, validation_split=validation_split, test_split=test_split,
         classes=list(per_class), max_train=max_train, **columns,
     )
-    return _train(per_class, make_splits, validation_split=validation_split, test_split=test_split, **settings)
+    return _train(per_class, make_splits, choices, validation_split=validation_split, test_split=test_split, **settings)
 
 
 from helpers.train_cli import main  # noqa: E402 - the command line, which calls the functions above

@@ -2,8 +2,9 @@
 
 ::
 
-    python -m helpers.train flower_photos --epochs 40 --output flowers.keras
-    python -m helpers.train flower_photos --base MobileNetV2 --epochs 5 --fine-tune-epochs 5 --image-size 160
+    python -m helpers.train flower_photos --output flowers.keras      # a pretrained base, settings chosen and shown
+    python -m helpers.train flower_photos --base MobileNetV2 --epochs 5 --fine-tune-epochs 5 --image-size 224
+    python -m helpers.train flower_photos --scratch --epochs 40        # the course CNN from scratch (notebook 05)
     python -m helpers.predict flowers.keras -d new_photos
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
@@ -43,23 +44,28 @@ SCHEDULES = ("cosine", "one_cycle")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.train",
-        description="Train a CNN on a folder of class sub-folders (or a CSV file of path,label rows), save it with its "
-        "class names, and print its validation report. Then predict with: python -m helpers.predict MODEL.keras -d FOLDER",
+        description="Train an image classifier on a folder of class sub-folders (or a CSV file of path,label rows), save it "
+        "with its class names, and print its validation report. By default it puts a pretrained ImageNet base under a new head "
+        "(the settings chosen are printed first); --scratch trains the course CNN from scratch instead. "
+        "Then predict with: python -m helpers.predict MODEL.keras -d FOLDER",
     )
     add = parser.add_argument
     add("source", metavar="FOLDER", help="a folder with one sub-folder per class, or a .csv file of path,label rows")
-    add("--image-size", type=_image_size, default=(180, 180), metavar="N", help="resize images to N x N pixels, or HxW (default 180)")
+    add("--image-size", type=_image_size, metavar="N", help="resize images to N x N pixels, or HxW (default: chosen, 160 on a CPU)")
     add("--classes", nargs="+", metavar="NAME", help="train on these classes only (space- or comma-separated)")
-    add("--batch-size", type=int, default=32, metavar="N", help="images per batch (default 32)")
-    add("--epochs", type=int, default=40, metavar="N", help="most epochs; early stopping may end sooner (default 40)")
+    add("--batch-size", type=int, metavar="N", help="images per batch (default 32)")
+    add("--epochs", type=int, metavar="N", help="most epochs (of the head, with a base); early stopping may end sooner "
+        "(default: chosen, 8 with a base on a CPU, 40 with --scratch)")
     add("--validation-split", type=float, metavar="F", help="fraction held out to validate (default 0.2)")
     add("--validation-dir", metavar="FOLDER", help="validate on this folder instead of a split")
     add("--test-split", type=float, metavar="F", help="also hold out this fraction as a test split")
     add("--no-augment", action="store_true", help="train without data augmentation")
-    add("--widths", type=_widths, default=(32, 64, 128, 256, 512), metavar="N,N,...", help="filters of each conv block (default 32,64,128,256,512)")
-    add("--base", metavar="NAME", help="transfer learning: a pretrained base such as MobileNetV2 under a new head")
-    add("--random-weights", action="store_true", help="with --base: start the base from random weights, not ImageNet's")
-    add("--fine-tune-epochs", type=int, default=0, metavar="N", help="with --base: then fine-tune the top of the base for N epochs")
+    add("--base", default="auto", metavar="NAME", help="the pretrained base under a new head, such as MobileNetV2-0.35 or "
+        "EfficientNetB0 (default auto: chosen by the profile; the course CNN from scratch when no weights can be had)")
+    add("--scratch", action="store_true", help="train the course CNN from scratch instead of a pretrained base")
+    add("--widths", type=_widths, metavar="N,N,...", help="with --scratch: filters of each conv block (default 32,64,128,256,512)")
+    add("--random-weights", action="store_true", help="with --base NAME: start the base from random weights, not ImageNet's")
+    add("--fine-tune-epochs", type=int, metavar="N", help="then fine-tune the top of the base for N epochs (default: chosen, 4 on a CPU)")
     add("--learning-rate", type=float, default=1e-3, metavar="F", help="Adam's learning rate (default 0.001)")
     add("--schedule", choices=SCHEDULES, help="a learning-rate schedule instead of lowering the rate on plateaus")
     add("--clipnorm", type=float, metavar="F", help="clip gradients to this norm, for example 1.0")
@@ -79,13 +85,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.validation_dir and args.validation_split is not None:
         parser.error("give --validation-split or --validation-dir, not both")
-    if (args.random_weights or args.fine_tune_epochs) and not args.base:
-        parser.error("--random-weights and --fine-tune-epochs go with --base")
+    if args.scratch and (args.base != "auto" or args.random_weights or args.fine_tune_epochs):
+        parser.error("--scratch trains the course CNN: it does not go with --base, --random-weights or --fine-tune-epochs")
+    if args.random_weights and args.base == "auto":
+        parser.error("--random-weights goes with a named base, for example --base MobileNetV2-0.35")
+    if args.widths and not args.scratch:
+        parser.error("--widths sizes the course CNN: add --scratch")
 
     from helpers.predict import native_stderr_hidden
 
     with native_stderr_hidden():
         import tensorflow  # noqa: F401 - loaded here only to keep its start-up notices off the screen
+
+    import keras
 
     from helpers.profile import apply_accelerator_settings
     from helpers.train import train_from_csv, train_from_folder
@@ -96,12 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     options = dict(
         classes=[name for item in args.classes for name in item.split(",") if name] if args.classes else None,
         batch_size=args.batch_size, epochs=args.epochs, test_split=args.test_split, augment=not args.no_augment,
-        widths=args.widths, patience=args.patience, seed=args.seed, save_to=output, verbose=1 if args.quiet else 2,
+        patience=args.patience, seed=args.seed, save_to=output, verbose=1 if args.quiet else 2,
         learning_rate=args.learning_rate, schedule=args.schedule, clipnorm=args.clipnorm, run_dir=args.run_dir,
+        base=None if args.scratch else args.base, weights=None if args.random_weights else "imagenet",
+        fine_tune_epochs=args.fine_tune_epochs,
     )
-    if args.base:
-        options.update(base=args.base, weights=None if args.random_weights else "imagenet", fine_tune_epochs=args.fine_tune_epochs)
+    if args.widths:
+        options["widths"] = args.widths
     split = args.validation_split if args.validation_split is not None else (None if args.validation_dir else 0.2)
+    policy = keras.mixed_precision.global_policy()  # apply_accelerator_settings changes it: put it back when done
     try:
         print(apply_accelerator_settings().line)
         if is_csv:
@@ -116,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    finally:
+        keras.mixed_precision.set_global_policy(policy)
     print(f"\n{result.report()}")
     print(f"saved the model and its {len(result.class_names)} class names to {output}")
     print(f"predict new images with: python -m helpers.predict {output} -d FOLDER")

@@ -26,7 +26,8 @@ class TrainResult:
     """What :func:`helpers.train.train_from_folder` returns.
 
     Attributes:
-        model: the trained model, holding the weights of its best epoch (lowest validation loss).
+        model: the trained model, holding the weights of its best epoch (lowest validation loss;
+            with fine-tuning, the best of both phases).
         history: the ``History`` of ``fit`` (``history.history`` holds the curves; with fine-tuning,
             both phases one after the other; after a resumed run, the epochs run since resuming).
         class_names: label ``i`` is ``class_names[i]``.
@@ -38,8 +39,12 @@ class TrainResult:
         datasets: the :class:`~helpers.data.FolderDatasets` it trained on.
         best_epoch: the epoch whose weights the model holds (1 = first).
         test_evaluation: the :class:`~helpers.evaluate.Evaluation` of the test split, or ``None``.
-        notes: what was adjusted or looks doubtful (batch size, small classes).
+        notes: what was adjusted or looks doubtful (batch size, small classes, no ImageNet weights).
         saved_to: the ``.keras`` file written, or ``None``.
+        choices: what was trained and why: ``base`` (``None`` for the course CNN), ``weights``,
+            ``image_size``, ``epochs``, ``fine_tune_epochs``, ``batch_size``, ``why`` (for example
+            ``"quick profile, CPU"``) and ``fallback`` (the line said when no weights could be had)
+            (:class:`helpers.train_options.Choices`).
     """
 
     model: object
@@ -53,6 +58,7 @@ class TrainResult:
     test_evaluation: object | None = None
     notes: list[str] = field(default_factory=list)
     saved_to: Path | None = None
+    choices: dict = field(default_factory=dict)
 
     @property
     def epochs(self) -> int:
@@ -130,6 +136,7 @@ def fit_and_evaluate(
     import numpy as np
 
     from helpers import distribute, models, train_options as options
+    from helpers.training import TrainingDivergedError
 
     start = time.perf_counter()
     names, shape = list(splits.class_names), (*splits.image_size, 3)
@@ -144,11 +151,13 @@ def fit_and_evaluate(
     folder = Path(run_dir) if run_dir is not None else None
     fit = dict(patience=patience, folder=folder, extra=callbacks, verbose=verbose)
     history = _head_done(folder) if fine_tune_epochs else None  # a resumed fine-tuning skips the finished head phase
+    head_weights = None
     if history is None:
         history = _fit(model, splits, epochs, reduce_lr=schedule is None, **fit)
+        head_weights = model.get_weights()  # the head phase's best epoch (EarlyStopping restored it)
         if fine_tune_epochs:
             _keep_head(folder, history)
-    last = history
+    notes, head_epochs = [], len(history.epoch)
     if fine_tune_epochs:
         from helpers import transfer
 
@@ -157,10 +166,16 @@ def fit_and_evaluate(
             transfer.fine_tune(model, layers, rate)  # unfreezes the base's top layers, batch norm excepted
             model.compile(optimizer=options.make_optimizer(rate, clipnorm=clipnorm), loss=options.loss_for(model),
                           metrics=["accuracy"], jit_compile=jit_compile)
-        last = _fit(model, splits, fine_tune_epochs, first_epoch=history.epoch[-1] + 1, phase="fine_tune", **fit)
-        history = _joined(history, last)
-    val_losses = np.nan_to_num(np.asarray(last.history["val_loss"], dtype=float), nan=np.inf)
-    best_epoch = int(last.epoch[int(np.argmin(val_losses))]) + 1  # EarlyStopping restored this epoch's weights
+        try:
+            history = _joined(history, _fit(model, splits, fine_tune_epochs, first_epoch=history.epoch[-1] + 1, phase="fine_tune", **fit))
+        except TrainingDivergedError as error:  # the head's best epoch is still a good model: keep it
+            notes.append(f"fine-tuning stopped, the head's best epoch is kept: {error}")
+    # The best epoch of both phases: EarlyStopping restored the best of the last phase only.
+    val_losses = np.nan_to_num(np.asarray(history.history["val_loss"], dtype=float), nan=np.inf)
+    best_index = int(np.argmin(val_losses))
+    best_epoch = int(history.epoch[best_index]) + 1
+    if fine_tune_epochs and best_index < head_epochs:
+        _restore_head(model, head_weights, folder)
     evaluation = _evaluation(model, splits.validation, names)
     loss = keras.losses.sparse_categorical_crossentropy(evaluation.y_true, evaluation.probabilities)
     metrics = {
@@ -171,7 +186,7 @@ def fit_and_evaluate(
     test_evaluation = _evaluation(model, splits.test, names) if splits.test is not None else None
     if test_evaluation is not None:
         metrics["test_accuracy"] = test_evaluation.accuracy
-    return TrainResult(model, history, names, metrics, evaluation, time.perf_counter() - start, splits, best_epoch, test_evaluation)
+    return TrainResult(model, history, names, metrics, evaluation, time.perf_counter() - start, splits, best_epoch, test_evaluation, notes)
 
 
 def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extra: Sequence, verbose: int,
@@ -197,6 +212,16 @@ def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extr
     if stopped.message:
         raise training.TrainingDivergedError(stopped.message)
     return history
+
+
+def _restore_head(model, head_weights: list | None, folder: Path | None) -> None:
+    """Put back the head phase's best weights (kept in memory, or in ``folder/best.keras`` after a resumed run)."""
+    if head_weights is None and folder is not None and (folder / "best.keras").is_file():
+        import keras
+
+        head_weights = keras.saving.load_model(folder / "best.keras", compile=False).get_weights()
+    if head_weights is not None:
+        model.set_weights(head_weights)
 
 
 def _history(values: dict, epochs: list[int]):

@@ -7,7 +7,9 @@ their keyword arguments into Keras objects:
   ``"one_cycle"`` or your own ``LearningRateSchedule``) and optional gradient clipping (``clipnorm``);
 - :func:`precision`: build a model in mixed precision (``float16`` compute, ``float32`` weights);
 - :func:`transfer_builder`: a frozen pretrained base (a name from :data:`helpers.transfer.BASES`, or
-  a Keras model) under a new head, for ``train_from_folder(base=...)``.
+  a Keras model) under a new head, for ``train_from_folder(base=...)``;
+- :func:`choose_defaults`: what ``base="auto"`` and the settings left at ``None`` become (the base,
+  image size, epochs, batch), from the profile, the machine and which weight files can be had.
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
 """
@@ -15,6 +17,7 @@ Introduced in ``05_flowers_train_from_folder.ipynb``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from typing import Callable, Iterator
 
@@ -162,3 +165,119 @@ def fine_tune_settings(model: keras.Model, layers: int | None, learning_rate: fl
     default_rate = spec.fine_tune_learning_rate if spec else 1e-5
     return (default_layers if layers is None else layers), (default_rate if learning_rate is None else learning_rate)
 
+
+
+# --------------------------------------------------------------------------- what the defaults turn into
+#: ``base="auto"``: the bases tried in order, the first whose ImageNet weights can be had wins. On a
+#: GPU in the full profile, stronger bases at their own 224 px first; otherwise (and as the last
+#: resort) the light MobileNetV2 whose 2 MB file the course mirror serves.
+AUTO_BASES = {"gpu": ("EfficientNetB0", "MobileNetV2", "MobileNetV2-0.35"), "cpu": ("MobileNetV2-0.35",)}
+
+#: The recipe behind each kind of default: image side, head epochs, fine-tuning epochs, batch.
+#: "light": a frozen light base on a CPU, measured in ``benchmarks/speed.py --only train-cli``;
+#: "strong": a larger base on a GPU; "scratch": the from-scratch course CNN (notebook 05's recipe).
+RECIPES = {"light": (160, 8, 4, 32), "strong": (224, 10, 10, 32), "scratch": (180, 40, 0, 32)}
+
+
+@dataclasses.dataclass
+class Choices:
+    """What :func:`helpers.train.train_from_folder` trains with, and why (``TrainResult.choices``).
+
+    Attributes:
+        base: the base's name, a Keras model, or ``None`` for the from-scratch course CNN.
+        weights: ``"imagenet"``, ``None`` or a file (``None`` when there is no base).
+        image_size, epochs, fine_tune_epochs, batch_size: the values in force.
+        why: one phrase saying where they come from (``"quick profile, CPU"``, ``"given"``...).
+        fallback: the one-line reason when a pretrained default could not be had, else ``""``.
+    """
+
+    base: object
+    weights: object
+    image_size: tuple[int, int]
+    epochs: int
+    fine_tune_epochs: int
+    batch_size: int
+    why: str
+    fallback: str = ""
+
+    def line(self) -> str:
+        """The first line :func:`helpers.train.train_from_folder` prints."""
+        size = f"{self.image_size[0]}x{self.image_size[1]} px"
+        if self.base is None:
+            return f"Model: the course CNN trained from scratch ({self.why}): {size}, up to {self.epochs} epochs, batch {self.batch_size}"
+        name = self.base if isinstance(self.base, str) else f"your {self.base.name}"
+        with_weights = "with ImageNet weights" if self.weights == "imagenet" else "with random weights" if self.weights is None else "with weights from a file"
+        return (f"Base: {name} {with_weights} ({self.why}): {size}, {self.epochs} head epochs + "
+                f"{self.fine_tune_epochs} fine-tuning epochs, batch {self.batch_size}")
+
+    def as_dict(self) -> dict:
+        """The choices as plain values (the base's name), for records and reports."""
+        values = dataclasses.asdict(dataclasses.replace(self, base=None))
+        values["base"] = self.base if self.base is None or isinstance(self.base, str) else self.base.name
+        values["weights"] = None if self.weights is None else str(self.weights)
+        return values
+
+
+def _weights_can_be_had(base: str) -> bool:
+    from helpers.weights import WeightsUnavailableError, fetch_weights, weights_cached
+
+    if weights_cached(base):
+        return True
+    try:
+        fetch_weights(base)
+        return True
+    except WeightsUnavailableError:
+        return False
+
+
+def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epochs: int | None, batch_size: int | None,
+                    *, model=None) -> Choices:
+    """Fill in what the caller left to the course (``None``, ``base="auto"``), from the profile and the base.
+
+    - ``base="auto"`` (the default): a pretrained base, fetched like the datasets
+      (:func:`helpers.weights.fetch_weights`): in the full profile on a GPU the first of
+      :data:`AUTO_BASES` ``["gpu"]`` whose weights can be had, else MobileNetV2 with alpha 0.35.
+      With ``model=`` given it means no base. When no weights can be had: the course CNN from
+      scratch, with ``fallback`` saying so and what to do.
+    - ``base=None``: the from-scratch course CNN and notebook 05's recipe (180 px, 40 epochs).
+    - a named base or a Keras model: as given, with the profile's recipe for what is left.
+
+    Raises:
+        TrainSettingError: ``base="auto"`` with ``weights`` other than ``"imagenet"``.
+    """
+    from helpers.profile import current_profile, gpu_names
+    from helpers.weights import weight_file
+
+    profile = current_profile()[0]
+    gpu = profile == "full" and bool(gpu_names())
+    where = f"{profile} profile, {'GPU' if gpu else 'CPU'}"
+    fallback, why = "", where
+    if isinstance(base, str) and base == "auto":
+        if model is not None:
+            base, why = None, "your model"
+        elif not (isinstance(weights, str) and weights == "imagenet"):
+            raise TrainSettingError("base='auto' always uses ImageNet weights: name a base (base='MobileNetV2-0.35') to choose other weights.")
+        else:
+            candidates = AUTO_BASES["gpu" if gpu else "cpu"]
+            base = next((name for name in candidates if _weights_can_be_had(name)), None)
+            if base is None:
+                why, file = "fallback", weight_file(candidates[-1]).filename
+                fallback = (f"No ImageNet weights could be had for {candidates[-1]} ({file}): training the course CNN from scratch "
+                            f"instead, which needs more epochs for a lower accuracy; connect, or set COURSE_DATA_MIRROR to a folder "
+                            f"or URL holding models/{file}, to get the pretrained default.")
+    elif base is None:
+        why = "base=None" if model is None else "your model"
+    else:
+        why = f"given, {where}"
+    side, head_epochs, tune_epochs, batch = RECIPES["scratch" if base is None else "strong" if gpu else "light"]
+    if isinstance(base, str):
+        from helpers import transfer
+
+        side = max(side, transfer.get_base(base).min_size)
+    size = (side, side) if image_size is None else (image_size, image_size) if isinstance(image_size, int) else (int(image_size[0]), int(image_size[1]))
+    return Choices(
+        base=base, weights=weights if base is not None else None, image_size=size,
+        epochs=head_epochs if epochs is None else epochs,
+        fine_tune_epochs=(tune_epochs if fine_tune_epochs is None else fine_tune_epochs) if base is not None else 0 if fallback else (fine_tune_epochs or 0),
+        batch_size=batch if batch_size is None else batch_size, why=why, fallback=fallback,
+    )

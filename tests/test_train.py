@@ -19,7 +19,7 @@ from helpers import data, model_files, train
 from helpers.data import checks
 from helpers.errors import CourseError
 
-TINY = dict(image_size=32, epochs=1, widths=(8, 16), convs_per_block=1, verbose=0)
+TINY = dict(image_size=32, epochs=1, base=None, widths=(8, 16), convs_per_block=1, verbose=0)  # the course CNN, tiny
 GRAYSCALE = {"crab": ["image_0018.jpg", "image_0051.jpg", "image_0066.jpg"], "cup": ["image_0007.jpg", "image_0029.jpg", "image_0030.jpg"]}
 
 
@@ -89,7 +89,7 @@ def test_tiny_class_grayscale_and_a_batch_larger_than_the_data(tmp_path, capsys)
         for i, mode in enumerate(modes):
             pixels = rng.integers(0, 255, (20, 24, 3 if mode == "RGB" else 1), dtype=np.uint8)
             Image.fromarray(pixels.squeeze()).save(tmp_path / name / f"{i}.{'png' if mode == 'L' else 'jpg'}")
-    result = train.train_from_folder(tmp_path, 16, batch_size=64, epochs=1, widths=(4,), convs_per_block=1, verbose=1)
+    result = train.train_from_folder(tmp_path, 16, batch_size=64, epochs=1, base=None, widths=(4,), convs_per_block=1, verbose=1)
     out = capsys.readouterr().out
     assert "note: batch size 64 is larger than the 10 training images: using 10." in out
     assert "note: class 'tiny' has only 2 images" in out
@@ -125,8 +125,8 @@ def test_top_level_name_and_a_model_of_your_own(caltech):
 
     assert helpers.train_from_folder is train.train_from_folder
     own = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
-    result = train.train_from_folder(caltech, classes=["crab", "cup"], model=own, augment=False, **TINY)
-    assert result.model is own
+    result = train.train_from_folder(caltech, classes=["crab", "cup"], model=own, augment=False, **{**TINY, "base": "auto"})
+    assert result.model is own and result.choices["base"] is None and result.choices["why"] == "your model"
 
 
 def run_module(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -137,10 +137,11 @@ def run_module(module: str, *args: str, cwd: Path) -> subprocess.CompletedProces
 def test_command_line_trains_saves_and_predict_reads_the_model(caltech, tmp_path):
     """The old workflow end to end: train from a terminal, then predict with -d."""
     trained = run_module(
-        "helpers.train", str(caltech), "--classes", "crab,cup", "--image-size", "32", "--epochs", "2", "--widths", "8,16",
-        "--batch-size", "16", "--output", "models/crab_cup.keras", "--quiet", cwd=tmp_path,
+        "helpers.train", str(caltech), "--classes", "crab,cup", "--image-size", "32", "--epochs", "2", "--scratch",
+        "--widths", "8,16", "--batch-size", "16", "--output", "models/crab_cup.keras", "--quiet", cwd=tmp_path,
     )
     assert trained.returncode == 0, trained.stderr
+    assert "Model: the course CNN trained from scratch (base=None): 32x32 px, up to 2 epochs, batch 16" in trained.stdout
     assert "validation accuracy:" in trained.stdout and "precision" in trained.stdout, "the validation report"
     assert "Epoch 1/2" not in trained.stdout, "--quiet: no line per epoch"
     assert "saved the model and its 2 class names to models/crab_cup.keras" in trained.stdout

@@ -174,7 +174,7 @@ def test_base_trains_the_head_then_fine_tunes(caltech, tmp_path):
     assert 0 <= result.metrics["validation_accuracy"] <= 1 and result.saved_to.is_file()
     # a Keras model of your own as the base (it takes raw pixels: its preprocessing is inside it)
     own = transfer.cifar10_base(width=8, name="my_base")
-    mine = train.train_from_folder(caltech, base=own, epochs=1, **{**TWO, "classes": ["crab", "cup", "ewer"]})
+    mine = train.train_from_folder(caltech, base=own, epochs=1, fine_tune_epochs=0, **{**TWO, "classes": ["crab", "cup", "ewer"]})
     assert transfer.base_of(mine.model) is own and not own.trainable and mine.model.output_shape == (None, 3)
 
 
@@ -193,7 +193,9 @@ def test_base_settings_fail_before_any_training(caltech, empty_cache, monkeypatc
     with pytest.raises(CourseError, match="not both"):
         train.train_from_folder(caltech, base="cifar10_cnn", weights=None, model=TINY_CNN, **TWO)
     with pytest.raises(CourseError, match="needs a pretrained base"):
-        train.train_from_folder(caltech, fine_tune_epochs=2, **TWO)
+        train.train_from_folder(caltech, base=None, fine_tune_epochs=2, **TWO)
+    with pytest.raises(CourseError, match="always uses ImageNet weights"):
+        train.train_from_folder(caltech, weights=None, **TWO)
 
 
 def test_command_line_base(caltech, tmp_path, capsys):
@@ -208,10 +210,112 @@ def test_command_line_base(caltech, tmp_path, capsys):
 def test_replicas_scale_the_batch_and_the_learning_rate(caltech, capsys):
     fake = types.SimpleNamespace(num_replicas_in_sync=2, scope=contextlib.nullcontext)  # the real thing: tests/test_distribute.py
     keras.utils.set_random_seed(0)
-    result = train.train_from_folder(caltech, **{**TWO, "verbose": 1}, widths=(8,), convs_per_block=1, batch_size=16, epochs=1,
+    result = train.train_from_folder(caltech, **{**TWO, "verbose": 1}, base=None, widths=(8,), convs_per_block=1, batch_size=16, epochs=1,
                                      learning_rate=1e-3, strategy=fake)
     assert "note: 2 replicas: global batch 32, learning rate 0.002 (linear scaling rule)." in capsys.readouterr().out
     assert next(iter(result.datasets.train))[0].shape[0] == 32
     assert result.model.optimizer.learning_rate.numpy() == pytest.approx(2e-3)
     with pytest.raises(CourseError, match="pass model as a function"):
         train.fit_and_evaluate(result.datasets, model=result.model, strategy=fake)
+
+
+# --------------------------------------------------------------------------- pretrained by default
+def _dead_origins(monkeypatch) -> None:
+    for name, archive in list(weights.IMAGENET_WEIGHTS.items()):  # the tests never download
+        monkeypatch.setitem(weights.IMAGENET_WEIGHTS, name, dataclasses.replace(archive, origins=(f"http://127.0.0.1:9/{archive.filename}",)))
+
+
+def test_the_defaults_follow_the_profile_and_the_base(monkeypatch):
+    monkeypatch.setattr(weights, "weights_cached", lambda base: True)  # as if every file were in the Keras cache
+    light = train_options.choose_defaults("auto", "imagenet", None, None, None, None)
+    assert (light.base, light.image_size, light.epochs, light.fine_tune_epochs, light.batch_size) == ("MobileNetV2-0.35", (160, 160), 8, 4, 32)
+    assert light.line() == "Base: MobileNetV2-0.35 with ImageNet weights (quick profile, CPU): 160x160 px, 8 head epochs + 4 fine-tuning epochs, batch 32"
+    scratch = train_options.choose_defaults(None, "imagenet", None, None, None, None)
+    assert (scratch.base, scratch.weights, scratch.image_size, scratch.epochs, scratch.fine_tune_epochs) == (None, None, (180, 180), 40, 0)
+    assert scratch.line().startswith("Model: the course CNN trained from scratch (base=None): 180x180 px, up to 40 epochs")
+    given = train_options.choose_defaults("InceptionV3", None, 96, 3, None, 8)
+    assert (given.image_size, given.epochs, given.fine_tune_epochs, given.batch_size, given.why) == ((96, 96), 3, 4, 8, "given, quick profile, CPU")
+    assert train_options.choose_defaults("InceptionV3", None, None, None, None, None).image_size == (160, 160)
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setattr("helpers.profile.gpu_names", lambda: ["a GPU"])
+    strong = train_options.choose_defaults("auto", "imagenet", None, None, None, None)
+    assert (strong.base, strong.image_size, strong.epochs, strong.fine_tune_epochs, strong.why) == ("EfficientNetB0", (224, 224), 10, 10, "full profile, GPU")
+    assert train_options.AUTO_BASES["cpu"][0] in transfer.LIGHT_BASES and train_options.AUTO_BASES["gpu"][-1] in transfer.LIGHT_BASES
+
+
+def test_the_default_call_trains_a_pretrained_base_and_says_so_first(caltech, capsys):
+    if not weights.weights_cached("MobileNetV2-0.35"):
+        pytest.skip("the light ImageNet weight files are not in this Keras cache")
+    keras.utils.set_random_seed(0)
+    result = train.train_from_folder(caltech, **{**TWO, "verbose": 1}, epochs=1, fine_tune_epochs=1)
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "Base: MobileNetV2-0.35 with ImageNet weights (quick profile, CPU): 32x32 px, 1 head epochs + 1 fine-tuning epochs, batch 32"
+    assert result.choices == {"base": "MobileNetV2-0.35", "weights": "imagenet", "image_size": (32, 32), "epochs": 1,
+                              "fine_tune_epochs": 1, "batch_size": 32, "why": "quick profile, CPU", "fallback": ""}
+    assert transfer.base_of(result.model).name == "MobileNetV2-0.35" and result.epochs == 2
+    assert transfer.trainable_layer_names(result.model), "the top of the base was fine-tuned"
+
+
+def test_without_weights_one_line_then_the_course_cnn_from_scratch(caltech, empty_cache, monkeypatch, capsys):
+    _dead_origins(monkeypatch)
+    result = train.train_from_folder(caltech, **{**TWO, "verbose": 1}, epochs=1, widths=(8, 16), convs_per_block=1)
+    lines = capsys.readouterr().out.splitlines()
+    file = weights.IMAGENET_WEIGHTS["MobileNetV2-0.35"].filename
+    assert lines[0].startswith("No ImageNet weights could be had for MobileNetV2-0.35") and f"models/{file}" in lines[0]
+    assert "COURSE_DATA_MIRROR" in lines[0] and "from scratch" in lines[0]
+    assert lines[1] == "Model: the course CNN trained from scratch (fallback): 32x32 px, up to 1 epochs, batch 32"
+    assert result.choices["base"] is None and result.choices["fallback"] == lines[0] and result.notes[0] == lines[0]
+    assert result.model.name == "folder_cnn" and result.epochs == 1
+
+
+def test_base_none_is_the_old_from_scratch_recipe(caltech, monkeypatch):
+    monkeypatch.setattr(weights, "fetch_weights", lambda *a, **k: pytest.fail("base=None needs no weights"))
+    result = train.train_from_folder(caltech, base=None, epochs=1, widths=(8, 16), convs_per_block=1, **TWO)
+    assert result.model.name == "folder_cnn" and result.choices["base"] is None and result.choices["why"] == "base=None"
+    with pytest.raises(CourseError, match="no nested base"):
+        transfer.base_of(result.model)
+
+
+class _SpoilFineTuning(keras.callbacks.Callback):
+    """From epoch ``start`` on, sets the head to a constant, confident, half-wrong answer (a fine-tuning gone bad)."""
+
+    def __init__(self, start: int) -> None:
+        super().__init__()
+        self.start = start
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch >= self.start:
+            head = self.model.get_layer("head")
+            head.kernel.assign(np.zeros(head.kernel.shape, "float32"))
+            head.bias.assign(np.full(head.bias.shape, 6.0, "float32"))
+
+
+def test_the_best_epoch_is_chosen_across_both_phases(caltech):
+    keras.utils.set_random_seed(0)
+    splits = data.image_datasets(caltech, (32, 32), 16, validation_split=0.2, classes=["crab", "cup"], label_mode="int", verbose=False)
+    model = train_options.transfer_builder("cifar10_cnn", None)
+    result = train.fit_and_evaluate(splits, model=model, epochs=2, fine_tune_epochs=2, fine_tune_layers=4, callbacks=[_SpoilFineTuning(2)], verbose=0)
+    losses = result.history.history["val_loss"]
+    assert len(losses) == 4 and min(losses[2:]) > min(losses[:2]), "fine-tuning made it worse"
+    assert result.best_epoch == 1 + int(np.argmin(losses[:2])), "the head phase's best epoch is kept"
+    assert result.metrics["validation_loss"] == pytest.approx(min(losses[:2]), rel=1e-2), "and its weights"
+    # a fine-tuning whose loss becomes NaN: the head's best epoch is kept, with a note
+    keras.utils.set_random_seed(0)
+    nan = train.fit_and_evaluate(splits, model=model, epochs=2, fine_tune_epochs=2, fine_tune_layers=4, fine_tune_learning_rate=1e20, verbose=0)
+    assert nan.notes and nan.notes[0].startswith("fine-tuning stopped, the head's best epoch is kept: The training loss became NaN")
+    assert nan.best_epoch <= 2 and np.isfinite(nan.metrics["validation_loss"])
+
+
+def test_the_command_line_puts_the_global_precision_policy_back(caltech, tmp_path, monkeypatch, capsys):
+    from helpers import profile
+
+    gpu_like = profile.AcceleratorSettings(True, False, "as on a GPU with tensor cores")
+    real = profile.apply_accelerator_settings
+    monkeypatch.setattr(profile, "apply_accelerator_settings", lambda settings=None: real(gpu_like))  # as a GPU machine decides
+    before = keras.mixed_precision.global_policy().name
+    status = train.main([str(caltech), "--classes", "crab,cup", "--image-size", "32", "--epochs", "1", "--scratch", "--widths", "8",
+                         "--no-augment", "--output", str(tmp_path / "m.keras"), "-q"])
+    assert status == 0 and "Speed-ups: mixed precision on" in capsys.readouterr().out
+    saved = keras.models.load_model(tmp_path / "m.keras", compile=False)
+    assert any(layer.dtype_policy.name == "mixed_float16" for layer in saved.layers), "it trained in mixed precision"
+    assert keras.mixed_precision.global_policy().name == before == "float32", "and put the global policy back"
