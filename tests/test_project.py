@@ -16,7 +16,7 @@ def test_dependencies_are_ranges_that_keep_colab_tensorflow():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     requirements = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
     assert not [r for r in requirements if "==" in r or "<" in r], "no exact pins or upper caps"
-    assert "tensorflow>=2.16" in project["dependencies"]
+    assert "tensorflow>=2.19" in project["dependencies"]
     assert {"pytest", "nbval", "jupyterlab"} <= {re.split("[<>=]", r)[0] for r in project["optional-dependencies"]["dev"]}
 
 

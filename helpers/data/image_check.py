@@ -25,11 +25,12 @@ from helpers.data.download import cache_dir
 KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 #: Suffixes of image files the course reads (the others through Pillow).
 IMAGE_SUFFIXES = KERAS_SUFFIXES + (".webp", ".tif", ".tiff", ".jfif", ".jpe")
-#: Formats TensorFlow's ``decode_image`` reads correctly (as Pillow names them).
-TF_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "BMP", "WEBP")
+#: Formats TensorFlow's ``decode_image`` reads correctly (as Pillow names them). WebP is not among
+#: them: ``decode_image`` reads it only from TensorFlow 2.20 on, so the course reads it through Pillow.
+TF_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "BMP")
 #: System files that are never images (compared in lower case).
 SYSTEM_FILES = ("thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r")
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: WebP goes through Pillow
 
 
 def is_ignored(name: str) -> bool:
