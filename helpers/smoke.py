@@ -11,11 +11,14 @@ When ``COURSE_SMOKE`` is set, ``import helpers`` imports this module, which:
   :data:`STEPS` batches per epoch (validation too), and :meth:`keras.Model.evaluate` at
   :data:`STEPS` batches (``predict`` is left alone: its rows must match the labels);
 - keeps at most :data:`TRAIN_IMAGES` training and :data:`EVAL_IMAGES` validation and test images
-  in the folder datasets of :func:`helpers.data.image_datasets`;
+  in the folder datasets of :func:`helpers.data.image_datasets`, and batches of at most
+  :data:`BATCH` images there and in ``fit`` on arrays;
 - uses a dataset's mini archive where its full archive is not on this machine (in the Keras cache
-  or a mirror folder): smoke runs never download a full archive;
+  or a mirror folder) but the mini one can be had (a course mirror); without a mirror, the full
+  archive is downloaded as usual;
 - builds a ``keras.applications`` base with ``weights=None`` where its ImageNet file is not on
-  this machine, so the large bases are built, trained and fine-tuned all the same.
+  this machine (weight files are never downloaded), so the large bases are built, trained and
+  fine-tuned all the same.
 
 Each substitution prints one line starting with ``smoke:``. The caps can be changed with
 ``COURSE_SMOKE_STEPS``, ``COURSE_SMOKE_EPOCHS``, ``COURSE_SMOKE_TRAIN_IMAGES`` and
@@ -48,6 +51,8 @@ EPOCHS = _setting("EPOCHS", 2)
 #: Images kept in a folder dataset's training split, and in each of its validation and test splits.
 TRAIN_IMAGES = _setting("TRAIN_IMAGES", 96)
 EVAL_IMAGES = _setting("EVAL_IMAGES", 48)
+#: The largest batch: of the folder datasets, and of ``fit`` on arrays (large bases at full size stay light).
+BATCH = _setting("BATCH", 16)
 
 _said: set[str] = set()
 
@@ -116,6 +121,8 @@ def capped_fit(fit: Callable) -> Callable:
         if epochs != options["epochs"]:
             say(f"fit capped at {EPOCHS} epochs and {STEPS} batches per epoch")
         options["epochs"] = epochs
+        if options["batch_size"] and options["batch_size"] > BATCH:
+            options["batch_size"] = BATCH  # only arrays take a batch size; Keras rejects one for a dataset
         options["steps_per_epoch"] = capped_steps(
             options["steps_per_epoch"], batches(options["x"], options["batch_size"], options["validation_split"])
         )
@@ -159,15 +166,17 @@ def on_this_machine(info, archive) -> bool:
 
 
 def local_variant(choose: Callable) -> Callable:
-    """Wrap ``choose_variant``: the mini archive where the full one is not on this machine."""
+    """Wrap ``choose_variant``: the mini archive where the full one is not on this machine and the mini one can be had."""
 
     @functools.wraps(choose)
     def wrapper(name: str, variant: str = "auto") -> str:
+        from helpers.data.download import mini_reachable
         from helpers.data.registry import get_dataset
 
         chosen = choose(name, variant)
         info = get_dataset(name)
-        if chosen == "full" and info.mini is not None and not on_this_machine(info, info.full):
+        full_absent = chosen == "full" and info.mini is not None and not on_this_machine(info, info.full)
+        if full_absent and mini_reachable(info):
             say(f"the full {name} archive is not on this machine: using its mini archive ({info.mini.images:,} images)")
             return "mini"
         return chosen
@@ -180,11 +189,15 @@ def capped_folders(image_datasets: Callable) -> Callable:
     """Wrap ``image_datasets``: at most :data:`TRAIN_IMAGES` training and :data:`EVAL_IMAGES` held-out images."""
 
     @functools.wraps(image_datasets)
-    def wrapper(*args, max_train: int | None = None, max_eval: int | None = None, **kwargs):
-        say(f"folder datasets capped at {TRAIN_IMAGES} training and {EVAL_IMAGES} validation/test images")
-        max_train = TRAIN_IMAGES if max_train is None else min(max_train, TRAIN_IMAGES)
-        max_eval = EVAL_IMAGES if max_eval is None else min(max_eval, EVAL_IMAGES)
-        return image_datasets(*args, max_train=max_train, max_eval=max_eval, **kwargs)
+    def wrapper(*args, **kwargs):
+        say(f"folder datasets capped at {TRAIN_IMAGES} training and {EVAL_IMAGES} validation/test images, batches of {BATCH}")
+        bound = inspect.signature(image_datasets).bind(*args, **kwargs)
+        bound.apply_defaults()
+        options = bound.arguments
+        options["max_train"] = TRAIN_IMAGES if options["max_train"] is None else min(options["max_train"], TRAIN_IMAGES)
+        options["max_eval"] = EVAL_IMAGES if options["max_eval"] is None else min(options["max_eval"], EVAL_IMAGES)
+        options["batch_size"] = min(options["batch_size"], BATCH)
+        return image_datasets(*bound.args, **bound.kwargs)
 
     wrapper.__smoke__ = True
     return wrapper
