@@ -300,3 +300,42 @@ def folder_cnn(
     x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(num_classes, activation="softmax", dtype="float32")(x)  # float32 even under mixed precision
     return keras.Model(inputs, outputs, name=name)
+
+
+def cifar_small_cnn(
+    input_shape: tuple[int, int, int] = (32, 32, 3),
+    num_classes: int = 10,
+    width: int = 16,
+    downsample: bool = False,
+    flip: bool = False,
+    seed: int | None = None,
+    name: str = "cifar_small_cnn",
+) -> keras.Model:
+    """A small, fast CNN for 32x32 colour images: one member of the ensembles of notebook 07.
+
+    Introduced in ``07_ensembles.ipynb`` (quick profile). Rescaling of raw 0-255 pixels, then
+    optionally a 2x2 average pooling that halves the image (``downsample``: the member sees a
+    16x16 version, four times cheaper) and random horizontal flips (``flip``; they act only during
+    training); then three blocks of 3x3 convolution (``same`` padding, ReLU) and 2x2 max pooling
+    with ``width``, ``2 * width`` and ``2 * width`` filters, and a softmax on the flattened maps.
+    No dropout and no batch normalisation: members that overfit a little differ more from one
+    another, which is what averaging needs.
+
+    Args:
+        input_shape: height, width, channels of one image (each side a multiple of 8, or of 16
+            with ``downsample``).
+        num_classes: number of output classes.
+        width: filters of the first convolution.
+        downsample: halve the image first.
+        flip: include a ``RandomFlip("horizontal")`` augmentation layer.
+        seed: seed of the flip layer's random draws.
+    """
+    steps: list[layers.Layer] = [keras.Input(shape=input_shape), layers.Rescaling(1.0 / 255)]
+    if downsample:
+        steps.append(layers.AveragePooling2D(2))
+    if flip:
+        steps.append(layers.RandomFlip("horizontal", seed=seed))
+    for filters in (width, 2 * width, 2 * width):
+        steps += [layers.Conv2D(filters, 3, padding="same", activation="relu"), layers.MaxPooling2D()]
+    steps += [layers.Flatten(), layers.Dense(num_classes, activation="softmax", dtype="float32")]
+    return keras.Sequential(steps, name=name)

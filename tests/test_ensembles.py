@@ -205,9 +205,103 @@ def test_scoreboard_sums_costs_and_picks_on_validation():
     assert (ab.train_seconds, ab.predict_seconds, ab.params) == (30.5, 3, 207)
     assert board.best("member").name == "a"  # by validation, although b is better on test
     assert board.best("ensemble").name == "ab"
+    assert board.best_on_test("member").name == "b"  # the bar a gain is measured against
     table = board.table()
-    assert "-0.00" not in table and "+0.00" in table  # gain of "ab" over "a" on test: 0.5 - 0.5
-    assert "+50.00" in table  # "cv": 1.0 - 0.5
+    assert "-50.00" in table  # gain of "ab" over "b", the best member on test: 0.5 - 1.0
+    assert "+0.00" in table and "-0.00" not in table  # "cv": 1.0 - 1.0
+    assert "35.36" in table  # standard error of "a" on test: sqrt(0.5 * 0.5 / 2) = 35.36 points
+    assert "best single model on test" in table
+    with pytest.raises(ensembles.EnsembleError, match="no entry of kind"):
+        board.best_on_test("boost")
+
+
+def test_accuracy_standard_error():
+    y = np.array([0] * 100)
+    predicted = np.array([0] * 60 + [1] * 40)  # 60% right
+    assert np.isclose(ensembles.accuracy_standard_error(y, predicted), np.sqrt(0.6 * 0.4 / 100))
+    assert ensembles.accuracy_standard_error(y, np.zeros(100)) == 0.0  # always right: no spread
+    onehot = np.eye(2)[predicted]
+    assert np.isclose(ensembles.accuracy_standard_error(y, onehot), np.sqrt(0.6 * 0.4 / 100))  # probabilities too
+    with pytest.raises(ensembles.EnsembleError, match="same images"):
+        ensembles.accuracy_standard_error(y, predicted[:50])
+
+
+def test_paired_standard_error_counts_only_the_images_where_the_models_differ():
+    y = np.zeros(100, dtype=int)
+    a = np.array([0] * 60 + [1] * 40)  # right on images 0-59
+    b = np.array([0] * 50 + [1] * 50)  # right on images 0-49: a is right on 10 more, never worse
+    difference = np.r_[np.zeros(50), np.ones(10), np.zeros(40)]
+    expected = difference.std(ddof=1) / 10
+    assert np.isclose(ensembles.paired_standard_error(y, a, b), expected)
+    assert ensembles.paired_standard_error(y, a, b) < ensembles.accuracy_standard_error(y, a)  # agreement removes noise
+    assert ensembles.paired_standard_error(y, a, a) == 0.0
+
+
+def test_disagreement_order_puts_split_votes_first():
+    # 3 members, 3 images: image 0 all agree, image 1 votes split 1-1-1, image 2 split 2-1
+    probs = np.array([
+        [[0.9, 0.1, 0.0], [0.6, 0.2, 0.2], [0.7, 0.3, 0.0]],
+        [[0.8, 0.2, 0.0], [0.2, 0.6, 0.2], [0.6, 0.4, 0.0]],
+        [[0.9, 0.0, 0.1], [0.2, 0.2, 0.6], [0.1, 0.9, 0.0]],
+    ])
+    assert ensembles.disagreement_order(probs).tolist() == [1, 2, 0]
+
+
+def test_plot_disagreements_titles_votes_and_colours():
+    probs = np.array([
+        [[0.9, 0.1], [0.6, 0.4], [0.3, 0.7]],
+        [[0.8, 0.2], [0.4, 0.6], [0.4, 0.6]],
+    ])
+    images = np.zeros((3, 8, 8, 3), dtype="uint8")
+    fig = ensembles.plot_disagreements(images, probs, [0, 1, 1], ["cat", "dog"], ensemble_pred=[0, 0, 1], count=2, ncols=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 2
+    assert titles[0].startswith("true: dog") and "cat 1 · dog 1" in titles[0] and "ensemble: cat" in titles[0]
+    assert [ax.title.get_color() for ax in fig.axes if ax.get_title()][0] == "red"  # the ensemble is wrong there
+
+
+def test_plot_gain_with_errors_starts_at_zero_and_draws_the_gains():
+    fig = ensembles.plot_gain_with_errors(
+        ["m1", "m2", "average"], [0.40, 0.42, 0.47], [0.011, 0.011, 0.011], ["member", "member", "ensemble"],
+        baseline="m2", gain_errors=[0, 0, 0.009],
+    )
+    left, right = fig.axes
+    assert left.get_xlim()[0] == 0  # no truncated axis
+    assert [t.get_text() for t in right.get_yticklabels()] == ["average"]
+    assert any("+5.0 ± 1.8" in t.get_text() for t in right.texts)  # gain in points, ± 2 standard errors
+    assert "m2" in right.get_title()
+
+
+def test_cifar_small_cnn_sizes_and_no_randomness_at_inference():
+    from helpers.models import cifar_small_cnn
+
+    small = cifar_small_cnn(width=32, downsample=True)
+    large = cifar_small_cnn(width=16, flip=True, seed=3)
+    assert small.output_shape == large.output_shape == (None, 10)
+    assert small.count_params() == 58_890 and large.count_params() == 19_466
+    x = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3)).astype("uint8")
+    assert np.allclose(large.predict(x, verbose=0), large.predict(x, verbose=0))  # the flip acts only in training
+
+
+def test_members_train_together_with_their_own_sample_weights():
+    """One Functional model with one output per member: each output's loss uses its own weights."""
+    import keras
+
+    from helpers.data import load_mnist
+
+    (x, y), _ = load_mnist(verbose=False)
+    x, y = x[:128, ..., None], y[:128].astype(int)
+    members = [keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),
+                                 keras.layers.Dense(10, activation="softmax")], name=f"m{i}") for i in range(2)]
+    before = [m.get_weights()[0].copy() for m in members]
+    inputs = keras.Input((28, 28, 1))
+    team = keras.Model(inputs, [m(inputs) for m in members])
+    team.compile(optimizer="adam", loss=["sparse_categorical_crossentropy"] * 2)
+    weights = [np.ones(len(x), "float32"), np.zeros(len(x), "float32")]  # member 2 gets no training signal
+    history = team.fit(x, [y, y], sample_weight=weights, epochs=1, batch_size=64, verbose=0)
+    assert {"m0_loss", "m1_loss"} <= set(history.history)
+    assert not np.allclose(members[0].get_weights()[0], before[0])
+    assert np.allclose(members[1].get_weights()[0], before[1])
 
 
 def test_train_predict_and_average_model_agree():

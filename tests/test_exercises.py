@@ -218,11 +218,22 @@ def test_nb04():
     assert "root / \"train\"" in bad(nb04.ex2, folder_like_dataset(names=("train", "validation")))
     assert "validation/" in bad(nb04.ex2, folder_like_dataset(folder="validation"))
 
-    ok(nb04.ex3, 40 / 360)
-    ok(nb04.ex3, layers.RandomRotation(40 / 360))
-    assert "not degrees" in bad(nb04.ex3, 40)
-    assert "radians" in bad(nb04.ex3, np.radians(40))
-    assert "half turns" in bad(nb04.ex3, 40 / 180)
+    def generator(rotation=20 / 360, shift=(0, 0.1), fill="nearest", flip="horizontal", extra=()):
+        return keras.Sequential([layers.RandomRotation(rotation, fill_mode=fill), layers.RandomTranslation(*shift, fill_mode=fill),
+                                 layers.RandomFlip(flip), *extra])
+
+    ok(nb04.ex3, generator())
+    ok(nb04.ex3, list(reversed(generator().layers)))
+    assert "radians" in bad(nb04.ex3, generator(rotation=np.radians(20)))
+    assert "half turns" in bad(nb04.ex3, generator(rotation=20 / 180))
+    assert "height_factor first" in bad(nb04.ex3, generator(shift=(0.1, 0)))
+    assert "height_factor=0" in bad(nb04.ex3, generator(shift=(0.1, 0.1)))
+    assert "\"nearest\"" in bad(nb04.ex3, generator(fill="reflect"))
+    assert "upside down" in bad(nb04.ex3, generator(flip="horizontal_and_vertical"))
+    assert "not asked for" in bad(nb04.ex3, generator(extra=[layers.RandomZoom(0.1)]))
+    assert "Rescaling out" in bad(nb04.ex3, generator(extra=[layers.Rescaling(1 / 255)]))
+    assert "add a RandomFlip" in bad(nb04.ex3, generator().layers[:2])
+    assert "keras.Sequential" in bad(nb04.ex3, 20 / 360)
 
 
 # ---------------------------------------------------------------- 05
@@ -237,6 +248,9 @@ def test_nb05_options():
     assert "augment is True by default" in bad(nb05.ex1, {k: v for k, v in right.items() if k != "augment"})
     assert "0.25" in bad(nb05.ex1, {**right, "validation_split": 25})
     assert "lower case" in bad(nb05.ex1, {**right, "classes": ["Crab", "Lobster"]})
+    assert "base=None" in bad(nb05.ex1, {k: v for k, v in right.items() if k != "base"})
+    assert "base=None" in bad(nb05.ex1, {**right, "base": "MobileNetV2-0.35"})
+    assert "course chooses" in bad(nb05.ex1, {k: v for k, v in right.items() if k != "image_size"})
 
 
 def test_nb05_report_and_command(capsys):
@@ -248,10 +262,11 @@ def test_nb05_report_and_command(capsys):
     assert "*precision*" in bad(nb05.ex2, "crab", evaluation_from([(0, 0, 8), (0, 1, 2), (1, 1, 5), (1, 0, 5), (2, 2, 10)], names))
     assert "one class name" in bad(nb05.ex2, "dalmatian", evaluation)
 
-    ok(nb05.ex3, "python -m helpers.train flower_photos --epochs 20 --no-augment -o flowers20.keras")
-    ok(nb05.ex3, "!python3 -m helpers.train data/flower_photos --no-augment --epochs=20 --output flowers20.keras")
-    assert "--no-augment turns it off" in bad(nb05.ex3, "python -m helpers.train flower_photos --epochs 20 --augment False -o flowers20.keras")
-    assert "flowers20.keras" in bad(nb05.ex3, "python -m helpers.train flower_photos --epochs 20 --no-augment")
+    ok(nb05.ex3, "python -m helpers.train flower_photos --scratch --epochs 20 --no-augment -o flowers20.keras")
+    ok(nb05.ex3, "!python3 -m helpers.train data/flower_photos --no-augment --epochs=20 --scratch --output flowers20.keras")
+    assert "--no-augment turns it off" in bad(nb05.ex3, "python -m helpers.train flower_photos --scratch --epochs 20 --augment False -o flowers20.keras")
+    assert "flowers20.keras" in bad(nb05.ex3, "python -m helpers.train flower_photos --scratch --epochs 20 --no-augment")
+    assert "add --scratch" in bad(nb05.ex3, "python -m helpers.train flower_photos --epochs 20 --no-augment -o flowers20.keras")
     assert "predicts" in bad(nb05.ex3, "python -m helpers.predict flowers20.keras -d flower_photos")
 
     from helpers.train import main
@@ -287,7 +302,13 @@ def test_nb07():
     assert "over-confident" in bad(nb07.ex2, (val_probs, rng.integers(0, 10, 300)), board)
     assert "do not belong" in bad(nb07.ex2, (np.roll(val_probs, 1, axis=2), y_val), board)
 
-    n = 10_000
-    assert "63.2%" in ok(nb07.ex3, ensembles.bootstrap_indices(n, seed=0), n)
-    assert "without* replacement" in bad(nb07.ex3, np.random.default_rng(0).permutation(n), n)
-    assert "as many draws" in bad(nb07.ex3, np.random.default_rng(0).integers(0, n, n // 2), n)
+    y = np.zeros(2_000, dtype=int)
+    predicted = np.r_[np.zeros(900, dtype=int), np.ones(1_100, dtype=int)]  # 45% right
+    se = np.sqrt(0.45 * 0.55 / 2_000)
+    assert "about 1.1 points" in ok(nb07.ex3, se, y, predicted)
+    ok(nb07.ex3, ensembles.accuracy_standard_error(y, predicted), y, np.eye(2)[predicted])
+    assert "in points" in bad(nb07.ex3, 100 * se, y, predicted)
+    assert "square root" in bad(nb07.ex3, se**2, y, predicted)
+    assert "sqrt(n)" in bad(nb07.ex3, np.sqrt(0.45 * 0.55), y, predicted)
+    assert "accuracy itself" in bad(nb07.ex3, 0.45, y, predicted)
+    assert "one number" in bad(nb07.ex3, "big", y, predicted)

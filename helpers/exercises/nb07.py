@@ -1,4 +1,4 @@
-"""Exercises of ``07_ensembles.ipynb``: soft voting by hand, the split for ensemble weights, a bootstrap sample."""
+"""Exercises of ``07_ensembles.ipynb``: soft voting by hand, the split for ensemble weights, the noise of a test accuracy."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def _check_weight_split(answer: Any, board: Any) -> Feedback:
         return wrong(f"the probabilities should be stacked as (members, images, classes); yours have shape {probs.shape}.")
     if labels.shape == board.y_test.shape and np.array_equal(labels, board.y_test):
         return wrong("those are the test labels. Weights chosen on the test set are tuned to it, and the test score would no longer "
-                     "be an honest estimate for new digits. Fit on the validation split.")
+                     "be an honest estimate for new images. Fit on the validation split.")
     if not (labels.shape == board.y_val.shape and np.array_equal(labels, board.y_val)):
         return wrong("those labels are neither the validation nor the test labels. If they are the training labels: the members "
                      "trained on those images and are over-confident there, so weights fitted on them trust the wrong members. "
@@ -97,35 +97,45 @@ print(ensembles.WeightedAverage().fit(*answer).weights_)''',
 )
 
 
-# ---------------------------------------------------------------- ex3: a bootstrap sample
+# ---------------------------------------------------------------- ex3: the standard error of a test accuracy
 
 
-def _check_bootstrap(answer: Any, n: int) -> Feedback:
-    indices = np.asarray(answer)
-    if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer):
-        return wrong(f"give a 1-D array of integer indices (what x_train[indices] needs); yours has shape {indices.shape} and dtype {indices.dtype}.")
-    if len(indices) != n:
-        return wrong(f"a bootstrap sample has as many draws as the training set ({n:,}); yours has {len(indices):,}.")
-    if indices.min() < 0 or indices.max() >= n:
-        return wrong(f"indices must lie in 0 .. {n - 1:,}; yours run from {indices.min():,} to {indices.max():,}.")
-    distinct = len(np.unique(indices)) / n
-    if distinct == 1.0:
-        return wrong("every image appears exactly once: that is a shuffle (drawn *without* replacement). A bootstrap sample draws "
-                     "with replacement, so some images come twice or more and about 37% not at all.")
-    if not 0.55 < distinct < 0.70:
-        return wrong(f"{distinct:.0%} of the images are in your sample; uniform draws with replacement keep about 63% (1 - 1/e). "
-                     "Draw every index with equal probability.")
-    return correct(f"{distinct:.1%} distinct images, close to the expected 63.2% (1 - 1/e); the {1 - distinct:.1%} left out are this "
-                   "member's out-of-bag images.")
+def _check_standard_error(answer: Any, y_true: Any, predicted: Any) -> Feedback:
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return wrong(f"give one number (a fraction such as 0.0123), not {type(answer).__name__}.")
+    y_true = np.asarray(y_true).astype(int).ravel()
+    predicted = np.asarray(predicted)
+    if predicted.ndim == 2:
+        predicted = predicted.argmax(-1)
+    n = len(y_true)
+    p = float(np.mean(predicted == y_true))
+    expected = np.sqrt(p * (1 - p) / n)
+    close = lambda target: np.isclose(value, target, rtol=0.02)  # noqa: E731
+    if close(expected):
+        return correct(f"sqrt(p (1 - p) / n) with p = {p:.2%} and n = {n:,}: {expected:.4f}, about {100 * expected:.1f} points. "
+                       "A gain of less than about two of these could be the luck of the test images.")
+    if close(100 * expected):
+        return wrong(f"that is the standard error in points ({value:.2f}); give it as a fraction, {expected:.4f}.")
+    if close(p * (1 - p) / n):
+        return wrong("that is the variance p (1 - p) / n; the standard error is its square root.")
+    if close(np.sqrt(p * (1 - p))):
+        return wrong("that is the standard deviation of one image's right-or-wrong; divide by sqrt(n), the number of test images.")
+    if close(p * (1 - p) / np.sqrt(n)) or close(np.sqrt(p / n)):
+        return wrong("the formula is sqrt(p * (1 - p) / n): the square root of the whole fraction.")
+    if close(p):
+        return wrong("that is the accuracy itself; the standard error says how much it would move on another test set.")
+    return wrong(f"p is the accuracy on the test images ({n:,} of them here) and n their number; compute sqrt(p * (1 - p) / n).")
 
 
 ex3 = Exercise(
     "ex3",
-    "an array of len(x_train) indices drawn with replacement",
-    _check_bootstrap,
-    hint="np.random.default_rng(0).integers(0, n, size=n) draws n indices from 0..n-1, with replacement; "
-    "ensembles.bootstrap_indices(n, seed=0) does the same.",
+    "the standard error of the average ensemble's test accuracy, as a fraction",
+    _check_standard_error,
+    hint="p = np.mean(test_predictions[\"average\"] == y_test) is the accuracy; the standard error is np.sqrt(p * (1 - p) / len(y_test)).",
     solution='''
-answer = np.random.default_rng(0).integers(0, len(x_train), size=len(x_train))   # or ensembles.bootstrap_indices(len(x_train), seed=0)
-print(f"{len(np.unique(answer)) / len(answer):.1%} distinct images")''',
+p = np.mean(test_predictions["average"] == y_test)
+answer = np.sqrt(p * (1 - p) / len(y_test))   # or ensembles.accuracy_standard_error(y_test, test_predictions["average"])
+print(f"{p:.2%} ± {answer:.2%}")''',
 )

@@ -1,0 +1,50 @@
+"""How big is a real difference? Standard errors of a test accuracy and of a paired difference.
+
+Introduced in ``07_ensembles.ipynb``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from helpers.ensembles.combine import EnsembleError
+
+
+def _correct(y_true: Any, predicted: Any) -> np.ndarray:
+    predicted = np.asarray(predicted)
+    if predicted.ndim == 2:
+        predicted = predicted.argmax(axis=-1)
+    y_true = np.asarray(y_true).astype(int).ravel()
+    if predicted.shape != y_true.shape:
+        raise EnsembleError(
+            f"Got {len(predicted):,} predictions for {len(y_true):,} labels; predict on the same images the labels belong to."
+        )
+    return predicted == y_true
+
+
+def accuracy_standard_error(y_true: Any, predicted: Any) -> float:
+    """Standard error of one model's accuracy on a test set: ``sqrt(p * (1 - p) / n)``.
+
+    ``p`` is the accuracy on the ``n`` test images, ``predicted`` holds class indices (N,) or
+    probabilities (N, classes). It says how much the accuracy would move on another test set of the
+    same size drawn from the same images: about 1.1 points at 50% on 2,000 images, 0.17 at 97% on 10,000.
+    """
+    correct = _correct(y_true, predicted)
+    p = float(correct.mean())
+    return float(np.sqrt(p * (1 - p) / len(correct)))
+
+
+def paired_standard_error(y_true: Any, predicted_a: Any, predicted_b: Any) -> float:
+    """Standard error of the difference in accuracy of two models scored on the *same* test images.
+
+    Per image, the difference is +1 (only ``a`` right), -1 (only ``b`` right) or 0 (both right or
+    both wrong); its mean is the accuracy gain of ``a`` over ``b`` and this is the standard error
+    of that mean (sample standard deviation / sqrt(n)). The images both models get right or both
+    get wrong add no noise, so when two models agree on most images this is smaller than
+    :func:`accuracy_standard_error` (it is the quantity behind McNemar's test).
+    """
+    a, b = _correct(y_true, predicted_a), _correct(y_true, predicted_b)
+    difference = a.astype(np.float64) - b
+    return float(difference.std(ddof=1) / np.sqrt(len(difference)))
