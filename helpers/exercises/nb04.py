@@ -1,4 +1,4 @@
-"""Exercises of ``04_cats_vs_dogs_augmentation.ipynb``: where augmentation goes, and Keras 2 lines in Keras 3."""
+"""Exercises of ``04_cats_vs_dogs_augmentation.ipynb``: where augmentation goes, and Keras 2 code in Keras 3 (a folder, a generator)."""
 
 from __future__ import annotations
 
@@ -95,39 +95,93 @@ answer = keras.utils.image_dataset_from_directory(
 )
 
 
-# ---------------------------------------------------------------- ex3: rotation_range=40 as a layer
+# ---------------------------------------------------------------- ex3: an ImageDataGenerator as layers
+
+#: The generator of exercise 3: ``ImageDataGenerator(rotation_range=20, width_shift_range=0.1, horizontal_flip=True)``.
+_ROTATION_DEGREES, _WIDTH_SHIFT = 20, 0.1
 
 
-def _check_rotation(answer: Any) -> Feedback:
-    factor = answer
-    if hasattr(answer, "get_config") and type(answer).__name__ == "RandomRotation":
-        factor = answer.get_config()["factor"]
-    if isinstance(factor, (tuple, list)):
-        low, high = (float(v) for v in factor)
-        if not math.isclose(low, -high, rel_tol=1e-3):
-            return wrong(f"the range ({low:g}, {high:g}) is not symmetric; rotation_range=40 turned either way, by up to 40 degrees.")
-        factor = high
-    factor = abs(float(factor))
-    if math.isclose(factor, 40 / 360, rel_tol=1e-2):
-        return correct("RandomRotation(40 / 360): the factor is a fraction of a full turn, and 0.111 of 360 degrees is 40 degrees.")
-    if math.isclose(factor, 40, rel_tol=1e-3):
-        return wrong("40 would be 40 full turns: RandomRotation takes a fraction of a full turn (360 degrees), not degrees.")
-    if math.isclose(factor, math.radians(40), rel_tol=1e-2):
-        return wrong(f"{factor:.3f} is 40 degrees in radians; RandomRotation takes a fraction of a full turn (360 degrees).")
-    if math.isclose(factor, 40 / 180, rel_tol=1e-2):
-        return wrong("40 / 180 counts in half turns; RandomRotation's factor is a fraction of a *full* turn, 360 degrees.")
-    if math.isclose(factor, 0.4, rel_tol=1e-3):
-        return wrong("0.4 of a full turn is 144 degrees; the old setting was 40 degrees.")
-    return wrong(f"a factor of {factor:g} turns images by up to {factor * 360:.0f} degrees, not 40.")
+def _range(value: Any) -> tuple[float, float]:
+    """A layer's factor as a ``(low, high)`` pair: Keras stores ``0.1`` as ``(-0.1, 0.1)``."""
+    if isinstance(value, (tuple, list)):
+        low, high = (float(v) for v in value)
+        return low, high
+    return -abs(float(value)), abs(float(value))
+
+
+def _rotation_feedback(factor: Any, degrees: float) -> Feedback:
+    """Whether a ``RandomRotation`` factor turns images by up to ``degrees`` either way, and if not, why."""
+    low, high = _range(factor)
+    if not math.isclose(low, -high, rel_tol=1e-3):
+        return wrong(f"the rotation range ({low:g}, {high:g}) is not symmetric; rotation_range={degrees:g} turned either way.")
+    high = abs(high)
+    if math.isclose(high, degrees / 360, rel_tol=1e-2):
+        return correct(f"RandomRotation({degrees:g} / 360): the factor is a fraction of a full turn.")
+    if math.isclose(high, degrees, rel_tol=1e-3):
+        return wrong(f"RandomRotation({degrees:g}) would turn by up to {degrees:g} full turns: the factor is a fraction of a full turn "
+                     f"(360 degrees), not degrees: {degrees:g} / 360.")
+    if math.isclose(high, math.radians(degrees), rel_tol=1e-2):
+        return wrong(f"{high:.3f} is {degrees:g} degrees in radians; RandomRotation takes a fraction of a full turn: {degrees:g} / 360.")
+    if math.isclose(high, degrees / 180, rel_tol=1e-2):
+        return wrong(f"{degrees:g} / 180 counts in half turns; RandomRotation's factor is a fraction of a *full* turn: {degrees:g} / 360.")
+    return wrong(f"a rotation factor of {high:g} turns images by up to {high * 360:.0f} degrees, not {degrees:g}.")
+
+
+def _check_generator_layers(answer: Any) -> Feedback:
+    steps = list(answer.layers) if hasattr(answer, "layers") else list(answer) if isinstance(answer, (list, tuple)) else None
+    if steps is None:
+        return wrong(f"give a keras.Sequential of preprocessing layers (or a list of them), not a {type(answer).__name__}.")
+    by_type: dict[str, Any] = {}
+    for layer in steps:
+        kind = type(layer).__name__
+        if kind in by_type:
+            return wrong(f"there are two {kind} layers; each setting of the generator is one layer.")
+        by_type[kind] = layer
+    extra = sorted(set(by_type) - {"RandomRotation", "RandomTranslation", "RandomFlip"})
+    if extra:
+        if "Rescaling" in extra:
+            return wrong("the line has no rescale (and rescaling belongs in the model, not in the augmentation): leave Rescaling out.")
+        return wrong(f"{', '.join(extra)} is not asked for: the generator rotates, shifts sideways and mirrors, nothing else.")
+    for kind, setting in (("RandomRotation", "rotation_range=20"), ("RandomTranslation", "width_shift_range=0.1"),
+                          ("RandomFlip", "horizontal_flip=True")):
+        if kind not in by_type:
+            return wrong(f"{setting} has no layer yet: add a {kind}.")
+    rotation = by_type["RandomRotation"].get_config()
+    feedback = _rotation_feedback(rotation["factor"], _ROTATION_DEGREES)
+    if not feedback.ok:
+        return feedback
+    shift = by_type["RandomTranslation"].get_config()
+    height, width = max(_range(shift["height_factor"])), max(_range(shift["width_factor"]))
+    if math.isclose(height, _WIDTH_SHIFT) and math.isclose(width, 0.0, abs_tol=1e-9):
+        return wrong("the shift is up and down: RandomTranslation takes height_factor first, then width_factor: "
+                     "RandomTranslation(0, 0.1) or RandomTranslation(height_factor=0, width_factor=0.1).")
+    if not math.isclose(width, _WIDTH_SHIFT):
+        return wrong(f"RandomTranslation shifts sideways by up to {width:g} of the width; width_shift_range=0.1 is 0.1.")
+    if not math.isclose(height, 0.0, abs_tol=1e-9):
+        return wrong(f"RandomTranslation also shifts up and down, by up to {height:g} of the height; the line has no "
+                     "height_shift_range: height_factor=0.")
+    for kind in ("RandomRotation", "RandomTranslation"):
+        fill = by_type[kind].get_config().get("fill_mode")
+        if fill != "nearest":
+            return wrong(f"{kind} fills the uncovered corners with fill_mode={fill!r} (the layers' default is \"reflect\"); "
+                         "ImageDataGenerator's default was \"nearest\": pass fill_mode=\"nearest\".")
+    mode = by_type["RandomFlip"].get_config().get("mode")
+    if mode != "horizontal":
+        return wrong(f"RandomFlip({mode!r}) also turns photos upside down; horizontal_flip=True is RandomFlip(\"horizontal\").")
+    return correct("one layer per setting: rotation as a fraction of a turn, translation with height first, "
+                   "fill_mode=\"nearest\" as the old default, and a left-right flip.")
 
 
 ex3 = Exercise(
     "ex3",
-    "RandomRotation's factor (a number) for rotation_range=40, or the layer itself",
-    _check_rotation,
-    hint="help(keras.layers.RandomRotation): 'factor ... represented as fraction of 2 Pi'. How much of a full turn is 40 degrees?",
+    "a keras.Sequential of preprocessing layers for that ImageDataGenerator line",
+    _check_generator_layers,
+    hint="Look at old_tutorial_augmentation above: one layer per setting. RandomRotation takes a fraction of a full turn; "
+    "RandomTranslation(height_factor, width_factor) takes the height first.",
     solution='''
-answer = 40 / 360
-rotation = keras.layers.RandomRotation(answer, fill_mode="nearest")''',
-    answer=40 / 360,
+answer = keras.Sequential([
+    layers.RandomRotation(20 / 360, fill_mode="nearest"),
+    layers.RandomTranslation(0, 0.1, fill_mode="nearest"),  # height_factor=0, width_factor=0.1
+    layers.RandomFlip("horizontal"),
+])''',
 )
