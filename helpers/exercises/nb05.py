@@ -17,7 +17,7 @@ __all__ = ["____", "ex1", "ex2", "ex3", "TRAIN_OPTIONS"]
 #: The options of ``python -m helpers.train`` (``tests/test_exercises.py`` checks them against its ``--help``).
 TRAIN_OPTIONS = (
     "--image-size", "--classes", "--batch-size", "--epochs", "--validation-split", "--validation-dir", "--test-split",
-    "--no-augment", "--widths", "--patience", "--seed", "--root", "--output", "--quiet", "--help",
+    "--no-augment", "--widths", "--patience", "--seed", "--root", "--output", "--quiet", "--help", "--scratch",
 )
 _SHORT = {"-o": "--output", "-q": "--quiet", "-h": "--help"}
 
@@ -32,7 +32,7 @@ def _folder_options() -> list[str]:
     return [name for name, p in parameters.items() if p.kind is not p.VAR_KEYWORD][1:]  # drop `directory`
 
 
-_WANTED = {"classes": ["crab", "lobster"], "image_size": (96, 96), "epochs": 12, "augment": False,
+_WANTED = {"base": None, "classes": ["crab", "lobster"], "image_size": (96, 96), "epochs": 12, "augment": False,
            "validation_split": 0.25, "test_split": 0.1}
 
 
@@ -45,6 +45,9 @@ def _check_options(answer: Any) -> Feedback:
             close = difflib.get_close_matches(str(key), known, n=1)
             tip = f" Did you mean {close[0]!r}?" if close else f" Its options: {', '.join(known)}."
             return wrong(f"train_from_folder has no option {key!r}.{tip}")
+    if answer.get("base", "auto") is not None:
+        given = "left out, it is \"auto\": a pretrained base" if "base" not in answer else f"base={answer['base']!r} is a pretrained base"
+        return wrong(f"from scratch means no pretrained base ({given}): base=None trains the course CNN from random weights.")
     classes = answer.get("classes")
     if isinstance(classes, str):
         return wrong("classes takes a list of folder names, such as [\"crab\", \"lobster\"], not one string.")
@@ -53,12 +56,15 @@ def _check_options(answer: Any) -> Feedback:
     if sorted(str(c) for c in classes) != sorted(_WANTED["classes"]):
         lower = " Folder names are lower case." if sorted(str(c).lower() for c in classes) == sorted(_WANTED["classes"]) else ""
         return wrong(f"classes={list(classes)} is not crab and lobster.{lower}")
-    size = answer.get("image_size", (180, 180))
+    size = answer.get("image_size")
+    if size is None:
+        return wrong("without image_size the course chooses the size (180x180 from scratch); the task asks for 96x96: image_size=96 or (96, 96).")
     size = (size, size) if isinstance(size, int) else tuple(size)
     if size != _WANTED["image_size"]:
-        return wrong(f"image_size gives {size[0]}x{size[1]} pixels (180x180 if left out); the task asks for 96x96: image_size=96 or (96, 96).")
-    if answer.get("epochs", 40) != 12:
-        return wrong(f"epochs={answer.get('epochs', 40)} (40 when left out); the task asks for at most 12.")
+        return wrong(f"image_size gives {size[0]}x{size[1]} pixels; the task asks for 96x96: image_size=96 or (96, 96).")
+    if answer.get("epochs") != 12:
+        given = "left out, the course chooses: 40 from scratch" if answer.get("epochs") is None else f"epochs={answer['epochs']}"
+        return wrong(f"{given}; the task asks for at most 12: epochs=12.")
     if answer.get("augment", True) is not False:
         return wrong("augment is True by default (random flips, rotations, shifts and zooms); the task asks for none: augment=False.")
     split = answer.get("validation_split", 0.2)
@@ -71,7 +77,7 @@ def _check_options(answer: Any) -> Feedback:
         left_out = " Without it there is no test split." if test is None else ""
         return wrong(f"test_split={test} is not 10%: test_split=0.1.{left_out}")
     return correct("train.train_from_folder(caltech, **options) trains exactly that; "
-                   "python -m helpers.train FOLDER --classes crab lobster --image-size 96 --epochs 12 --no-augment "
+                   "python -m helpers.train FOLDER --scratch --classes crab lobster --image-size 96 --epochs 12 --no-augment "
                    "--validation-split 0.25 --test-split 0.1 does the same from a terminal.")
 
 
@@ -79,10 +85,10 @@ ex1 = Exercise(
     "ex1",
     "a dict of keyword arguments for train.train_from_folder(caltech, **options)",
     _check_options,
-    hint="The table under 'One call' lists the options; help(train.train_from_folder) lists them all. "
-    "Options you leave out keep their defaults.",
+    hint="The table under 'The same in one call' lists the options; help(train.train_from_folder) lists them all. "
+    "Options you leave out keep their defaults, and the default base is a pretrained one.",
     solution='''
-options = {"classes": ["crab", "lobster"], "image_size": (96, 96), "epochs": 12, "augment": False,
+options = {"base": None, "classes": ["crab", "lobster"], "image_size": (96, 96), "epochs": 12, "augment": False,
            "validation_split": 0.25, "test_split": 0.1}
 # result = train.train_from_folder(caltech, **options, widths=settings.widths, convs_per_block=settings.convs_per_block)''',
     answer=dict(_WANTED),
@@ -115,10 +121,10 @@ ex2 = Exercise(
     "ex2",
     "a class name (a string)",
     _check_worst_class,
-    hint="In print(six_result.evaluation.report()), recall is 'of the real images of this class, the share found'. "
-    "six_result.evaluation.per_class_accuracy() gives the same numbers as a dict.",
+    hint="In print(six_scratch.evaluation.report()), recall is 'of the real images of this class, the share found'. "
+    "six_scratch.evaluation.per_class_accuracy() gives the same numbers as a dict.",
     solution='''
-recall = six_result.evaluation.per_class_accuracy()   # recall = per-class accuracy
+recall = six_scratch.evaluation.per_class_accuracy()   # recall = per-class accuracy
 answer = min(recall, key=recall.get)
 print(answer, f"{recall[answer]:.0%}")''',
 )
@@ -160,7 +166,7 @@ def _check_command(answer: Any) -> Feedback:
                 tip = f" Did you mean {close[0]}?" if close else ""
                 extra = " Augmentation is on by default; --no-augment turns it off." if "augment" in token else tip
                 return wrong(f"python -m helpers.train has no option {token.split('=')[0]}.{extra}")
-            if option in ("--no-augment", "--quiet", "--help"):
+            if option in ("--no-augment", "--quiet", "--help", "--scratch"):
                 values[option] = None
             elif "=" in token:
                 values[option] = token.split("=", 1)[1]
@@ -174,8 +180,10 @@ def _check_command(answer: Any) -> Feedback:
         i += 1
     if len(positional) != 1 or PurePath(positional[0]).name != "flower_photos":
         return wrong(f"give one folder to train on, flower_photos; the command names {positional or 'none'}.")
+    if "--scratch" not in values:
+        return wrong("without --scratch the command trains a pretrained base (the default); add --scratch to train the course CNN from scratch.")
     if values.get("--epochs") != "20":
-        return wrong(f"--epochs is {values.get('--epochs', '40 (the default)')}; the task asks for 20.")
+        return wrong(f"--epochs is {values.get('--epochs', 'chosen by the course when left out (40 from scratch)')}; the task asks for 20.")
     if "--no-augment" not in values:
         return wrong("augmentation is on by default: add --no-augment.")
     if values.get("--output") != "flowers20.keras":
@@ -189,6 +197,6 @@ ex3 = Exercise(
     "the terminal command, as a string: \"python -m helpers.train ...\"",
     _check_command,
     hint="python -m helpers.train --help lists the options; the section 'Training from a terminal' shows four examples.",
-    solution='answer = "python -m helpers.train flower_photos --epochs 20 --no-augment -o flowers20.keras"',
-    answer="python -m helpers.train flower_photos --epochs 20 --no-augment -o flowers20.keras",
+    solution='answer = "python -m helpers.train flower_photos --scratch --epochs 20 --no-augment -o flowers20.keras"',
+    answer="python -m helpers.train flower_photos --scratch --epochs 20 --no-augment -o flowers20.keras",
 )
