@@ -124,6 +124,8 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     if model is None:
         model = functools.partial(models.folder_cnn, widths=tuple(widths), convs_per_block=convs_per_block)
     result = fit_and_evaluate(splits, model=model, learning_rate=learning_rate, strategy=strategy, verbose=verbose, **fit_options)
+    for note in result.notes if verbose >= 1 else []:  # what happened during training (a fine-tuning that diverged)
+        print(f"note: {note}")
     result.notes, result.seconds, result.choices = notes + result.notes, time.perf_counter() - start, choices.as_dict()
     if choices.fallback:
         result.notes.insert(0, choices.fallback)

@@ -131,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: one line saying what was saved and how to go on, no traceback
+        from helpers.training import interrupted_message
+
+        print(f"\n{interrupted_message(args.run_dir)}", file=sys.stderr)
+        return 130
     finally:
         keras.mixed_precision.set_global_policy(policy)
     print(f"\n{result.report()}")
