@@ -156,13 +156,19 @@ def capped_evaluate(evaluate: Callable) -> Callable:
 
 # --------------------------------------------------------------------------- data and weights
 def on_this_machine(info, archive) -> bool:
-    """True when ``archive`` is in the Keras cache (checked) or in a mirror folder: no download needed."""
+    """True when a checked copy of ``archive`` is in the Keras cache or in a mirror folder: no download needed.
+
+    Checked, because a full and a mini archive may share a file name there (``flower_photos_archive``).
+    """
+    import urllib.request
+
     from helpers.data.download import cached_path, is_valid, mirror_candidates
 
     if is_valid(cached_path(archive), archive):
         return True
     urls, _ = mirror_candidates(info, archive)
-    return any(url.startswith("file://") for url in urls)
+    files = [Path(urllib.request.url2pathname(url[7:])) for url in urls if url.startswith("file://")]
+    return any(is_valid(path, archive) for path in files)
 
 
 def local_variant(choose: Callable) -> Callable:
