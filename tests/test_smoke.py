@@ -79,6 +79,11 @@ def test_mini_archive_where_the_full_one_is_not_here(empty_cache, course_mirror,
     assert choose("cifar10") == "mini" and choose("caltech101", "full") == "mini"
     assert "smoke: the full cifar10 archive is not on this machine: using its mini archive (6,000 images)" in capsys.readouterr().out
     assert choose("mnist") == "full", "no mini archive: the full one is fetched as usual"
+    # a Keras-cache-shaped mirror holds flowers' mini archive under the name the full one would have
+    monkeypatch.setenv("COURSE_DATA_MIRROR", f"{course_mirror};{course_mirror.parent / 'keras_home'}")
+    info = data.get_dataset("flower_photos")
+    assert info.full.cache_name == info.mini.cache_name and not smoke.on_this_machine(info, info.full)
+    assert choose("flower_photos") == "mini"
 
 
 def test_folder_datasets_are_capped(course_mirror, monkeypatch):
