@@ -79,8 +79,8 @@ def _pack(args: argparse.Namespace) -> int:
         return 1
     if missing_optional:
         print(f"\n{len(missing_optional)} optional file(s) missing (see above). The quick profile runs without them:"
-              " a learner who asks for a missing full archive downloads it from the internet, and notebook 06"
-              " uses its own CIFAR-10 base where ImageNet weights are missing.")
+              " a learner who asks for a missing full archive downloads it from the internet, and where ImageNet"
+              " weights are missing the pretrained default of train_from_folder says so and trains from scratch.")
         return 1 if args.strict else 0
     return 0
 
