@@ -371,7 +371,7 @@ def test_training_command_quarantines_on_request(tmp_path, capsys):
 
     root = folder(tmp_path / "pets", {"cats": 8, "dogs": 8})
     (root / "cats" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(40))
-    status = train.main([str(root), "--image-size", "16", "--batch-size", "4", "--epochs", "1", "--widths", "4",
+    status = train.main([str(root), "--scratch", "--image-size", "16", "--batch-size", "4", "--epochs", "1", "--widths", "4",
                          "--quarantine", "--quiet", "--output", str(tmp_path / "pets.keras")])
     assert status == 0
     moved = tmp_path / "pets_quarantine" / "cats" / "broken.jpg"
