@@ -319,3 +319,13 @@ def test_the_command_line_puts_the_global_precision_policy_back(caltech, tmp_pat
     saved = keras.models.load_model(tmp_path / "m.keras", compile=False)
     assert any(layer.dtype_policy.name == "mixed_float16" for layer in saved.layers), "it trained in mixed precision"
     assert keras.mixed_precision.global_policy().name == before == "float32", "and put the global policy back"
+
+
+def test_train_from_csv_has_the_same_pretrained_default(caltech, tmp_path):
+    if not weights.weights_cached("MobileNetV2-0.35"):
+        pytest.skip("the light ImageNet weight files are not in this Keras cache")
+    rows = [f"{name}/{path.name},{name}" for name in ("crab", "cup") for path in sorted((caltech / name).iterdir())[:20]]
+    (tmp_path / "labels.csv").write_text("path,label\n" + "\n".join(rows) + "\n")
+    result = train.train_from_csv(tmp_path / "labels.csv", 32, root=caltech, epochs=1, fine_tune_epochs=0, augment=False, verbose=0)
+    assert result.choices["base"] == "MobileNetV2-0.35" and result.choices["image_size"] == (32, 32)
+    assert transfer.base_of(result.model).name == "MobileNetV2-0.35" and result.class_names == ["crab", "cup"]
