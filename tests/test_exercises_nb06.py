@@ -106,3 +106,11 @@ def test_ex3_preprocess_input_for_resnet50():
     assert "[0, 1]" in bad(nb06.ex3, lambda x: x / 255)
     assert "unchanged" in bad(nb06.ex3, keras.applications.efficientnet.preprocess_input)
     assert "function itself" in bad(nb06.ex3, "resnet50")
+
+
+@pytest.mark.parametrize("name", ["ex1", "ex2", "ex3"])
+def test_each_printed_solution_passes_its_own_check(name, capsys):
+    exercise = getattr(nb06, name)
+    namespace = {"keras": keras}
+    exec(exercise._solution, namespace)  # the code ex.solution() prints, as a learner would paste it
+    assert ok(exercise, namespace["answer"])

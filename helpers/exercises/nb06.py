@@ -85,7 +85,7 @@ ex1 = Exercise(
     hint="Follow the cell of the notebook that built `model`: base.trainable = False; keras.Input, "
     "keras.applications.mobilenet_v2.preprocess_input, base(x, training=False), GlobalAveragePooling2D, Dropout, Dense(1, sigmoid).",
     solution=f'''
-small_base = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=weights_file)
+small_base = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=None)
 small_base.trainable = False
 inputs = keras.Input(shape=({SIZE}, {SIZE}, 3))
 x = keras.applications.mobilenet_v2.preprocess_input(inputs)
@@ -138,7 +138,7 @@ ex2 = Exercise(
     hint=f"base.trainable = True, then: for layer in base.layers[:-{TOP_LAYERS}]: layer.trainable = False, and one more loop "
     "that sets trainable = False on every keras.layers.BatchNormalization. [layer.name for layer in base.layers] shows the order.",
     solution=f'''
-fresh = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=weights_file)
+fresh = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=None)
 fresh.trainable = True
 for layer in fresh.layers[:-{TOP_LAYERS}]:
     layer.trainable = False
