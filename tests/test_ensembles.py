@@ -247,17 +247,22 @@ def test_disagreement_order_puts_split_votes_first():
     assert ensembles.disagreement_order(probs).tolist() == [1, 2, 0]
 
 
-def test_plot_disagreements_titles_votes_and_colours():
+def test_plot_disagreements_shows_right_and_wrong_disputed_images():
+    # 2 members, 4 images, 2 classes; true labels 0, 1, 1, 0
     probs = np.array([
-        [[0.9, 0.1], [0.6, 0.4], [0.3, 0.7]],
-        [[0.8, 0.2], [0.4, 0.6], [0.4, 0.6]],
+        [[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.45, 0.55]],
+        [[0.8, 0.2], [0.4, 0.6], [0.4, 0.6], [0.6, 0.4]],
     ])
-    images = np.zeros((3, 8, 8, 3), dtype="uint8")
-    fig = ensembles.plot_disagreements(images, probs, [0, 1, 1], ["cat", "dog"], ensemble_pred=[0, 0, 1], count=2, ncols=2)
-    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    images = np.zeros((4, 8, 8, 3), dtype="uint8")
+    ensemble = [0, 0, 1, 0]  # right on 0, 2, 3; wrong on 1
+    fig = ensembles.plot_disagreements(images, probs, [0, 1, 1, 0], ["cat", "dog"], ensemble_pred=ensemble, count=2, ncols=2)
+    shown = [ax for ax in fig.axes if ax.get_title()]
+    titles = [ax.get_title() for ax in shown]
     assert len(titles) == 2
-    assert titles[0].startswith("true: dog") and "cat 1 · dog 1" in titles[0] and "ensemble: cat" in titles[0]
-    assert [ax.title.get_color() for ax in fig.axes if ax.get_title()][0] == "red"  # the ensemble is wrong there
+    # first the most disputed image the ensemble gets right (image 3: split 1-1), then the one it gets wrong (image 1)
+    assert titles[0].startswith("true: cat") and "cat 1 · dog 1" in titles[0] and "ensemble: cat" in titles[0]
+    assert titles[1].startswith("true: dog") and "ensemble: cat" in titles[1]
+    assert [ax.title.get_color() for ax in shown] == ["green", "red"]
 
 
 def test_plot_gain_with_errors_starts_at_zero_and_draws_the_gains():
@@ -265,7 +270,7 @@ def test_plot_gain_with_errors_starts_at_zero_and_draws_the_gains():
         ["m1", "m2", "average"], [0.40, 0.42, 0.47], [0.011, 0.011, 0.011], ["member", "member", "ensemble"],
         baseline="m2", gain_errors=[0, 0, 0.009],
     )
-    left, right = fig.axes
+    left, right = fig.axes[:2]
     assert left.get_xlim()[0] == 0  # no truncated axis
     assert [t.get_text() for t in right.get_yticklabels()] == ["average"]
     assert any("+5.0 ± 1.8" in t.get_text() for t in right.texts)  # gain in points, ± 2 standard errors

@@ -50,8 +50,8 @@ def plot_gain_with_errors(
     left.set_xlim(0, min(100.0, float((values + errs).max()) * 1.15))
     left.set_xlabel("test accuracy (%), bars: ±1 standard error; the axis starts at 0")
     left.set_title(title)
-    left.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()], labels=list(colours),
-                fontsize=8, loc="lower right")
+    fig.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()], labels=list(colours),
+               fontsize=8, loc="outside lower center", ncols=len(colours), frameon=False)
 
     base = values[list(names).index(baseline)]
     chosen = [i for i, kind in enumerate(kinds) if kind == "ensemble"]
@@ -64,7 +64,7 @@ def plot_gain_with_errors(
     right.set_yticks(positions, [names[i] for i in chosen], fontsize=9)
     right.set_xlim(min(0.0, float((gains - 2 * gain_errs[chosen]).min()) - 0.5),
                    float((gains + 2 * gain_errs[chosen]).max()) * 1.35 + 0.5)
-    right.set_xlabel(f"points over {baseline}, bars: ±2 standard errors")
+    right.set_xlabel(f"points over {baseline}, bars: ±2 standard errors of the gain")
     right.set_title(f"Gain over {baseline}")
     return fig
 
@@ -91,10 +91,12 @@ def plot_disagreements(
     count: int = 12,
     ncols: int = 6,
 ) -> plt.Figure:
-    """The images the members disagree on most, with the true class, the votes and the ensemble's answer.
+    """The images the members disagree on most: half that the ensemble gets right, half that it gets wrong.
 
-    Each title reads ``true: cat`` then the two most-voted classes with their number of votes
-    (``dog 5 · cat 4``) and the ensemble's answer, green when right and red when wrong.
+    Both halves are the most disputed images of their kind (:func:`disagreement_order`), the right
+    ones on the first rows. Each title reads ``true: cat``, then the two most-voted classes with
+    their number of votes (``dog 5 · cat 4``) and the ensemble's answer, green when right and red
+    when wrong.
     """
     probs = _check_probs(probs)
     y_true = np.asarray(y_true).astype(int).ravel()
@@ -102,7 +104,11 @@ def plot_disagreements(
     if ensemble_pred.ndim == 2:
         ensemble_pred = ensemble_pred.argmax(-1)
     votes = vote_counts(probs)
-    chosen = disagreement_order(probs)[:count]
+    order = disagreement_order(probs)
+    right = ensemble_pred == y_true
+    wanted_right = count - count // 2
+    chosen = [i for i in order if right[i]][:wanted_right]
+    chosen += [i for i in order if not right[i]][: count - len(chosen)]
     nrows = int(np.ceil(len(chosen) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 1.9, nrows * 2.35), squeeze=False, layout="constrained")
     for ax in axes.flat:
@@ -112,8 +118,7 @@ def plot_disagreements(
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
         top = np.argsort(-votes[i], kind="stable")[:2]
         split = " · ".join(f"{class_names[c]} {votes[i, c]}" for c in top if votes[i, c] > 0)
-        right = ensemble_pred[i] == y_true[i]
         ax.set_title(f"true: {class_names[y_true[i]]}\nvotes: {split}\nensemble: {class_names[ensemble_pred[i]]}",
-                     fontsize=7.5, color="green" if right else "red")
-    fig.suptitle(f"Where the {len(probs)} members disagree most (test images; green: the ensemble is right)")
+                     fontsize=7.5, color="green" if right[i] else "red")
+    fig.suptitle(f"Where the {len(probs)} members disagree most (test images; green: the ensemble is right, red: wrong)")
     return fig
