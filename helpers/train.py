@@ -104,6 +104,13 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     start = time.perf_counter()
     base, weights, batch_size = choices.base, choices.weights, choices.batch_size
     fit_options.update(epochs=choices.epochs, fine_tune_epochs=choices.fine_tune_epochs)
+    from helpers.data.checks import check_training_numbers
+    from helpers.model_files import check_writable
+
+    check_training_numbers(learning_rate=learning_rate, **{name: fit_options.get(name) for name in (
+        "patience", "clipnorm", "fine_tune_epochs", "fine_tune_layers", "fine_tune_learning_rate")})
+    if save_to is not None:
+        check_writable(save_to)  # now, not after the whole run: a folder that cannot be written loses no work
     if base is not None:
         if model is not None:
             raise TrainSettingError("Give base= (a pretrained base under a new head) or model=, not both.")
