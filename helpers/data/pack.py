@@ -60,10 +60,10 @@ DEFAULT_PROFILE = "workshop"
 #: folder is not beside the package (an installed copy); otherwise they are read from the notebooks.
 NOTEBOOKS_FALLBACK = {
     "mnist": ["00_setup", "01_keras_fundamentals", "02_mnist_cnn", "07_ensembles"],
-    "cifar10": ["03_cifar10_cnn", "06_transfer_learning"],
+    "cifar10": ["03_cifar10_cnn", "07_ensembles"],
     "cats_and_dogs": ["04_cats_vs_dogs_augmentation", "06_transfer_learning"],
-    "flower_photos": ["05_flowers_train_from_folder", "06_transfer_learning"],
-    "caltech101": ["05_flowers_train_from_folder", "06_transfer_learning"],
+    "flower_photos": ["05_flowers_train_from_folder"],
+    "caltech101": ["05_flowers_train_from_folder"],
     WEIGHTS_FOLDER: ["04_cats_vs_dogs_augmentation", "05_flowers_train_from_folder", "06_transfer_learning"],
 }
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
