@@ -221,18 +221,16 @@ def weights_here(base: str) -> bool:
 def local_weights(fetch_weights: Callable) -> Callable:
     """Wrap ``fetch_weights``: a weight file that is not on this machine is reported, not downloaded.
 
-    It returns the path the file would have; :func:`random_when_absent` then builds the base with
-    ``weights=None``.
+    It returns ``None`` then, so a base built in plain Keras with ``weights=fetch_weights(...)`` gets
+    random weights, and :func:`random_when_absent` does the same for the course's builders.
     """
 
     @functools.wraps(fetch_weights)
-    def wrapper(base: str, verbose: bool = False) -> Path:
+    def wrapper(base: str, verbose: bool = False) -> Path | None:
         if weights_here(base):
             return fetch_weights(base, verbose=verbose)
-        from helpers.weights import weights_path
-
         say(f"no ImageNet file for {base} on this machine: it is built with weights=None")
-        return weights_path(base)
+        return None
 
     wrapper.__smoke__ = True
     return wrapper
