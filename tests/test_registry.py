@@ -65,5 +65,5 @@ def test_unknown_dataset_lists_the_known_ones():
 
 
 def test_asking_for_a_missing_mini_says_which_exist():
-    with pytest.raises(ValueError, match="use 'full'"):
+    with pytest.raises(ValueError, match="use variant='full'"):
         DATASETS["mnist"].archive("mini")
