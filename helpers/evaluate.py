@@ -158,3 +158,15 @@ def paired_gain(before: Evaluation, after: Evaluation) -> tuple[float, float]:
     n = len(change)
     spread = float(np.std(change, ddof=1)) if n > 1 else float("nan")
     return float(change.mean()), spread / float(np.sqrt(n))
+
+
+def in_standard_errors(gain: float, standard_error: float) -> float:
+    """How many standard errors ``gain`` is: ``gain / standard_error``, safe when the error is 0.
+
+    Introduced in ``03_cifar10_cnn.ipynb``. A paired standard error is 0 when the two models are
+    right on exactly the same images; the gain is then 0 too, and so is the answer (``±inf`` only
+    for a nonzero gain with no spread at all, which real test sets do not produce).
+    """
+    if standard_error > 0:
+        return float(gain / standard_error)
+    return 0.0 if gain == 0 else float(np.copysign(np.inf, gain))

@@ -94,3 +94,15 @@ def test_standard_errors_of_an_accuracy_and_of_a_paired_gain():
     assert error < evaluate.accuracy_standard_error(plain), "paired: smaller than either accuracy's own error"
     with pytest.raises(ValueError, match="same images"):
         evaluate.paired_gain(plain, _evaluation())
+
+
+def test_a_gain_in_standard_errors_when_two_models_agree_on_every_image():
+    """Two models right on the same images have a paired error of 0 (it crashed 03's full profile)."""
+    from helpers import evaluate
+
+    same = _evaluation()
+    gain, error = evaluate.paired_gain(same, same)
+    assert (gain, error) == (0.0, 0.0)
+    assert evaluate.in_standard_errors(gain, error) == 0.0
+    assert evaluate.in_standard_errors(0.02, 0.01) == pytest.approx(2.0)
+    assert evaluate.in_standard_errors(-0.01, 0.0) == -np.inf

@@ -39,13 +39,13 @@ from helpers.ensembles.combine import (
 )
 from helpers.ensembles.figures import disagreement_order, plot_disagreements, plot_gain_with_errors
 from helpers.ensembles.members import average_model, predict_members, train_member
-from helpers.ensembles.noise import accuracy_standard_error, paired_standard_error
+from helpers.ensembles.noise import accuracy_standard_error, in_standard_errors, paired_standard_error
 from helpers.ensembles.scoreboard import Entry, Scoreboard
 
 __all__ = [
     "Combiner", "EnsembleError", "Entry", "Scoreboard", "Stacking", "WeightedAverage", "accuracy",
     "accuracy_standard_error", "average", "average_model", "bootstrap_indices", "cross_validated_accuracy",
-    "disagreement_order", "majority_vote", "out_of_bag_mask", "paired_standard_error", "plot_disagreements",
+    "disagreement_order", "in_standard_errors", "majority_vote", "out_of_bag_mask", "paired_standard_error", "plot_disagreements",
     "plot_gain_with_errors", "predict_members", "samme_combine", "samme_update", "select_weights",
     "stacking_features", "train_member", "vote_counts",
 ]
