@@ -1,7 +1,6 @@
-"""Transfer-learning runs: choose a base, train it in two phases, compare bases in a table.
+"""Transfer-learning runs: train a base in two phases, compare bases in a table.
 
-- :func:`choose_base` takes an ImageNet base when its weight file can be had, and otherwise says
-  so in one line and falls back to the course's own ``cifar10_cnn`` base.
+- :func:`available_weights` fetches each base's ImageNet weight file and says which could be had.
 - :func:`train_transfer` runs the whole recipe in one call: feature extraction, then fine-tuning
   (or, with ``weights=None``, the same network trained from scratch for as many epochs).
 - :func:`compare_bases` and :func:`comparison_table` fill the table of bases: parameters, input
@@ -34,40 +33,6 @@ from helpers.weights import WeightsUnavailableError, fetch_weights, weight_file
 NOT_TRAINED = "not trained in this profile"
 SCRATCH_LEARNING_RATE = 1e-3  # Adam's default, for a whole network trained from random weights
 UNAVAILABLE = "weights unavailable"
-
-
-@dataclass(frozen=True)
-class BaseChoice:
-    """The base a notebook trains, with the settings of its recipe (see :class:`helpers.transfer.BaseSpec`)."""
-
-    name: str
-    weights: str | os.PathLike | None
-    image_size: tuple[int, int]
-    fine_tune_layers: int
-    learning_rate: float
-    fine_tune_learning_rate: float
-
-
-def choose_base(
-    preferred: str, image_size: tuple[int, int], fallback: str = "cifar10_cnn", fallback_weights: str | os.PathLike | None = None
-) -> BaseChoice:
-    """``preferred`` with its ImageNet weights when they can be fetched; else ``fallback``, saying so plainly.
-
-    Args:
-        preferred: an ImageNet base, for example ``"Xception"``.
-        image_size: the image size to train ``preferred`` at (the fallback uses its own size).
-        fallback: the base to use when the weights cannot be had.
-        fallback_weights: the fallback's weights file (for ``cifar10_cnn``: from :func:`transfer.save_base`).
-    """
-    try:
-        fetch_weights(preferred)
-        spec, weights = transfer.get_base(preferred), "imagenet"
-        print(f"Using {preferred} with its ImageNet weights ({weight_file(preferred).filename}).")
-    except WeightsUnavailableError as error:
-        spec, weights, image_size = transfer.get_base(fallback), fallback_weights, transfer.get_base(fallback).input_size
-        print(f"FALLING BACK: {error}")
-        print(f"So this run uses the course's own {fallback} base instead of {preferred}.")
-    return BaseChoice(spec.name, weights, tuple(image_size), spec.fine_tune_layers, spec.learning_rate, spec.fine_tune_learning_rate)
 
 
 def available_weights(bases: Iterable[str]) -> dict[str, bool]:
@@ -157,17 +122,6 @@ class _EpochTimer(keras.callbacks.Callback):
 def base_parameters(base: str) -> int:
     """Number of parameters of ``base`` without its classifier (built once, with ``weights=None``)."""
     return transfer.get_base(base).build((*transfer.get_base(base).input_size, 3)).count_params()
-
-
-def bases_table(bases: Sequence[str] = tuple(transfer.BASES)) -> str:
-    """What each base is: native input size, parameters (built with ``weights=None``), preprocessing, fine-tune recipe."""
-    head = f"{'base':<15} {'native input':>12} {'parameters':>12}  {'top layers fine-tuned':>21}  preprocess_input"
-    lines = [head, "-" * len(head)]
-    for base in bases:
-        spec = transfer.get_base(base)
-        native = "x".join(str(side) for side in spec.input_size)
-        lines.append(f"{base:<15} {native:>12} {base_parameters(base):>12,}  {spec.fine_tune_layers:>21}  {spec.preprocessing}")
-    return "\n".join(lines)
 
 
 def train_transfer(

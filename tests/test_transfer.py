@@ -244,29 +244,15 @@ def tiny_cats_dogs():
                           max_train=64, max_eval=32, verbose=False)
 
 
-def test_choose_base_falls_back_to_the_cifar10_base_and_says_so(empty_cache, no_origin, tmp_path, capsys):
-    base_file = transfer.save_base(transfer.build_transfer_classifier("cifar10_cnn", 10, weights=None), tmp_path / "b.weights.h5")
-    choice = transfer_runs.choose_base("MobileNetV2", (96, 96), fallback_weights=base_file)
-    spec = transfer.get_base("cifar10_cnn")
-    assert (choice.name, choice.weights, choice.image_size) == ("cifar10_cnn", base_file, (32, 32))
-    assert (choice.fine_tune_layers, choice.learning_rate, choice.fine_tune_learning_rate) == (
-        spec.fine_tune_layers, spec.learning_rate, spec.fine_tune_learning_rate)
-    out = capsys.readouterr().out
-    assert out.startswith("FALLING BACK: ") and MOBILENET_FILE in out and "COURSE_DATA_MIRROR" in out
-    assert "uses the course's own cifar10_cnn base instead of MobileNetV2" in out
-
-
-def test_choose_base_takes_imagenet_weights_when_they_can_be_had(empty_cache, no_origin, tmp_path, monkeypatch, capsys, tiny_cats_dogs):
+def test_available_weights_finds_a_mirrored_file_and_the_comparison_trains_it(empty_cache, no_origin, tmp_path, monkeypatch, capsys, tiny_cats_dogs):
     donor = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(32, 32, 3))
     served = _legacy_weight_file(donor, tmp_path / "mirror" / "models" / MOBILENET_FILE)
     archive = dataclasses.replace(weights.IMAGENET_WEIGHTS["MobileNetV2"], size=served.stat().st_size)
     monkeypatch.setitem(weights.IMAGENET_WEIGHTS, "MobileNetV2", archive)
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(tmp_path / "mirror"))
     assert transfer_runs.available_weights(["MobileNetV2", "VGG16"]) == {"MobileNetV2": True, "VGG16": False}
-    choice = transfer_runs.choose_base("MobileNetV2", (96, 96))
-    assert (choice.name, choice.weights, choice.image_size, choice.fine_tune_learning_rate) == ("MobileNetV2", "imagenet", (96, 96), 1e-5)
     out = capsys.readouterr().out
-    assert "ready" in out and "UNAVAILABLE" in out and "Using MobileNetV2 with its ImageNet weights" in out
+    assert "ready" in out and "UNAVAILABLE" in out and MOBILENET_FILE in out
     # where the weights are reachable, the comparison trains and fills in accuracy and seconds per epoch
     results = transfer_runs.compare_bases({"cats": tiny_cats_dogs}, bases=("MobileNetV2", "VGG16"),
                                           available={"MobileNetV2": True}, epochs=1, fine_tune_epochs=1)
@@ -327,13 +313,6 @@ def test_offline_comparison_lists_every_base_and_why_it_has_no_accuracy():
     figure = plots.plot_base_comparison(results + [extra])
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]
     assert " cats vs dogs: weights unavailable" in texts and " 65.0%" in texts and " 2.3M" in texts
-
-
-def test_bases_table_lists_sizes_and_recipes():
-    lines = transfer_runs.bases_table().splitlines()
-    assert len(lines) == 2 + len(transfer.BASES)
-    assert lines[2].split()[:4] == ["VGG16", "224x224", "14,714,688", "4"]
-    assert lines[-1].split()[:4] == ["cifar10_cnn", "32x32", "93,920", "8"]
 
 
 def test_plot_pretrained_vs_scratch_marks_the_start_of_fine_tuning():
