@@ -125,58 +125,6 @@ def plot_confused_pairs(
     return fig
 
 
-def plot_accuracy_bars(
-    names: Sequence[str],
-    accuracies: Sequence[float],
-    groups: Sequence[str] | None = None,
-    reference: float | None = None,
-    reference_label: str = "best single model",
-    highlight: str | None = None,
-    title: str = "Test accuracy",
-) -> plt.Figure:
-    """Horizontal bars of accuracies, one per model, coloured by group, zoomed on their range.
-
-    Introduced in ``07_ensembles.ipynb`` to compare ensemble members with the ensembles.
-    Each bar is labelled with its accuracy; the axis starts just below the lowest one, because
-    on MNIST the differences that matter are tenths of a percent.
-
-    Args:
-        names: one label per bar, drawn from top to bottom.
-        accuracies: fractions between 0 and 1.
-        groups: a group per bar (for example ``"member"`` or ``"ensemble"``); one colour per group.
-        reference: draws a dashed vertical line at this accuracy, labelled ``reference_label``.
-        highlight: the name of a bar to outline in black (for example the chosen ensemble).
-    """
-    values = np.asarray(accuracies, dtype=float) * 100
-    groups = list(groups) if groups is not None else ["model"] * len(values)
-    palette = dict(zip(dict.fromkeys(groups), plt.rcParams["axes.prop_cycle"].by_key()["color"]))
-    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(values) + 1.5), layout="constrained")
-    positions = np.arange(len(values))[::-1]
-    bars = ax.barh(positions, values, color=[palette[g] for g in groups], height=0.7)
-    for bar, name in zip(bars, names):
-        if name == highlight:
-            bar.set_edgecolor("black")
-            bar.set_linewidth(2)
-    low = max(0.0, values.min() - 0.6 * (values.max() - values.min()) - 0.1)
-    high = values.max() + 0.25 * (values.max() - values.min()) + 0.1
-    ax.set_xlim(low, high)
-    for y, value in zip(positions, values):
-        ax.text(value, y, f" {value:.2f}%", va="center", fontsize=8)
-    ax.set_yticks(positions, [str(name) for name in names], fontsize=9)
-    if reference is not None:
-        ax.axvline(reference * 100, color="gray", linestyle="--", linewidth=1)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=palette[g]) for g in palette]
-    labels = list(palette)
-    if reference is not None:
-        handles.append(plt.Line2D([0], [0], color="gray", linestyle="--"))
-        labels.append(reference_label)
-    ax.set_xlabel("accuracy (%)")
-    ax.set_title(title)
-    if len(labels) > 1:
-        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)
-    return fig
-
-
 def show_augmentations(
     image: np.ndarray, augmentation: Any, n: int = 9, ncols: int = 5, size: float = 1.9
 ) -> plt.Figure:
@@ -190,66 +138,6 @@ def show_augmentations(
     images = np.stack([original, *variants])
     titles = ["original"] + [f"variant {i}" for i in range(1, n + 1)]
     return show_images(images, titles, ncols=ncols, size=size, title=f"One training image, augmented {n} ways")
-
-
-def plot_pretrained_vs_scratch(pretrained: Any, scratch: Any, title: str = "Validation accuracy") -> plt.Figure:
-    """Validation accuracy per epoch: a pretrained base (frozen, then fine-tuned) against the same network from scratch.
-
-    Introduced in ``06_transfer_learning.ipynb``. Both arguments are
-    :class:`helpers.transfer_runs.TransferResult` objects; a dotted line marks where fine-tuning began.
-    """
-    fig, ax = plt.subplots(figsize=(6.5, 3.6))
-    for result, label, marker in ((pretrained, f"pretrained {pretrained.base}", "o-"), (scratch, "same network, from scratch", "s--")):
-        values = np.asarray(result.history["val_accuracy"]) * 100
-        ax.plot(np.arange(1, len(values) + 1), values, marker, label=label)
-    if pretrained.fine_tune_from_epoch:
-        ax.axvline(pretrained.fine_tune_from_epoch + 0.5, color="gray", linestyle=":", linewidth=1)
-        ax.text(pretrained.fine_tune_from_epoch + 0.6, ax.get_ylim()[0], " fine-tuning →", fontsize=8, va="bottom", color="gray")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("validation accuracy (%)")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def plot_base_comparison(results: Sequence[Any]) -> plt.Figure:
-    """Bases side by side: parameters (left) and validation accuracy per dataset (right).
-
-    Introduced in ``06_transfer_learning.ipynb``. ``results`` are
-    :class:`helpers.transfer_runs.TransferResult` objects; a base without an accuracy shows its
-    note (for example "weights unavailable") instead of a bar.
-    """
-    bases = list(dict.fromkeys(r.base for r in results))
-    datasets = list(dict.fromkeys(r.dataset for r in results))
-    by_key: dict[tuple[str, str], Any] = {}
-    for r in results:  # the first result of a base on a dataset wins
-        by_key.setdefault((r.base, r.dataset), r)
-    parameters = [next(r.parameters for r in results if r.base == base) / 1e6 for base in bases]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.45 * len(bases) + 1.6), sharey=True)
-    positions = np.arange(len(bases))[::-1]
-    left.barh(positions, parameters, color="tab:gray", height=0.6)
-    for y, value in zip(positions, parameters):
-        left.text(value, y, f" {value:.1f}M", va="center", fontsize=8)
-    left.set_yticks(positions, bases)
-    left.set_xlim(0, max(parameters) * 1.25)
-    left.set_xlabel("parameters of the base (millions)")
-    height = 0.8 / max(1, len(datasets))
-    for i, dataset in enumerate(datasets):
-        offsets = positions + 0.4 - height * (i + 0.5)
-        values = [by_key.get((base, dataset)) for base in bases]
-        accuracies = [r.accuracy * 100 if r is not None and r.accuracy is not None else 0.0 for r in values]
-        right.barh(offsets, accuracies, height=height * 0.9, label=dataset)
-        for y, r, value in zip(offsets, values, accuracies):
-            text = f" {value:.1f}%" if r is not None and r.accuracy is not None else f" {dataset}: {r.note}" if r is not None else ""
-            right.text(value, y, text, va="center", fontsize=7, color="black" if value else "gray")
-    right.set_xlim(0, 112)
-    right.set_xlabel("validation accuracy (%)")
-    right.legend(fontsize=8, loc="lower right")
-    fig.suptitle("Convolutional bases compared")
-    fig.tight_layout()
-    return fig
 
 
 def plot_histories(histories: dict[str, Any], metric: str = "accuracy", title: str | None = None) -> plt.Figure:

@@ -332,14 +332,3 @@ def test_mnist_strong_cnn_shape_parameters_and_inference_without_augmentation():
     assert mnist_strong_cnn(augment=False).count_params() == 327_242  # augmentation layers have no weights
     x = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1)).astype("uint8")
     assert np.allclose(model.predict(x, verbose=0), model.predict(x, verbose=0))  # no randomness at inference
-
-
-def test_plot_accuracy_bars():
-    from helpers.plots import plot_accuracy_bars
-
-    fig = plot_accuracy_bars(["a", "b", "avg"], [0.97, 0.975, 0.98], ["member", "member", "ensemble"],
-                             reference=0.975, highlight="avg")
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "avg"]
-    assert ax.get_xlim()[0] > 90  # zoomed in on the range of the accuracies
-    assert sum(bar.get_linewidth() == 2 for bar in ax.patches) == 1

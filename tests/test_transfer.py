@@ -232,7 +232,7 @@ def test_a_light_base_comes_from_a_mirror_into_an_empty_cache(empty_cache, no_or
 
 
 # --------------------------------------------------------------------------- runs and comparisons
-from helpers import plots, transfer_runs  # noqa: E402
+from helpers import transfer_runs  # noqa: E402
 from helpers.data import image_datasets  # noqa: E402
 
 
@@ -310,16 +310,3 @@ def test_offline_comparison_lists_every_base_and_why_it_has_no_accuracy():
     assert table[0].split()[:5] == ["base", "native", "input", "parameters", "cats"]
     assert table[2].split()[:5] == ["MobileNetV2", "224x224", "2,257,984", "weights", "unavailable"]
     assert table[-1].split() == ["cifar10_cnn", "32x32", "93,920", "65.0%", "–"]
-    figure = plots.plot_base_comparison(results + [extra])
-    texts = [t.get_text() for ax in figure.axes for t in ax.texts]
-    assert " cats vs dogs: weights unavailable" in texts and " 65.0%" in texts and " 2.3M" in texts
-
-
-def test_plot_pretrained_vs_scratch_marks_the_start_of_fine_tuning():
-    pretrained = transfer_runs.TransferResult("cifar10_cnn", "cats", (32, 32), 1, fine_tune_from_epoch=2,
-                                              history={"val_accuracy": [0.5, 0.6, 0.7]})
-    scratch = transfer_runs.TransferResult("cifar10_cnn", "cats", (32, 32), 1, history={"val_accuracy": [0.5, 0.55, 0.6]})
-    figure = plots.plot_pretrained_vs_scratch(pretrained, scratch)
-    ax = figure.axes[0]
-    assert len(ax.lines) == 3 and ax.lines[2].get_xdata()[0] == 2.5
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["pretrained cifar10_cnn", "same network, from scratch"]
