@@ -67,7 +67,7 @@ MODELS = {
     "mnist_cnn": ("02", "mnist", {"quick": ((28, 28), 128, {}), "full": ((28, 28), 128, {})}),
     "cifar_classic_cnn": ("03", "cifar10", {"quick": ((32, 32), 64, {}), "full": ((32, 32), 64, {})}),
     "cifar_modern_cnn": ("03", "cifar10", {"quick": ((32, 32), 128, {"width": 16}), "full": ((32, 32), 512, {"width": 64})}),
-    "cats_dogs_cnn": ("04", "cats_and_dogs", {"quick": ((96, 96), 32, {}), "full": ((150, 150), 32, {})}),
+    "cats_dogs_cnn": ("04", "cats_and_dogs", {"quick": ((64, 64), 32, {"filters": (16, 32, 64, 128)}), "full": ((150, 150), 32, {})}),
     "folder_cnn": ("05", "flower_photos", {
         "quick": ((64, 64), 32, {"widths": (16, 32, 64, 128), "convs_per_block": 1}),
         "full": ((180, 180), 32, {"widths": (32, 64, 128, 256, 512), "convs_per_block": 2}),

@@ -156,27 +156,30 @@ def cifar_modern_cnn(
 def cats_dogs_cnn(
     input_shape: tuple[int, int, int] = (150, 150, 3),
     num_classes: int = 2,
-    filters: tuple[int, ...] = (32, 64, 128, 128, 128),
+    filters: tuple[int, ...] = (32, 64, 128, 128),
     dense_units: int = 512,
     dropout: float = 0.5,
     name: str = "cats_dogs_cnn",
 ) -> keras.Model:
-    """The cats-vs-dogs CNN of the older Keras tutorials: five conv-pool blocks, dropout, dense 512.
+    """Notebook 04's cats-vs-dogs CNN, the one it writes in plain Keras: conv-pool blocks, dropout, dense 512.
 
-    Introduced in ``04_cats_vs_dogs_augmentation.ipynb``. Each block is a 3x3 ``"valid"``
-    convolution with ReLU and a 2x2 max pooling, so a 150x150 image shrinks to 148, 74, 72, 36,
-    34, 17, 15, 7, 5 and finally 2x2x128 = 512 numbers before ``Flatten`` -> ``Dropout`` ->
+    The same layers as the ``model = keras.Sequential(..., name="cats_dogs_cnn")`` cell of
+    ``04_cats_vs_dogs_augmentation.ipynb``, so the same parameter count for the same input size
+    and ``filters``: its full profile is the default (150x150, ``(32, 64, 128, 128)``), its quick
+    profile is ``cats_dogs_cnn((64, 64, 3), filters=(16, 32, 64, 128))``. Each block is a 3x3
+    ``"valid"`` convolution with ReLU and a 2x2 max pooling, so a 150x150 image shrinks to 148, 74,
+    72, 36, 34, 17, 15, 7 and finally 7x7x128 = 6,272 numbers before ``Flatten`` -> ``Dropout`` ->
     ``Dense(dense_units)``. The first layer rescales raw 0-255 pixels.
 
     With two classes the output is one sigmoid unit, the probability of ``class_names[1]``
     (compile with ``binary_crossentropy`` and load the data with ``label_mode="binary"``), as in
-    the old tutorial; with more, a softmax over ``num_classes`` (``sparse_categorical_crossentropy``).
+    the notebook; with more, a softmax over ``num_classes`` (``sparse_categorical_crossentropy``).
 
     Args:
         input_shape: height, width, channels of one image; it must leave at least 1x1 pixels
-            after the last block (about 94x94 for five blocks).
+            after the last block (46x46 or more for four blocks).
         num_classes: number of classes.
-        filters: filters of each conv-pool block (the old tutorial's four blocks: ``(32, 64, 128, 128)``).
+        filters: filters of each conv-pool block.
         dense_units: units of the dense layer after ``Flatten``.
         dropout: fraction of the flattened features dropped during training.
     """

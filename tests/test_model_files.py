@@ -2,6 +2,7 @@
 
 import json
 import zipfile
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -68,15 +69,34 @@ def test_a_model_saved_without_class_names_is_explained(tmp_path, small_model):
         model_files.load_classifier(tmp_path / "plain.keras")
 
 
-def test_cats_dogs_cnn_has_the_documented_shape_and_size():
-    model = models.cats_dogs_cnn()
-    conv = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-    assert [layer.count_params() for layer in conv] == [896, 18_496, 73_856, 147_584, 147_584]
-    assert model.count_params() == 388_416 + (2 * 2 * 128 * 512 + 512) + 513 == 651_585
-    assert isinstance(model.layers[0], keras.layers.Rescaling) and model.output_shape == (None, 1)
+def _notebook_04_cnn(image_size: tuple[int, int], filters: tuple[int, ...]) -> keras.Model:
+    """The CNN that notebook 04 writes in plain Keras: its model cell, run with one profile's settings."""
+    from types import SimpleNamespace
+
+    notebook = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "04_cats_vs_dogs_augmentation.ipynb").read_text())
+    [cell] = [source for source in ("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+              if 'name="cats_dogs_cnn"' in source]
+    namespace = {"keras": keras, "layers": keras.layers, "settings": SimpleNamespace(image_size=image_size, filters=filters)}
+    exec(cell.replace("model.summary()", ""), namespace)
+    return namespace["model"]
+
+
+@pytest.mark.parametrize("size, filters, parameters", [((64, 64), (16, 32, 64, 128), 360_609), ((150, 150), (32, 64, 128, 128), 3_453_121)])
+def test_cats_dogs_cnn_is_notebook_04s_cnn(size, filters, parameters):
+    ours = models.cats_dogs_cnn((*size, 3), filters=filters)
+    notebook = _notebook_04_cnn(size, filters)
+    assert [type(layer) for layer in ours.layers] == [type(layer) for layer in notebook.layers]
+    assert [layer.count_params() for layer in ours.layers] == [layer.count_params() for layer in notebook.layers]
+    assert ours.count_params() == notebook.count_params() == parameters
+    assert ours.output_shape == notebook.output_shape == (None, 1) and ours.name == notebook.name
+
+
+def test_cats_dogs_cnn_defaults_to_the_full_profile_and_refuses_too_small_images():
+    assert models.cats_dogs_cnn().count_params() == 3_453_121, "150x150, filters (32, 64, 128, 128)"
     assert models.cats_dogs_cnn((96, 96, 3), num_classes=5).output_shape == (None, 5)
-    with pytest.raises(CourseError, match="too small"):
-        models.cats_dogs_cnn((64, 64, 3))
+    models.cats_dogs_cnn((46, 46, 3))  # the smallest images four conv-pool blocks take
+    with pytest.raises(CourseError, match="too small for 4 conv-pool blocks"):
+        models.cats_dogs_cnn((45, 45, 3))
 
 
 def test_a_truncated_keras_file_is_called_damaged(tmp_path, small_model):
