@@ -46,4 +46,5 @@ def test_evaluate_classifier_uses_the_model_probabilities():
     result = evaluate_classifier(model, x_test[:32, ..., None], y_test[:32], [str(i) for i in range(10)])
     assert result.probabilities.shape == (32, 10)
     assert np.allclose(result.probabilities.sum(axis=1), 1, atol=1e-5)
-    assert 0 <= result.accuracy <= 1
+    np.testing.assert_allclose(result.probabilities, model.predict(x_test[:32, ..., None], verbose=0), atol=1e-6)
+    assert result.accuracy == np.mean(result.probabilities.argmax(axis=1) == y_test[:32]), "scored against the labels given"

@@ -70,7 +70,9 @@ def test_train_two_real_classes_with_grayscale_photos(caltech, tmp_path):
     assert result.class_names == ["crab", "cup"]
     assert result.datasets.counts == {"train": 78, "validation": 26, "test": 26}
     assert set(result.metrics) == {"validation_accuracy", "validation_loss", "training_accuracy", "test_accuracy"}
-    assert 0 <= result.metrics["validation_accuracy"] <= 1 and len(result.evaluation.y_true) == 26
+    assert len(result.evaluation.y_true) == 26
+    keras_accuracy = result.model.evaluate(result.datasets.validation, verbose=0, return_dict=True)["accuracy"]
+    assert result.metrics["validation_accuracy"] == pytest.approx(keras_accuracy, abs=1e-6), "labels and predictions line up"
     assert len(result.test_evaluation.y_true) == 26 and result.best_epoch == 1 and result.seconds > 0
     assert "validation accuracy:" in result.report() and "precision" in result.report()
     assert repr(result).startswith("TrainResult(2 classes, validation accuracy ")

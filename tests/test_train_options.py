@@ -165,13 +165,16 @@ def test_base_trains_the_head_then_fine_tunes(caltech, tmp_path):
     result = train.train_from_folder(caltech, base="cifar10_cnn", weights=None, epochs=2, fine_tune_epochs=1, fine_tune_layers=4,
                                      run_dir=tmp_path / "run", save_to=tmp_path / "m.keras", **TWO)
     model = result.model
-    assert transfer.base_of(model).name == "cifar10_cnn" and model.get_layer(transfer.PREPROCESS_NAME) is not None
+    preprocess = model.get_layer(transfer.PREPROCESS_NAME)
+    assert transfer.base_of(model).name == "cifar10_cnn" and model.layers.index(preprocess) < model.layers.index(transfer.base_of(model))
+    assert float(keras.ops.max(preprocess(np.full((1, 4, 4, 3), 255.0, "float32")))) == pytest.approx(1.0), "pixels scaled to [0, 1]"
     assert model.output_shape == (None, 1) and model.loss == "binary_crossentropy", "two classes: one sigmoid unit"
     assert transfer.trainable_layer_names(model) == ["conv3"], "the top of the base learns, batch norm stays frozen"
     assert model.optimizer.learning_rate.numpy() == pytest.approx(3e-4), "the base's fine-tuning rate"
     assert result.history.epoch == [0, 1, 2] and result.epochs == 3 and len(result.history.history["val_loss"]) == 3
     assert (tmp_path / "run" / "best.keras").is_file() and (tmp_path / "run" / "fine_tune" / "best.keras").is_file()
-    assert 0 <= result.metrics["validation_accuracy"] <= 1 and result.saved_to.is_file()
+    keras_accuracy = result.model.evaluate(result.datasets.validation, verbose=0, return_dict=True)["accuracy"]
+    assert result.metrics["validation_accuracy"] == pytest.approx(keras_accuracy, abs=1e-6) and result.saved_to.is_file()
     # a Keras model of your own as the base (it takes raw pixels: its preprocessing is inside it)
     own = transfer.cifar10_base(width=8, name="my_base")
     mine = train.train_from_folder(caltech, base=own, epochs=1, fine_tune_epochs=0, **{**TWO, "classes": ["crab", "cup", "ewer"]})

@@ -271,7 +271,8 @@ def test_train_transfer_runs_both_phases_and_the_scratch_baseline(tiny_cats_dogs
     base_file = transfer.save_base(transfer.build_transfer_classifier("cifar10_cnn", 10, weights=None), tmp_path / "b.weights.h5")
     model, result = transfer_runs.train_transfer("cifar10_cnn", tiny_cats_dogs, base_file, dataset="cats", epochs=2, fine_tune_epochs=1, verbose=0)
     assert (result.base, result.dataset, result.image_size, result.parameters) == ("cifar10_cnn", "cats", (32, 32), 93_920)
-    assert 0 <= result.frozen_accuracy <= 1 and 0 <= result.fine_tuned_accuracy <= 1
+    head, fine = ({key: values[:2] for key, values in result.history.items()}, {key: values[2:] for key, values in result.history.items()})
+    assert (result.frozen_accuracy, result.fine_tuned_accuracy) == (transfer_runs.best_accuracy(head), transfer_runs.best_accuracy(fine))
     assert result.accuracy == result.fine_tuned_accuracy and result.fine_tune_from_epoch == 2
     assert len(result.history["val_accuracy"]) == 3 and result.seconds_per_epoch > 0
     assert transfer.trainable_layer_names(model) == ["conv2", "conv3"], "the recipe's top two stages, batch norm frozen"
