@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderError, as_folder, check_no_empty_class, check_not_splits
+from helpers.data.layout import FolderError, as_folder, check_no_empty_class, check_not_splits
+from helpers.data.scan import scan_folder
 from helpers.errors import TrainSettingError
 
 __all__ = ["TrainSettingError", "check_sizes", "check_split", "check_training_numbers", "class_counts", "split_sizes"]
@@ -33,8 +34,6 @@ def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = N
         FolderError: no class sub-folders, a name in ``classes`` that is not one, only one class
             (when ``classes`` is not given), or a class without usable images.
     """
-    from helpers.data.scan import scan_folder
-
     root = as_folder(directory)
     scan = scan_folder(root, classes)
     if classes is None:

@@ -26,10 +26,16 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from helpers.data.checks import check_split
 from helpers.data.download import pretty_path
+from helpers.data.filelist import scan_datasets
+from helpers.data.image_check import KERAS_SUFFIXES
 from helpers.data.layout import (  # noqa: F401 - FolderError and the checks are importable from here too
-    FolderError, as_folder, check_class_list, check_not_splits, check_options, check_validation_classes, closest,
+    FolderError, as_folder, check_class_list, check_no_empty_class, check_not_splits, check_options, check_validation_classes,
+    closest,
 )
+from helpers.data.quarantine import quarantine as move_aside
+from helpers.data.scan import remove_copies, scan_folder
 from helpers.errors import TrainSettingError
 
 # Keras 3.15 warns that fit's own shuffle=True (its default) is ignored for a tf.data.Dataset. The
@@ -37,7 +43,7 @@ from helpers.errors import TrainSettingError
 warnings.filterwarnings("ignore", message="`shuffle=True` was passed, but will be ignored", category=UserWarning)
 
 #: The image types ``image_dataset_from_directory`` reads (others in the folders are ignored).
-READABLE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+READABLE_SUFFIXES = KERAS_SUFFIXES
 
 
 @dataclass
@@ -151,8 +157,6 @@ def _load(directory: Path, image_size: tuple[int, int], classes: Sequence[str] |
     import keras
 
     if scan is not None and not scan.keras_ready:
-        from helpers.data.filelist import scan_datasets
-
         return scan_datasets(scan, image_size, **options)
     if scan is not None:
         classes = scan.class_names
@@ -191,8 +195,6 @@ def split_validation_test(
     """
     if not 0 < test_split < 1:
         raise TrainSettingError(f"test_split must be between 0 and 1 (for example 0.5), not {test_split}.")
-    from helpers.data.checks import check_split
-
     folder = as_folder(directory, "validation ")
     _check_class_folder(folder, "validation")
     scan = _scanned(folder, classes, verbose=False)
@@ -262,8 +264,6 @@ def image_datasets(
     held_out = (validation_split or 0.0) + (test_split or 0.0)
     if validation_dir is None and not 0 < held_out < 1:
         raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")
-    from helpers.data.checks import check_split
-
     scan = _scanned(train_dir, classes, batch_size, verbose=verbose, quarantine=quarantine)  # train_from_folder notes small splits
     classes = scan.class_names
     if label_mode == "binary" and len(classes) != 2:
@@ -320,9 +320,6 @@ def image_datasets(
 def _scanned(folder: Path, classes: Sequence[str] | None, batch_size: int | None = None, validation_split: float | None = None,
              verbose: bool = True, quarantine: bool = False):
     """Scan ``folder`` (see :mod:`helpers.data.scan`), print its summary, and stop where no dataset can be made."""
-    from helpers.data.quarantine import quarantine as move_aside
-    from helpers.data.scan import scan_folder
-
     scan = scan_folder(folder, classes, batch_size=batch_size, validation_split=validation_split)
     if quarantine and scan.problems:
         move_aside(scan, verbose=verbose)
@@ -337,8 +334,6 @@ def _scanned(folder: Path, classes: Sequence[str] | None, batch_size: int | None
 
 def _remove_training_copies(validation_scan, training_scan, verbose: bool) -> dict:
     """Leave out of the validation folder the photos that are also in the training folder, saying so."""
-    from helpers.data.scan import remove_copies
-
     removed = remove_copies(validation_scan, training_scan)
     if removed and verbose:
         copy, original = next(iter(removed.items()))
@@ -346,17 +341,6 @@ def _remove_training_copies(validation_scan, training_scan, verbose: bool) -> di
               "left out of validation, so that its accuracy is not inflated; remove them from one of the folders.")
     check_no_empty_class(validation_scan)
     return removed
-
-
-def check_no_empty_class(scan) -> None:
-    """Raise :class:`FolderError` for the first class of a :class:`~helpers.data.scan.FolderScan` without usable images."""
-    for row in scan.classes:
-        if row.images == 0:
-            bad = [p for p in scan.problems if row.folder in p.path.parents]
-            why = f" (its {len(bad)} file(s) cannot be used, e.g. {bad[0]})" if bad else ""
-            raise FolderError(
-                f"The class folder {pretty_path(row.folder)} holds no images{why}; add images, or leave it out with classes=[...]."
-            )
 
 
 def dataset_arrays(dataset) -> tuple[np.ndarray, np.ndarray]:

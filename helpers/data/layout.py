@@ -14,13 +14,14 @@ from __future__ import annotations
 import numbers
 import os
 from pathlib import Path
-from typing import Sequence
 
 from helpers.data.download import pretty_path
+from helpers.data.image_check import is_ignored
+from helpers.data.registry import closest
 from helpers.errors import CourseError, TrainSettingError
 
-__all__ = ["ARCHIVE_SUFFIXES", "LABEL_MODES", "SPLIT_NAMES", "FolderError", "as_folder", "check_class_list", "check_not_splits",
-           "check_options", "check_validation_classes", "closest"]
+__all__ = ["ARCHIVE_SUFFIXES", "LABEL_MODES", "SPLIT_NAMES", "FolderError", "as_folder", "check_class_list", "check_no_empty_class",
+           "check_not_splits", "check_options", "check_validation_classes", "closest"]
 
 
 class FolderError(CourseError):
@@ -58,15 +59,6 @@ def as_folder(directory: os.PathLike | str, what: str = "") -> Path:
 
 #: Sub-folder names that are splits of a dataset, not classes (compared in lower case).
 SPLIT_NAMES = ("train", "training", "validation", "valid", "val", "test", "testing", "dev", "eval")
-
-
-def closest(name: str, names: Sequence[str]) -> str:
-    """`` (did you mean 'dogs'?)`` for the names in ``names`` closest to a misspelt ``name``, or ``""``."""
-    import difflib
-
-    lowered = {option.lower(): option for option in names}
-    matches = [lowered[m] for m in difflib.get_close_matches(name.lower(), list(lowered), n=2, cutoff=0.6)]
-    return f" (did you mean {' or '.join(repr(m) for m in matches)}?)" if matches else ""
 
 
 def check_class_list(classes) -> None:
@@ -109,8 +101,6 @@ def check_validation_classes(scan, validation_dir: Path) -> None:
 
     Their images would otherwise be left out without a word (the model cannot predict a class it never saw).
     """
-    from helpers.data.image_check import is_ignored
-
     if os.path.realpath(validation_dir) == os.path.realpath(scan.root):
         raise FolderError(f"The validation folder {pretty_path(validation_dir)} is the training folder itself: the model would be "
                           "validated on the images it trains on; give a second folder, or validation_split=0.2 instead.")
@@ -140,3 +130,14 @@ def check_not_splits(scan) -> None:
         advice += (f" and validation_dir='{root}/{validation}' (in a terminal: python -m helpers.train {root}/{train} "
                    f"--validation-dir {root}/{validation})")
     raise FolderError(f"The sub-folders of {root} ({', '.join(names)}) look like the splits of a dataset, not its classes: {advice}.")
+
+
+def check_no_empty_class(scan) -> None:
+    """Raise :class:`FolderError` for the first class of a :class:`~helpers.data.scan.FolderScan` without usable images."""
+    for row in scan.classes:
+        if row.images == 0:
+            bad = [p for p in scan.problems if row.folder in p.path.parents]
+            why = f" (its {len(bad)} file(s) cannot be used, e.g. {bad[0]})" if bad else ""
+            raise FolderError(
+                f"The class folder {pretty_path(row.folder)} holds no images{why}; add images, or leave it out with classes=[...]."
+            )

@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderError, as_folder, check_class_list, closest
-
 from helpers.data.image_check import IMAGE_SUFFIXES, KERAS_SUFFIXES, inspect_files, inspect_image, is_ignored
+from helpers.data.layout import FolderError, as_folder, check_class_list, closest
 
 __all__ = ["IMAGE_SUFFIXES", "ClassScan", "FileProblem", "FolderScan", "inspect_image", "inspect_listed", "is_ignored", "scan_folder"]
 
