@@ -22,176 +22,21 @@ Introduced for instructors (README, "Classroom mirror"); not used inside the not
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import socket
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.data.download import file_digest, is_valid, mirror_candidates, mirrors, pretty_path
-from helpers.data.pack_index import GENERATOR, write_index
-from helpers.data.registry import DATASETS, Archive, DatasetInfo
-from helpers.errors import CourseError
-from helpers.weights import IMAGENET_WEIGHTS
-
-#: The folder of a mirror that holds weight files (``helpers.weights`` asks mirrors for ``models/<file>``).
-WEIGHTS_FOLDER = "models"
-#: The light ImageNet bases (2-3 MB each) that the quick profile trains on a CPU: notebook 06 and the
-#: pretrained default of ``train_from_folder`` / ``python -m helpers.train``. The same as
-#: ``helpers.transfer.LIGHT_BASES`` (repeated here, and checked by a test, because importing that module imports Keras).
-LIGHT_BASES = ("MobileNetV2-0.35", "MobileNetV2-0.5", "MobileNet-0.25")
-
-#: What each ``--profile`` packs: ``required`` parts make the command fail when missing;
-#: ``optional`` parts are listed as missing with the reason. ImageNet weights are always optional:
-#: without them ``train_from_folder`` trains the course CNN from scratch, and says so.
-PROFILES: dict[str, dict[str, tuple[str, ...]]] = {
-    "quick": {"required": ("quick",), "optional": ("light weights",)},
-    "workshop": {"required": ("quick",), "optional": ("full", "light weights")},
-    "full": {"required": ("full",), "optional": ("all weights",)},
-    "all": {"required": ("quick", "full"), "optional": ("all weights",)},
-}
-DEFAULT_PROFILE = "workshop"
-
-#: Which notebooks read each dataset (and ``models``: the weight files), for when the notebooks
-#: folder is not beside the package (an installed copy); otherwise they are read from the notebooks.
-NOTEBOOKS_FALLBACK = {
-    "mnist": ["00_setup", "01_keras_fundamentals", "02_mnist_cnn", "07_ensembles"],
-    "cifar10": ["03_cifar10_cnn", "07_ensembles"],
-    "cats_and_dogs": ["04_cats_vs_dogs_augmentation", "06_transfer_learning"],
-    "flower_photos": ["05_flowers_train_from_folder"],
-    "caltech101": ["05_flowers_train_from_folder"],
-    WEIGHTS_FOLDER: ["04_cats_vs_dogs_augmentation", "05_flowers_train_from_folder", "06_transfer_learning"],
-}
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-_USES = (
-    (re.compile(r"""fetch\(\s*["'](\w+)["']"""), None),
-    (re.compile(r"load_mnist\("), "mnist"),
-    (re.compile(r"load_cifar10\("), "cifar10"),
-    (re.compile(r"transfer_runs\.(choose_base|available_weights|compare_bases)\("), WEIGHTS_FOLDER),
-    # the pretrained bases: built in plain Keras or by the course, and the one-call trainers' default
-    (re.compile(r"keras\.applications\.|build_transfer_classifier\(|fetch_weights\(|train_from_(folder|csv)\(|-m helpers\.train\b"),
-     WEIGHTS_FOLDER),
+from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
+    DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackError, PackItem,
+    PackResult, check_kind, notebooks_using, plan, write_index,
 )
-
-
-class PackError(CourseError):
-    """The mirror folder cannot be written, or an option names something the course does not know."""
-
-
-@dataclass
-class PackItem:
-    """One file to pack: a dataset archive (``full`` or ``mini``) or a base's ImageNet weight file."""
-
-    name: str
-    variant: str
-    info: DatasetInfo
-    archive: Archive
-    required: bool
-    what: str
-    notebooks: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.variant})"
-
-    @property
-    def relative(self) -> str:
-        """Where the file goes in the mirror: ``<dataset>/<file>`` or ``models/<file>``."""
-        return f"{self.info.name}/{self.archive.filename}"
-
-
-@dataclass
-class PackResult:
-    """What happened to one :class:`PackItem`."""
-
-    item: PackItem
-    status: str  # "ok" or "missing"
-    source: str = ""
-    reason: str = ""
-    sha256: str = ""
-    bytes: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        """One entry of ``index.json``."""
-        archive = self.item.archive
-        return {
-            "name": self.item.name, "variant": self.item.variant, "file": self.item.relative,
-            "status": self.status, "required": self.item.required,
-            "bytes": self.bytes or archive.size, "sha256": self.sha256, "checked_by": check_kind(archive),
-            "registry_digests": list(archive.hashes), "images": archive.images or None,
-            "what": self.item.what, "notebooks": self.item.notebooks, "source": self.source, "reason": self.reason,
-        }
-
-
-# --------------------------------------------------------------------------- what to pack
-def notebooks_using(notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, list[str]]:
-    """``{dataset name or "models": [notebook names]}``, read from the notebooks' code when they are there."""
-    paths = sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb")) if notebooks_dir.is_dir() else []
-    if not paths:
-        return {key: list(value) for key, value in NOTEBOOKS_FALLBACK.items()}
-    found: dict[str, list[str]] = {}
-    for path in paths:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-        code = "\n".join("".join(cell["source"]) for cell in cells if cell.get("cell_type") == "code")
-        for pattern, name in _USES:
-            for match in pattern.finditer(code):
-                key = name or match.group(1)
-                if path.stem not in found.setdefault(key, []):
-                    found[key].append(path.stem)
-    return found
-
-
-def check_kind(archive: Archive) -> str:
-    """How a copy of ``archive`` is recognised: its sha256 or md5, its image count, or its exact size."""
-    if not archive.hashes:
-        return "exact size (no digest is published)"
-    kind = "sha256" if len(archive.hashes[0]) == 64 else "md5"
-    return kind + (" or image count" if archive.content_check else "")
-
-
-def _weights_item(base: str, uses: dict[str, list[str]]) -> PackItem:
-    archive = IMAGENET_WEIGHTS[base]
-    info = DatasetInfo(name=WEIGHTS_FOLDER, title=f"ImageNet weights of {base}", full=archive, mini=None)
-    what = f"ImageNet weights of the {base} base without its classifier (keras.applications, include_top=False)"
-    return PackItem(base, "imagenet", info, archive, False, what, uses.get(WEIGHTS_FOLDER, []))
-
-
-def plan(profile: str = DEFAULT_PROFILE, only: list[str] | None = None) -> list[PackItem]:
-    """The files a profile packs, in registry order, each marked required or optional.
-
-    Args:
-        profile: a key of :data:`PROFILES`.
-        only: keep only these datasets and bases (names as in the registry and ``IMAGENET_WEIGHTS``).
-    """
-    if profile not in PROFILES:
-        raise PackError(f"There is no pack profile {profile!r}; choose one of: {', '.join(PROFILES)}.")
-    known = [*DATASETS, *IMAGENET_WEIGHTS]
-    unknown = [name for name in only or [] if name not in known]
-    if unknown:
-        raise PackError(f"The course knows no dataset or base called {unknown[0]!r}; it knows: {', '.join(known)}.")
-    parts = {part: kind == "required" for kind in ("optional", "required") for part in PROFILES[profile][kind]}
-    uses = notebooks_using()
-    items: list[PackItem] = []
-    for info in DATASETS.values():
-        wanted = {}  # variant -> required
-        if "quick" in parts:
-            wanted["mini" if info.mini else "full"] = parts["quick"]
-        if "full" in parts:
-            wanted["full"] = wanted.get("full", False) or parts["full"]
-        for variant in ("mini", "full"):
-            if variant in wanted:
-                archive = info.archive(variant)
-                subset = info.notes.removeprefix("mini: ")
-                what = info.title + (f"; mini archive for the quick profile: {subset}" if variant == "mini" else "")
-                items.append(PackItem(info.name, variant, info, archive, wanted[variant], what, uses.get(info.name, [])))
-    bases = IMAGENET_WEIGHTS if "all weights" in parts else LIGHT_BASES if "light weights" in parts else ()
-    items += [_weights_item(base, uses) for base in bases]
-    return [item for item in items if not only or item.name in only]
+from helpers.data.registry import DATASETS, Archive, DatasetInfo  # noqa: F401
+from helpers.errors import CourseError  # noqa: F401
+from helpers.weights import IMAGENET_WEIGHTS  # noqa: F401
 
 
 # --------------------------------------------------------------------------- getting one file
