@@ -45,7 +45,6 @@ Introduced in ``05_flowers_train_from_folder.ipynb``.
 from __future__ import annotations
 
 import functools
-import inspect
 import os
 import sys
 from collections import Counter
@@ -54,7 +53,10 @@ from typing import Callable, Sequence
 from helpers.data.checks import TrainSettingError, check_sizes, class_counts
 from helpers.train_fit import TrainResult, fit_and_evaluate
 
-__all__ = ["TrainResult", "TrainSettingError", "fit_and_evaluate", "main", "train_from_csv", "train_from_folder"]
+__all__ = [
+    "COMMON_OPTIONS", "STEP_OPTIONS", "TrainResult", "TrainSettingError", "build_classifier", "fit_and_evaluate", "main", "train_from_csv",
+    "train_from_folder",
+]
 
 
 def _check_settings(epochs: int | None, validation_split: float | None, validation_dir, test_split: float | None) -> None:
@@ -91,18 +93,72 @@ def _choose(options: dict, verbose: int):
     return choices
 
 
+def build_classifier(
+    input_shape: tuple[int, int, int],
+    num_classes: int,
+    *,
+    base=None,
+    weights: str | os.PathLike | None = "imagenet",
+    widths: Sequence[int] = (32, 64, 128, 256, 512),
+    convs_per_block: int = 2,
+):
+    """The model step of :func:`train_from_folder`: a pretrained base under a new head, or the course CNN.
+
+    Introduced in ``05_flowers_train_from_folder.ipynb``. ``base`` is a name from
+    :data:`helpers.transfer.BASES` (for example ``"MobileNetV2-0.35"``), frozen under a new head with
+    its own ``preprocess_input`` inside the model and ``weights`` loaded (``"imagenet"``, ``None`` or
+    a weights file); or a Keras model taking raw 0-255 pixels and giving feature maps. With
+    ``base=None`` it is :func:`helpers.models.folder_cnn` from scratch, ``widths`` filters per block
+    and ``convs_per_block`` convolutions in each (``(16, 32, 64, 128)`` and 1: several times faster,
+    rougher). Returns an uncompiled ``keras.Model`` with a softmax output (one sigmoid unit for two
+    classes with a base); ``model.summary()`` shows it.
+
+    Raises:
+        CourseError: an unknown base, or ImageNet weights that cannot be had (before anything is built).
+    """
+    from helpers import models, train_options
+
+    if base is None:
+        return models.folder_cnn(tuple(input_shape), num_classes, widths=tuple(widths), convs_per_block=convs_per_block)
+    train_options.check_base(base, weights)
+    return train_options.transfer_builder(base, weights)(tuple(input_shape), num_classes)
+
+
+#: The options :func:`train_from_folder` and :func:`train_from_csv` pass on to one step, by step.
+#: Each step's own docstring explains them; an unknown name is a ``TypeError``.
+STEP_OPTIONS = {
+    "data": ("quarantine",),  # helpers.data.image_datasets
+    "model": ("widths", "convs_per_block"),  # build_classifier
+    "fit": ("patience", "learning_rate", "schedule", "clipnorm", "fine_tune_layers", "fine_tune_learning_rate",
+            "run_dir", "strategy", "mixed_precision", "callbacks"),  # fit_and_evaluate
+}
+
+
+def _step_options(options: dict, caller: str) -> dict[str, dict]:
+    """``options`` sorted into the step that takes each one (see :data:`STEP_OPTIONS`)."""
+    known = {name: step for step, names in STEP_OPTIONS.items() for name in names}
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise TypeError(f"{caller}() got unexpected keyword arguments: {', '.join(unknown)} "
+                        f"(it takes, besides its own: {', '.join(sorted(known))})")
+    steps: dict[str, dict] = {step: {} for step in STEP_OPTIONS}
+    for name, value in options.items():
+        steps[known[name]][name] = value
+    return steps
+
+
 def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validation_split, test_split, augment, model,
-           widths, convs_per_block: int, seed: int, save_to, verbose: int, strategy=None,
-           learning_rate: float = 1e-3, **fit_options) -> TrainResult:
-    """The steps after counting, shared by :func:`train_from_folder` and :func:`train_from_csv`."""
+           seed: int, save_to, verbose: int, model_options: dict, fit_options: dict) -> TrainResult:
+    """Check, then the three steps (data, model, fit) and saving: shared by :func:`train_from_folder` and :func:`train_from_csv`."""
     import time
 
     import keras
 
-    from helpers import distribute, models, train_options
+    from helpers import distribute, train_options
 
     start = time.perf_counter()
     base, weights, batch_size = choices.base, choices.weights, choices.batch_size
+    learning_rate = fit_options.pop("learning_rate", 1e-3)
     fit_options.update(epochs=choices.epochs, fine_tune_epochs=choices.fine_tune_epochs)
     from helpers.data.checks import check_training_numbers
     from helpers.model_files import check_writable
@@ -115,11 +171,13 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
         if model is not None:
             raise TrainSettingError("Give base= (a pretrained base under a new head) or model=, not both.")
         train_options.check_base(base, weights)  # before any data is loaded: an unknown name, or weights out of reach
-        model = train_options.transfer_builder(base, weights)
     elif fit_options.get("fine_tune_epochs"):
         raise TrainSettingError("fine_tune_epochs needs a pretrained base: leave base='auto' or pass base='MobileNetV2-0.35' (or another base).")
+    strategy = fit_options.get("strategy")
     replicas = distribute.replicas(strategy)
     batch_size, notes = check_sizes(per_class, batch_size * replicas, validation_split, test_split)
+    if base is not None and model_options:
+        notes.append(f"{' and '.join(model_options)} size the course CNN, not used under the {base} base: pass base=None to train the CNN.")
     if replicas > 1:
         learning_rate *= replicas
         notes.insert(0, f"{replicas} replicas: global batch {batch_size}, learning rate {learning_rate:g} (linear scaling rule).")
@@ -128,9 +186,9 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     keras.utils.set_random_seed(seed)
     splits = make_splits(image_size=choices.image_size, batch_size=batch_size, augmentation=_augmentation(augment), seed=seed,
                          verbose=verbose >= 1)
-    if model is None:
-        model = functools.partial(models.folder_cnn, widths=tuple(widths), convs_per_block=convs_per_block)
-    result = fit_and_evaluate(splits, model=model, learning_rate=learning_rate, strategy=strategy, verbose=verbose, **fit_options)
+    if model is None:  # built inside fit_and_evaluate: in the strategy's scope and under the precision asked for
+        model = functools.partial(_build_in_fit, base=base, weights=weights, **model_options)
+    result = fit_and_evaluate(splits, model=model, learning_rate=learning_rate, verbose=verbose, **fit_options)
     for note in result.notes if verbose >= 1 else []:  # what happened during training (a fine-tuning that diverged)
         print(f"note: {note}")
     result.notes, result.seconds, result.choices = notes + result.notes, time.perf_counter() - start, choices.as_dict()
@@ -147,6 +205,15 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     return result
 
 
+def _build_in_fit(input_shape, num_classes: int, *, base, weights, **model_options):
+    """:func:`build_classifier` once the checks have run (the base's weights were fetched and checked)."""
+    from helpers import train_options
+
+    if base is None:
+        return build_classifier(input_shape, num_classes, **model_options)
+    return train_options.transfer_builder(base, weights)(tuple(input_shape), num_classes)
+
+
 def train_from_folder(
     directory: os.PathLike | str,
     image_size: tuple[int, int] | int | None = None,
@@ -158,26 +225,15 @@ def train_from_folder(
     validation_dir: os.PathLike | str | None = None,
     test_split: float | None = None,
     augment: bool | Callable = True,
-    model=None,
-    widths: Sequence[int] = (32, 64, 128, 256, 512),
-    convs_per_block: int = 2,
     base="auto",
     weights: str | os.PathLike | None = "imagenet",
+    model=None,
     fine_tune_epochs: int | None = None,
-    fine_tune_layers: int | None = None,
-    fine_tune_learning_rate: float | None = None,
-    patience: int = 10,
-    learning_rate: float = 1e-3,
-    schedule=None,
-    clipnorm: float | None = None,
     seed: int = 42,
     max_train: int | None = None,
-    quarantine: bool = False,
-    run_dir: os.PathLike | str | None = None,
     save_to: os.PathLike | str | None = None,
-    strategy=None,
-    mixed_precision: bool | None = None,
     verbose: int = 2,
+    **options,
 ) -> TrainResult:
     """Train an image classifier on a folder whose sub-folders are the classes; return it with its validation metrics.
 
@@ -188,6 +244,11 @@ def train_from_folder(
     printed says what was chosen and why. With ``base=None`` it trains :func:`helpers.models.folder_cnn`
     from scratch instead: 180x180 px, up to 40 epochs (patience 10), the seed tutorial's recipe.
     Every setting left at ``None`` is chosen (:func:`helpers.train_options.choose_defaults`).
+
+    It is three steps you can also take one by one, each returning something to look at:
+    the data (:func:`helpers.data.image_datasets` → a ``FolderDatasets``), the model
+    (:func:`build_classifier` → a ``keras.Model``) and the fit (:func:`fit_and_evaluate` → a
+    :class:`TrainResult`).
 
     Args:
         directory: one sub-folder of images per class: JPEG, PNG, BMP or GIF, colour or grayscale
@@ -205,50 +266,34 @@ def train_from_folder(
             split that neither training nor early stopping sees.
         augment: ``True`` for random flips, rotations, shifts and zooms of the training images,
             ``False`` for none, or your own Keras layer.
-        model: a Keras model, or a function ``(input_shape, num_classes) -> model``, to train instead
-            of the default (it then replaces ``base="auto"``).
-        widths, convs_per_block: the size of the course CNN (:func:`helpers.models.folder_cnn`,
-            ``base=None``); ``(16, 32, 64, 128)`` and 1 train several times faster, for a rougher model.
         base: ``"auto"`` (default): a pretrained base chosen for the profile, or the course CNN from
             scratch, said in one line, when no ImageNet weights can be had; ``None``: the course CNN
             from scratch; a name from :data:`helpers.transfer.BASES` (for example ``"MobileNetV2-0.35"``
-            or ``"EfficientNetB0"``): that base, frozen under a new head, with its own
-            ``preprocess_input`` inside the model; or a Keras model to use as the base (it must take
-            raw 0-255 pixels and output feature maps). ``epochs`` then trains the head.
+            or ``"EfficientNetB0"``) or a Keras model: see :func:`build_classifier`. ``epochs`` then trains the head.
         weights: a named base's weights: ``"imagenet"`` (fetched through the Keras cache and
             ``COURSE_DATA_MIRROR``; raises :class:`helpers.weights.WeightsUnavailableError` before
             any training when they cannot be had), ``None`` (random weights), or a weights file.
+        model: a Keras model, or a function ``(input_shape, num_classes) -> model``, to train instead
+            of the default (it then replaces ``base="auto"``).
         fine_tune_epochs: after the head, unfreeze the top of the base (batch norm stays frozen)
             and train this many more epochs at a small learning rate (:func:`helpers.transfer.fine_tune`;
             default 4 on a CPU, 10 on a GPU). The model keeps the best epoch of both phases.
-        fine_tune_layers, fine_tune_learning_rate: how many of the base's top layers to unfreeze,
-            and the learning rate then (default: the base's recipe: 1e-4 for the light MobileNets, 1e-5 for the larger bases).
-        patience: epochs without a lower validation loss before training stops.
-        learning_rate: Adam's learning rate (the peak of a schedule).
-        schedule: ``None`` (constant, lowered on plateaus by ``ReduceLROnPlateau``), ``"cosine"``,
-            ``"one_cycle"`` (warm-up, then cosine decay), or a ``keras`` ``LearningRateSchedule``
-            (see :func:`helpers.train_options.learning_rate_schedule`).
-        clipnorm: clip each gradient to this L2 norm (for example 1.0): steadier training, and a
-            cure for a loss that becomes NaN.
         seed: fixes the split, the shuffles, the initial weights and the augmentation
             (it calls ``keras.utils.set_random_seed``).
         max_train: train on at most this many images (a faster, rougher run).
-        quarantine: move the files the folder scan cannot use (damaged, empty, not images) to
-            ``<directory>_quarantine`` with a log of what moved and why, instead of only skipping
-            them (:func:`helpers.data.quarantine`). Nothing is ever deleted.
-        run_dir: keep the best model in ``run_dir/best.keras`` and back the run up after every
-            epoch: run the same call again after an interruption and it goes on from the last
-            completed epoch (the backup is deleted once a run completes, so the next starts fresh).
         save_to: save the trained model with its class names to this ``.keras`` file.
-        strategy: a ``tf.distribute`` strategy, for example ``tf.distribute.MirroredStrategy()``
-            for every GPU of one machine (``MultiWorkerMirroredStrategy`` for several machines).
-            The model is built and compiled in its scope; with ``n`` replicas the global batch is
-            ``n * batch_size`` and the learning rate ``n * learning_rate`` (the linear scaling
-            rule, :func:`helpers.distribute.scaled_settings`).
-        mixed_precision: ``True`` builds the model in ``mixed_float16`` (faster on recent GPUs),
-            ``False`` in float32, ``None`` follows the global policy (which
-            :func:`helpers.profile.show_profile` sets from :func:`helpers.profile.accelerator_settings`).
         verbose: 0 silent; 1 the split sizes, any notes and one closing line; 2 also one line per epoch.
+        **options: passed to the step that takes them (:data:`STEP_OPTIONS`):
+
+            - data: ``quarantine=True`` moves the files the folder scan cannot use (damaged, empty,
+              not images) to ``<directory>_quarantine`` with a log, instead of only skipping them;
+            - model (:func:`build_classifier`, ``base=None``): ``widths``, ``convs_per_block``;
+            - fit (:func:`fit_and_evaluate`): ``learning_rate`` (Adam's, default 1e-3), ``patience``
+              (default 10), ``schedule`` (``"cosine"``, ``"one_cycle"`` or a ``LearningRateSchedule``),
+              ``clipnorm``, ``fine_tune_layers``, ``fine_tune_learning_rate``, ``run_dir`` (back
+              the run up after every epoch; the same call again resumes an interrupted run),
+              ``strategy`` (a ``tf.distribute`` strategy: global batch and learning rate scaled
+              by the replicas), ``mixed_precision``, ``callbacks``.
 
     Returns:
         A :class:`TrainResult`: ``model``, ``history``, ``class_names``, ``metrics`` (validation
@@ -257,31 +302,30 @@ def train_from_folder(
     Raises:
         CourseError: settings that cannot work, a folder that cannot be used, a base whose weights
             cannot be had, or a loss that became NaN (each with what to do).
+        TypeError: an option no step takes.
     """
-    arguments = dict(locals())
     from helpers.data import image_datasets
 
+    steps = _step_options(options, "train_from_folder")
     _check_settings(epochs, validation_split, validation_dir, test_split)
-    options = {name: value for name, value in arguments.items() if name in _SHARED_OPTIONS}
-    choices = _choose(options, verbose)  # the first lines printed: the base (or the course CNN) and the settings
+    chosen = dict(base=base, weights=weights, image_size=image_size, epochs=epochs, fine_tune_epochs=fine_tune_epochs,
+                  batch_size=batch_size, model=model)
+    choices = _choose(chosen, verbose)  # the first lines printed: the base (or the course CNN) and the settings
     per_class = class_counts(directory, classes)
     if validation_dir is not None:
         class_counts(validation_dir, list(per_class))  # the same class sub-folders, each with images
     make_splits = functools.partial(
         image_datasets, directory, validation_split=validation_split, validation_dir=validation_dir,
-        test_split=test_split, classes=list(per_class), max_train=max_train, quarantine=quarantine,
+        test_split=test_split, classes=list(per_class), max_train=max_train, **steps["data"],
     )
     return _train(per_class, make_splits, choices, validation_split=validation_split,
-                  test_split=None if validation_dir else test_split, **options)
+                  test_split=None if validation_dir else test_split, augment=augment, model=model, seed=seed,
+                  save_to=save_to, verbose=verbose, model_options=steps["model"], fit_options=steps["fit"])
 
 
-#: The keyword arguments :func:`train_from_csv` passes on, with :func:`train_from_folder`'s defaults.
-_SHARED_OPTIONS = {
-    name: parameter.default for name, parameter in inspect.signature(train_from_folder).parameters.items()
-    if (parameter.kind is inspect.Parameter.KEYWORD_ONLY
-        and name not in ("classes", "validation_split", "validation_dir", "test_split", "max_train", "quarantine"))
-    or name == "image_size"
-}
+#: The keyword arguments of :func:`train_from_folder` that :func:`train_from_csv` takes too, with their defaults.
+COMMON_OPTIONS = dict(batch_size=None, epochs=None, augment=True, base="auto", weights="imagenet", model=None,
+                      fine_tune_epochs=None, seed=42, save_to=None, verbose=2)
 
 
 def train_from_csv(
@@ -302,17 +346,20 @@ def train_from_csv(
     Introduced in ``05_flowers_train_from_folder.ipynb``. The labels need not be folder names:
     several folders may share a label. ``root``, ``path_column`` and ``label_column`` are as for
     :func:`helpers.data.read_labels_csv` (relative paths start at the CSV's folder unless ``root``
-    is given). ``options`` are :func:`train_from_folder`'s other keyword arguments (``batch_size``,
-    ``epochs``, ``augment``, ``widths``, ``base``, ``seed``, ``save_to``...), with the same defaults.
+    is given). ``options`` are :func:`train_from_folder`'s other keyword arguments
+    (:data:`COMMON_OPTIONS`: ``batch_size``, ``epochs``, ``augment``, ``base``, ``seed``,
+    ``save_to``...) and the model and fit steps' options (:data:`STEP_OPTIONS`), with the same
+    defaults; a CSV has no ``validation_dir`` and no ``quarantine`` (unusable rows are skipped and named).
     """
     from helpers.data.labels_csv import csv_datasets, read_labels_csv
 
-    unknown = sorted(set(options) - set(_SHARED_OPTIONS))
-    if unknown:
-        raise TypeError(f"train_from_csv() got unexpected keyword arguments: {', '.join(unknown)}")
-    settings = {**_SHARED_OPTIONS, **options, "image_size": image_size}
-    _check_settings(settings["epochs"], validation_split, None, test_split)
-    choices = _choose(settings, settings["verbose"])
+    common = {name: options.pop(name, default) for name, default in COMMON_OPTIONS.items()}
+    steps = _step_options(options, "train_from_csv")
+    if steps["data"]:
+        raise TrainSettingError("quarantine works with a folder; with a CSV file, the unusable rows are only skipped.")
+    _check_settings(common["epochs"], validation_split, None, test_split)
+    chosen = {name: common[name] for name in ("base", "weights", "epochs", "fine_tune_epochs", "batch_size", "model")}
+    choices = _choose({**chosen, "image_size": image_size}, common["verbose"])
     columns = dict(root=root, path_column=path_column, label_column=label_column)
     counted = Counter(read_labels_csv(csv_file, classes=classes, **columns)[1])
     per_class = {name: counted[name] for name in classes or sorted(counted)}
@@ -320,7 +367,9 @@ def train_from_csv(
         csv_datasets, csv_file, validation_split=validation_split, test_split=test_split,
         classes=list(per_class), max_train=max_train, **columns,
     )
-    return _train(per_class, make_splits, choices, validation_split=validation_split, test_split=test_split, **settings)
+    run = {name: common[name] for name in ("augment", "model", "seed", "save_to", "verbose")}
+    return _train(per_class, make_splits, choices, validation_split=validation_split, test_split=test_split,
+                  model_options=steps["model"], fit_options=steps["fit"], **run)
 
 
 from helpers.train_cli import main  # noqa: E402 - the command line, which calls the functions above

@@ -85,3 +85,39 @@ def test_readme_results_are_generated_from_the_summary():
     assert update_readme(readme, json.loads(summary_path.read_text())) == readme, (
         "the README's quick-profile figures differ from results/summary.json: run `make readme`"
     )
+
+
+def _public_functions():
+    """Every public function and method defined in helpers/ (not re-exported ones twice)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import helpers
+
+    for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
+        if info.name == "helpers.smoke" or info.name.startswith("helpers.exercises"):
+            continue  # course machinery: not called by learners
+        module = importlib.import_module(info.name)
+        for name, item in vars(module).items():
+            if name.startswith("_") or getattr(item, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(item):
+                yield f"{info.name}.{name}", item
+            elif inspect.isclass(item):
+                for method_name, method in vars(item).items():
+                    if inspect.isfunction(method) and (not method_name.startswith("_") or method_name == "__init__"):
+                        yield f"{info.name}.{name}.{method_name}", method
+
+
+def test_no_public_function_takes_more_parameters_than_image_dataset_from_directory():
+    """Keras's own image_dataset_from_directory has 18 parameters; none of ours has more."""
+    import inspect
+
+    import keras
+
+    limit = len(inspect.signature(keras.utils.image_dataset_from_directory).parameters)
+    assert limit >= 18
+    counts = {name: len(inspect.signature(f).parameters) - (name.endswith(".__init__")) for name, f in _public_functions()}
+    assert len(counts) > 100, "the walk found the package's functions"
+    assert {name: n for name, n in counts.items() if n > 18} == {}

@@ -168,3 +168,45 @@ def test_command_line_errors_are_one_line(tmp_path, capsys):
     assert err.startswith("error: ") and err.count("\n") == 1 and "sub-folders" in err
     with pytest.raises(SystemExit):
         train.main([str(tmp_path), "--image-size", "big"])
+
+
+def test_the_three_steps_by_hand_match_the_one_call(caltech):
+    """Data → model → fit, each step a thing to look at, then the same in one call: the same model and figures."""
+    import keras
+
+    options = dict(classes=["crab", "cup"], validation_split=0.2, seed=7)
+    keras.utils.set_random_seed(7)
+    datasets = data.image_datasets(caltech, (32, 32), 32, **options, verbose=False)
+    model = train.build_classifier((32, 32, 3), len(datasets.class_names), widths=(8, 16), convs_per_block=1)
+    assert isinstance(model, keras.Model) and model.output_shape == (None, 2) and model.name == "folder_cnn"
+    by_hand = train.fit_and_evaluate(datasets, model=model, epochs=1, verbose=0)
+    one_call = train.train_from_folder(caltech, 32, **options, epochs=1, base=None, widths=(8, 16), convs_per_block=1,
+                                       augment=False, verbose=0)
+    assert one_call.model.count_params() == model.count_params()
+    assert one_call.datasets.counts == by_hand.datasets.counts == {"train": 104, "validation": 26}
+    assert one_call.class_names == by_hand.class_names == ["crab", "cup"]
+
+
+def test_an_option_no_step_takes_is_a_type_error_naming_the_options(caltech):
+    with pytest.raises(TypeError, match="widht") as raised:
+        train.train_from_folder(caltech, widht=(8,))
+    assert "widths" in str(raised.value) and "quarantine" in str(raised.value) and "patience" in str(raised.value)
+    with pytest.raises(checks.TrainSettingError, match="quarantine works with a folder"):
+        train.train_from_csv("labels.csv", quarantine=True)
+
+
+def test_every_command_line_option_is_an_option_of_the_python_call():
+    """API/CLI parity: each flag sets a keyword of train_from_folder or of one of its steps, or is the CLI's own."""
+    import inspect
+
+    from helpers.train_cli import _parser
+
+    named = inspect.signature(train.train_from_folder).parameters
+    api = {name for name, p in named.items() if p.kind is not p.VAR_KEYWORD} | {n for names in train.STEP_OPTIONS.values() for n in names}
+    api |= {"root"}  # train_from_csv's
+    cli_only = {"help", "source", "scratch", "random_weights", "no_augment", "output", "quiet"}  # base=None, weights=None, augment, save_to, verbose
+    flags = {action.dest for action in _parser()._actions}
+    assert flags - cli_only <= api, f"flags with no Python option: {sorted(flags - cli_only - api)}"
+    python_only = {"directory", "model", "max_train", "strategy", "mixed_precision", "callbacks", "convs_per_block",
+                   "fine_tune_layers", "fine_tune_learning_rate", "verbose", "save_to", "augment", "weights"}
+    assert api - {"root"} - python_only <= flags, f"options with no flag: {sorted(api - {'root'} - python_only - flags)}"

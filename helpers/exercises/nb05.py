@@ -26,10 +26,11 @@ _SHORT = {"-o": "--output", "-q": "--quiet", "-h": "--help"}
 
 
 def _folder_options() -> list[str]:
-    from helpers.train import train_from_folder
+    from helpers.train import STEP_OPTIONS, train_from_folder
 
     parameters = inspect.signature(train_from_folder).parameters
-    return [name for name, p in parameters.items() if p.kind is not p.VAR_KEYWORD][1:]  # drop `directory`
+    named = [name for name, p in parameters.items() if p.kind is not p.VAR_KEYWORD][1:]  # drop `directory`
+    return named + [name for names in STEP_OPTIONS.values() for name in names]  # the options passed on to a step
 
 
 _WANTED = {"base": None, "classes": ["crab", "lobster"], "image_size": (96, 96), "epochs": 12, "augment": False,
