@@ -9,7 +9,7 @@ Organised by what a learner does:
 - :mod:`helpers.training` - train: callbacks (resume after an interruption, stop on a NaN loss)
   and run folders; :mod:`helpers.train` - the one-call ``train_from_folder`` and
   ``python -m helpers.train`` (with :mod:`helpers.train_fit`, :mod:`helpers.train_options` and
-  :mod:`helpers.train_cli`); :mod:`helpers.distribute` - several devices;
+  :mod:`helpers.train.command`, run by ``python -m helpers.train``); :mod:`helpers.distribute` - several devices;
 - :mod:`helpers.evaluate` and :mod:`helpers.plots` - evaluate and plot;
 - :mod:`helpers.ensembles` - combine several models;
 - :mod:`helpers.model_files` and :mod:`helpers.predict` - save with class names, predict

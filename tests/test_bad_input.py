@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from helpers import data, model_files, predict, training
+from helpers.train import command
 from helpers.data import checks, labels_csv
 from helpers.data.folders import FolderError
 from helpers.errors import CourseError, TrainSettingError
@@ -362,7 +363,7 @@ def test_ctrl_c_in_the_training_command_says_where_the_run_is(tmp_path, monkeypa
     monkeypatch.setattr(train, "train_from_folder", interrupted)
     root = folder(tmp_path / "pets", {"cats": 5, "dogs": 5})
     try:
-        status = train.main([str(root), "--run-dir", str(run), "--output", str(tmp_path / "pets.keras"), "--quiet"])
+        status = command.main([str(root), "--run-dir", str(run), "--output", str(tmp_path / "pets.keras"), "--quiet"])
     except KeyboardInterrupt:
         pytest.fail("Ctrl-C ended the command with a KeyboardInterrupt traceback")
     err = capsys.readouterr().err

@@ -269,7 +269,7 @@ def test_nb05_report_and_command(capsys):
     assert "add --scratch" in bad(nb05.ex3, "python -m helpers.train flower_photos --epochs 20 --no-augment -o flowers20.keras")
     assert "predicts" in bad(nb05.ex3, "python -m helpers.predict flowers20.keras -d flower_photos")
 
-    from helpers.train import main
+    from helpers.train.command import main
 
     with pytest.raises(SystemExit):
         main(["--help"])

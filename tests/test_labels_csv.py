@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from helpers import data, train
+from helpers.train import command
 from helpers.errors import CourseError
 
 #: Caltech-101 mini's six categories, merged into three labels that no folder has.
@@ -119,7 +120,7 @@ def test_command_line_accepts_a_csv_file(tmp_path, caltech, capsys):
     rows = [(path, GROUPS[path.parent.name]) for name in ("crab", "cup") for path in sorted((caltech / name).iterdir())[:12]]
     csv_file = data.write_labels_csv(rows, tmp_path / "groups.csv", relative_to=caltech)
     output = tmp_path / "groups.keras"
-    status = train.main([str(csv_file), "--scratch", "--root", str(caltech), "--image-size", "24", "--epochs", "1", "--widths", "4",
+    status = command.main([str(csv_file), "--scratch", "--root", str(caltech), "--image-size", "24", "--epochs", "1", "--widths", "4",
                          "--batch-size", "100", "--output", str(output), "--quiet"])
     out = capsys.readouterr().out
     assert status == 0 and output.is_file()

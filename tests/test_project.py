@@ -96,8 +96,8 @@ def _public_functions():
     import helpers
 
     for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
-        if info.name == "helpers.smoke" or info.name.startswith("helpers.exercises"):
-            continue  # course machinery: not called by learners
+        if info.name == "helpers.smoke" or info.name.startswith("helpers.exercises") or info.name.endswith(".__main__"):
+            continue  # course machinery, not called by learners; a __main__ runs its command when imported
         module = importlib.import_module(info.name)
         for name, item in vars(module).items():
             if name.startswith("_") or getattr(item, "__module__", None) != module.__name__:
@@ -121,3 +121,41 @@ def test_no_public_function_takes_more_parameters_than_image_dataset_from_direct
     counts = {name: len(inspect.signature(f).parameters) - (name.endswith(".__init__")) for name, f in _public_functions()}
     assert len(counts) > 100, "the walk found the package's functions"
     assert {name: n for name, n in counts.items() if n > 18} == {}
+
+
+def _imports_between_modules() -> dict[str, set[str]]:
+    """Which helpers modules each helpers module imports, at the top or inside a function."""
+    import ast
+
+    modules = {}
+    for path in (REPO / "helpers").rglob("*.py"):
+        parts = path.relative_to(REPO).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    edges = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                for alias in node.names:
+                    targets.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
+            elif isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+        edges[name] = {target for target in targets if target in modules and target != name}
+    return edges
+
+
+def test_no_import_cycle_between_helpers_modules():
+    """Imports run one way (lazy imports inside functions count too), so each module can be read on its own."""
+    import graphlib
+
+    edges = _imports_between_modules()
+    assert {"helpers.train", "helpers.train.command", "helpers.data.scan"} <= set(edges)
+    assert "helpers.train" in edges["helpers.train.command"], "the walk sees imports inside functions"
+    try:
+        list(graphlib.TopologicalSorter(edges).static_order())
+    except graphlib.CycleError as error:
+        pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")

@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from helpers import data
+from helpers.train import command
 from helpers.data import filelist
 from helpers.errors import CourseError
 
@@ -371,7 +372,7 @@ def test_training_command_quarantines_on_request(tmp_path, capsys):
 
     root = folder(tmp_path / "pets", {"cats": 8, "dogs": 8})
     (root / "cats" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(40))
-    status = train.main([str(root), "--scratch", "--image-size", "16", "--batch-size", "4", "--epochs", "1", "--widths", "4",
+    status = command.main([str(root), "--scratch", "--image-size", "16", "--batch-size", "4", "--epochs", "1", "--widths", "4",
                          "--quarantine", "--quiet", "--output", str(tmp_path / "pets.keras")])
     assert status == 0
     moved = tmp_path / "pets_quarantine" / "cats" / "broken.jpg"

@@ -16,6 +16,7 @@ from PIL import Image
 
 import helpers
 from helpers import data, model_files, train
+from helpers.train import command
 from helpers.data import checks
 from helpers.errors import CourseError
 
@@ -160,14 +161,14 @@ def test_command_line_trains_saves_and_predict_reads_the_model(caltech, tmp_path
 
 
 def test_command_line_errors_are_one_line(tmp_path, capsys):
-    assert train.main([str(tmp_path / "nowhere"), "--epochs", "1"]) == 2
+    assert command.main([str(tmp_path / "nowhere"), "--epochs", "1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and "is not a folder" in err
-    assert train.main([str(tmp_path), "--epochs", "1"]) == 2
+    assert command.main([str(tmp_path), "--epochs", "1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and "sub-folders" in err
     with pytest.raises(SystemExit):
-        train.main([str(tmp_path), "--image-size", "big"])
+        command.main([str(tmp_path), "--image-size", "big"])
 
 
 def test_the_three_steps_by_hand_match_the_one_call(caltech):
@@ -199,7 +200,7 @@ def test_every_command_line_option_is_an_option_of_the_python_call():
     """API/CLI parity: each flag sets a keyword of train_from_folder or of one of its steps, or is the CLI's own."""
     import inspect
 
-    from helpers.train_cli import _parser
+    from helpers.train.command import _parser
 
     named = inspect.signature(train.train_from_folder).parameters
     api = {name for name, p in named.items() if p.kind is not p.VAR_KEYWORD} | {n for names in train.STEP_OPTIONS.values() for n in names}

@@ -16,7 +16,8 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, models, train, train_cli, train_options, training, transfer, weights
+from helpers import data, models, train, train_options, training, transfer, weights
+from helpers.train import command
 from helpers.data.checks import TrainSettingError
 from helpers.errors import CourseError
 
@@ -112,7 +113,7 @@ def test_schedules_and_clipnorm(splits):
     assert rates[0] == pytest.approx(4e-4) and rates[1] == pytest.approx(1e-2), "warm-up from peak/25 to the peak"
     assert rates[1] > rates[2] > rates[3] == pytest.approx(1e-5), "then a cosine down to peak/1000"
     assert train_options.learning_rate_schedule(None, 3e-4, 10) == 3e-4
-    assert train_cli.SCHEDULES == train_options.SCHEDULES, "--schedule offers the same choices"
+    assert command.SCHEDULES == train_options.SCHEDULES, "--schedule offers the same choices"
     with pytest.raises(TrainSettingError, match="'cosine' or 'one_cycle'"):
         train_options.make_optimizer(schedule="linear")
     with pytest.raises(TrainSettingError, match="clipnorm"):
@@ -202,7 +203,7 @@ def test_base_settings_fail_before_any_training(caltech, empty_cache, monkeypatc
 
 
 def test_command_line_base(caltech, tmp_path, capsys):
-    status = train.main([str(caltech), "--classes", "crab,cup", "--image-size", "32", "--epochs", "1", "--base", "cifar10_cnn",
+    status = command.main([str(caltech), "--classes", "crab,cup", "--image-size", "32", "--epochs", "1", "--base", "cifar10_cnn",
                          "--random-weights", "--fine-tune-epochs", "1", "--no-augment", "--output", str(tmp_path / "m.keras"), "-q"])
     out = capsys.readouterr().out
     assert status == 0 and "epoch" in out and "of 2 kept" in out
@@ -316,7 +317,7 @@ def test_the_command_line_puts_the_global_precision_policy_back(caltech, tmp_pat
     real = profile.apply_accelerator_settings
     monkeypatch.setattr(profile, "apply_accelerator_settings", lambda settings=None: real(gpu_like))  # as a GPU machine decides
     before = keras.mixed_precision.global_policy().name
-    status = train.main([str(caltech), "--classes", "crab,cup", "--image-size", "32", "--epochs", "1", "--scratch", "--widths", "8",
+    status = command.main([str(caltech), "--classes", "crab,cup", "--image-size", "32", "--epochs", "1", "--scratch", "--widths", "8",
                          "--no-augment", "--output", str(tmp_path / "m.keras"), "-q"])
     assert status == 0 and "Speed-ups: mixed precision on" in capsys.readouterr().out
     saved = keras.models.load_model(tmp_path / "m.keras", compile=False)

@@ -37,7 +37,8 @@ Inside, :func:`train_from_folder` does what notebooks 04 and 06 did step by step
 The module is split by what each part is: this one holds the two one-call utilities;
 :mod:`helpers.train_fit` the shared core (:class:`TrainResult`, :func:`fit_and_evaluate`);
 :mod:`helpers.train_options` what the options turn into (optimizer, schedules, precision, bases);
-:mod:`helpers.train_cli` the command line. All of them are importable from here.
+:mod:`helpers.train.command` the command line (``python -m helpers.train`` runs it; it imports
+this module, never the other way round).
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
 """
@@ -46,7 +47,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections import Counter
 from typing import Callable, Sequence
 
@@ -54,7 +54,7 @@ from helpers.data.checks import TrainSettingError, check_sizes, class_counts
 from helpers.train_fit import TrainResult, fit_and_evaluate
 
 __all__ = [
-    "COMMON_OPTIONS", "STEP_OPTIONS", "TrainResult", "TrainSettingError", "build_classifier", "fit_and_evaluate", "main", "train_from_csv",
+    "COMMON_OPTIONS", "STEP_OPTIONS", "TrainResult", "TrainSettingError", "build_classifier", "fit_and_evaluate", "train_from_csv",
     "train_from_folder",
 ]
 
@@ -371,8 +371,3 @@ def train_from_csv(
     return _train(per_class, make_splits, choices, validation_split=validation_split, test_split=test_split,
                   model_options=steps["model"], fit_options=steps["fit"], **run)
 
-
-from helpers.train_cli import main  # noqa: E402 - the command line, which calls the functions above
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,148 @@
+"""The command line of :mod:`helpers.train`: ``python -m helpers.train FOLDER [options]`` (``helpers/train/__main__.py`` calls :func:`main`).
+
+::
+
+    python -m helpers.train flower_photos --output flowers.keras      # a pretrained base, settings chosen and shown
+    python -m helpers.train flower_photos --base MobileNetV2 --epochs 5 --fine-tune-epochs 5 --image-size 224
+    python -m helpers.train flower_photos --scratch --epochs 40        # the course CNN from scratch (notebook 05)
+    python -m helpers.predict flowers.keras -d new_photos
+
+Introduced in ``05_flowers_train_from_folder.ipynb``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from helpers.data.checks import TrainSettingError
+from helpers.errors import CourseError
+
+
+def _image_size(text: str) -> tuple[int, int]:
+    try:
+        sizes = [int(part) for part in text.lower().replace(",", "x").split("x")]
+    except ValueError:
+        sizes = []
+    if len(sizes) not in (1, 2) or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an image size such as 180 or 180x240")
+    return (sizes[0], sizes[-1])
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of filter counts such as 16,32,64") from None
+
+
+#: The schedules known by name: :data:`helpers.train_options.SCHEDULES`, repeated so that ``--help`` loads no Keras.
+SCHEDULES = ("cosine", "one_cycle")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.train",
+        description="Train an image classifier on a folder of class sub-folders (or a CSV file of path,label rows), save it "
+        "with its class names, and print its validation report. By default it puts a pretrained ImageNet base under a new head "
+        "(the settings chosen are printed first); --scratch trains the course CNN from scratch instead. "
+        "Then predict with: python -m helpers.predict MODEL.keras -d FOLDER",
+    )
+    add = parser.add_argument
+    add("source", metavar="FOLDER", help="a folder with one sub-folder per class, or a .csv file of path,label rows")
+    add("--image-size", type=_image_size, metavar="N", help="resize images to N x N pixels, or HxW (default: chosen, 160 on a CPU)")
+    add("--classes", nargs="+", metavar="NAME", help="train on these classes only (space- or comma-separated)")
+    add("--batch-size", type=int, metavar="N", help="images per batch (default 32)")
+    add("--epochs", type=int, metavar="N", help="most epochs (of the head, with a base); early stopping may end sooner "
+        "(default: chosen, 8 with a base on a CPU, 40 with --scratch)")
+    add("--validation-split", type=float, metavar="F", help="fraction held out to validate (default 0.2)")
+    add("--validation-dir", metavar="FOLDER", help="validate on this folder instead of a split")
+    add("--test-split", type=float, metavar="F", help="also hold out this fraction as a test split")
+    add("--no-augment", action="store_true", help="train without data augmentation")
+    add("--base", default="auto", metavar="NAME", help="the pretrained base under a new head, such as MobileNetV2-0.35 or "
+        "EfficientNetB0 (default auto: chosen by the profile; the course CNN from scratch when no weights can be had)")
+    add("--scratch", action="store_true", help="train the course CNN from scratch instead of a pretrained base")
+    add("--widths", type=_widths, metavar="N,N,...", help="with --scratch: filters of each conv block (default 32,64,128,256,512)")
+    add("--random-weights", action="store_true", help="with --base NAME: start the base from random weights, not ImageNet's")
+    add("--fine-tune-epochs", type=int, metavar="N", help="then fine-tune the top of the base for N epochs (default: chosen, 4 on a CPU)")
+    add("--learning-rate", type=float, default=1e-3, metavar="F", help="Adam's learning rate (default 0.001)")
+    add("--schedule", choices=SCHEDULES, help="a learning-rate schedule instead of lowering the rate on plateaus")
+    add("--clipnorm", type=float, metavar="F", help="clip gradients to this norm, for example 1.0")
+    add("--patience", type=int, default=10, metavar="N", help="early-stopping patience in epochs (default 10)")
+    add("--seed", type=int, default=42, help="fixes the split, shuffles and initial weights (default 42)")
+    add("--quarantine", action="store_true", help="move unusable files (damaged, empty, not images) to FOLDER_quarantine, with a log")
+    add("--root", metavar="FOLDER", help="CSV only: where relative image paths start (default: the CSV's folder)")
+    add("--run-dir", metavar="FOLDER", help="back the run up here after every epoch; run again to resume an interrupted run")
+    add("--output", "-o", metavar="MODEL.keras", help="where to save the model (default: FOLDER's name + .keras)")
+    add("--quiet", "-q", action="store_true", help="no line per epoch")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point (``python -m helpers.train``); returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.validation_dir and args.validation_split is not None:
+        parser.error("give --validation-split or --validation-dir, not both")
+    if args.scratch and (args.base != "auto" or args.random_weights or args.fine_tune_epochs):
+        parser.error("--scratch trains the course CNN: it does not go with --base, --random-weights or --fine-tune-epochs")
+    if args.random_weights and args.base == "auto":
+        parser.error("--random-weights goes with a named base, for example --base MobileNetV2-0.35")
+    if args.widths and not args.scratch:
+        parser.error("--widths sizes the course CNN: add --scratch")
+
+    from helpers.predict import native_stderr_hidden
+
+    with native_stderr_hidden():
+        import tensorflow  # noqa: F401 - loaded here only to keep its start-up notices off the screen
+
+    import keras
+
+    from helpers.profile import apply_accelerator_settings
+    from helpers.train import train_from_csv, train_from_folder
+
+    source = Path(args.source)
+    is_csv = source.suffix.lower() == ".csv" and not source.is_dir()
+    output = Path(args.output or f"{source.stem if is_csv else source.resolve().name}.keras")
+    options = dict(
+        classes=[name for item in args.classes for name in item.split(",") if name] if args.classes else None,
+        batch_size=args.batch_size, epochs=args.epochs, test_split=args.test_split, augment=not args.no_augment,
+        patience=args.patience, seed=args.seed, save_to=output, verbose=1 if args.quiet else 2,
+        learning_rate=args.learning_rate, schedule=args.schedule, clipnorm=args.clipnorm, run_dir=args.run_dir,
+        base=None if args.scratch else args.base, weights=None if args.random_weights else "imagenet",
+        fine_tune_epochs=args.fine_tune_epochs,
+    )
+    if args.widths:
+        options["widths"] = args.widths
+    split = args.validation_split if args.validation_split is not None else (None if args.validation_dir else 0.2)
+    policy = keras.mixed_precision.global_policy()  # apply_accelerator_settings changes it: put it back when done
+    try:
+        print(apply_accelerator_settings().line)
+        if is_csv:
+            if args.quarantine:
+                raise TrainSettingError("--quarantine works with a folder; with a CSV file, the unusable rows are only skipped.")
+            if args.validation_dir:
+                raise TrainSettingError("--validation-dir works with a folder; a CSV file is split with --validation-split.")
+            result = train_from_csv(source, args.image_size, root=args.root, validation_split=split, **options)
+        else:
+            result = train_from_folder(source, args.image_size, validation_split=split, validation_dir=args.validation_dir,
+                                       quarantine=args.quarantine, **options)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C: one line saying what was saved and how to go on, no traceback
+        from helpers.training import interrupted_message
+
+        print(f"\n{interrupted_message(args.run_dir)}", file=sys.stderr)
+        return 130
+    finally:
+        keras.mixed_precision.set_global_policy(policy)
+    print(f"\n{result.report()}")
+    print(f"saved the model and its {len(result.class_names)} class names to {output}")
+    print(f"predict new images with: python -m helpers.predict {output} -d FOLDER")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
