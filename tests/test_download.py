@@ -78,8 +78,8 @@ def test_checksum_mismatch_is_fetched_twice_then_reported(empty_cache, tmp_path,
     (mirror / "wrong.tar.gz").write_bytes(b"not the archive you are looking for")
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(mirror.parent))
     calls = []
-    real = download._download
-    monkeypatch.setattr(download, "_download", lambda url, staging: (calls.append(url), real(url, staging)))
+    real = download.download_file
+    monkeypatch.setattr(download, "download_file", lambda url, staging: (calls.append(url), real(url, staging)))
     info = _one_off(Archive("wrong.tar.gz", "wrong.tar.gz", (), ("a" * 64,), 1, 10))
     with pytest.raises(ChecksumError, match="wrong.tar.gz.*checksum never matched.*place a good copy at") as error:
         download.fetch_archive(info, info.full, verbose=False)
@@ -175,6 +175,25 @@ def test_unwritable_keras_home_falls_back_like_keras(tmp_path, monkeypatch):
     real_access = os.access
     monkeypatch.setattr(download.os, "access", lambda path, mode: False if Path(path) == locked else real_access(path, mode))
     assert download.cache_dir() == Path("/tmp/.keras")
+
+
+def test_download_file_falls_back_to_tmp_keras_when_the_folder_is_not_writable(tmp_path, monkeypatch, serve):
+    import os
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "f.bin").write_bytes(b"12345")
+    locked = tmp_path / "locked"
+    (locked / "sub").mkdir(parents=True)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == locked else real_access(path, mode))
+    staging = locked / "sub" / "f.bin.part"
+    with serve(tmp_path / "site") as address:
+        download.download_file(f"{address}/f.bin", staging, progress=False)
+        with pytest.raises(OSError) as error:
+            download.download_file(f"{address}/gone.bin", staging, progress=False)
+    assert staging.read_bytes() == b"12345", "Keras wrote to /tmp/.keras; the file was moved where it was asked for"
+    assert not Path("/tmp/.keras/sub/f.bin.part").exists()
+    assert download.error_reason(error.value).startswith("HTTP Error 404: ")
 
 
 def test_pretty_path_is_relative_when_close(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_packing_again_checks_and_copies_nothing(packed, monkeypatch, capsys):
     def no_copy(*args):
         raise AssertionError("a file already packed was copied again")
 
-    monkeypatch.setattr(pack.shutil, "copyfile", no_copy)
+    monkeypatch.setattr(shutil, "copyfile", no_copy)  # how download_file copies from a folder
     assert main(["pack", str(folder), "--offline", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert out.count("ok (already packed)") == len(QUICK_FILES) + len(pack.LIGHT_BASES), "the light weights too"
@@ -227,3 +228,16 @@ def test_light_bases_are_the_transfer_modules():
 
     assert pack.LIGHT_BASES == transfer.LIGHT_BASES
     assert set(IMAGENET_WEIGHTS) == set(transfer.IMAGENET_BASES)
+
+
+def test_a_failed_download_is_named_with_the_servers_reason(tmp_path, monkeypatch, capsys, serve):
+    """Pack fetches through download.download_file (Keras's get_file); an HTTP error is said in one line."""
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    with serve(tmp_path / "empty") as address:
+        monkeypatch.setenv("COURSE_DATA_MIRROR", address)
+        (item,) = pack.plan("quick", only=["caltech101"])
+        result = pack.pack_item(item, tmp_path / "mirror", offline=True, verbose=True)
+    assert result.status == "missing" and result.sha256 == "" and result.reason.startswith("Not in the Keras cache or a mirror")
+    assert capsys.readouterr().out.splitlines()[-1].startswith("  failed: HTTP Error 404: ")
+    assert not list((tmp_path / "mirror").rglob("*.part")), "no partial file is left"

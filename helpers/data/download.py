@@ -172,12 +172,18 @@ def _describe(url: str) -> str:
     return url
 
 
-def _short_reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    for prefix in ("URL fetch failure on ",):
-        if text.startswith(prefix):
-            text = text.split(" -- ")[-1] if " -- " in text else text
-    return text[:160]
+def error_reason(error: BaseException) -> str:
+    """The useful part of a copy or download error, in one line: ``Connection refused``, ``HTTP Error 404: Not Found``.
+
+    Used for every source the course tries (:func:`fetch_archive`, :mod:`helpers.data.pack`).
+    """
+    reason = getattr(error, "reason", None)
+    if isinstance(reason, OSError):  # urllib's URLError wraps the socket's error
+        error = reason
+    text = (error.strerror if isinstance(error, OSError) and error.strerror else str(error)).strip()
+    if text.startswith("URL fetch failure on ") and " -- " in text:  # get_file's own wording
+        text = text.split(" -- ")[-1]
+    return text.splitlines()[0][:160] if text else type(error).__name__
 
 
 @contextmanager
@@ -190,20 +196,51 @@ def _socket_timeout(seconds: float) -> Iterator[None]:
         socket.setdefaulttimeout(previous)
 
 
-def _download(url: str, staging: Path) -> None:
-    """Fetch ``url`` into ``staging``: a plain copy from a mirror folder, Keras's ``get_file`` otherwise."""
+def download_file(url: str, staging: Path, *, progress: bool = True, timeout: float = 60.0) -> None:
+    """Fetch ``url`` into ``staging``: a plain copy from a mirror folder (``file://``), Keras's ``get_file`` otherwise.
+
+    The course's one way to fetch a file (:func:`fetch_archive`, for datasets and :mod:`helpers.weights`' files,
+    and :mod:`helpers.data.pack`). ``get_file`` writes into ``staging``'s folder or, like Keras, into ``/tmp/.keras``
+    when that folder cannot be written; the file is then moved to ``staging``. Nothing is checked here: the caller
+    checks ``staging`` and removes it when the fetch fails.
+
+    Args:
+        url: a ``file://``, ``http://`` or ``https://`` URL.
+        staging: where the file goes (a ``.part`` name, moved into place by the caller once checked).
+        progress: show Keras's progress bar (``False``: quiet).
+        timeout: seconds a connection may stall before it fails.
+
+    Raises:
+        OSError: the copy or download failed (for a download, the ``urllib.error.URLError`` itself).
+        ValueError: ``url`` is not one Python can open.
+    """
     import keras
 
     if url.startswith("file://"):
         shutil.copyfile(urllib.request.url2pathname(url[7:]), staging)
         return
-    keras.utils.get_file(
-        fname=staging.name,
-        origin=url,
-        cache_dir=str(staging.parent.parent),
-        cache_subdir=staging.parent.name,
-        force_download=True,
-    )
+    loud = keras.config.is_interactive_logging_enabled()
+    if not progress:
+        keras.config.disable_interactive_logging()
+    try:
+        with _socket_timeout(timeout):
+            returned = keras.utils.get_file(
+                fname=staging.name,
+                origin=url,
+                cache_dir=str(staging.parent.parent),
+                cache_subdir=staging.parent.name,
+                force_download=True,
+            )
+    except (OSError, ValueError):
+        raise
+    except Exception as error:  # get_file turns urllib's errors into a bare Exception: give back the real one
+        cause = error.__context__
+        raise (cause if isinstance(cause, OSError) else OSError(error_reason(error))) from None
+    finally:
+        if loud and not progress:
+            keras.config.enable_interactive_logging()
+    if Path(returned) != staging:  # the folder was not writable: Keras used /tmp/.keras
+        shutil.move(returned, staging)
 
 
 def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> Path:
@@ -233,13 +270,12 @@ def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> 
             if verbose:
                 print(f"Fetching {archive.filename} from {_describe(url)}")
             try:
-                with _socket_timeout(60):
-                    _download(url, staging)
+                download_file(url, staging)
             except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - reported in one line below
                 staging.unlink(missing_ok=True)
                 if isinstance(exc, KeyboardInterrupt):
                     raise
-                tried.append(f"{_describe(url)} ({_short_reason(exc)})")
+                tried.append(f"{_describe(url)} ({error_reason(exc)})")
                 break
             if is_valid(staging, archive):
                 os.replace(staging, target)

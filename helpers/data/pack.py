@@ -8,10 +8,12 @@ An instructor runs, once, on a machine that has the files or an internet connect
 
 Each file is taken from the first place that has a good copy: the folder itself (a file packed
 before is checked, not copied again), the Keras cache, the mirrors in ``COURSE_DATA_MIRROR``, then
-the public origin. Every copy is checked against the registry before it is moved into place, and
-laid out as :func:`helpers.data.download.mirror_candidates` looks for it: ``<dataset>/<archive
-file name>`` and ``models/<weight file name>``, so the folder works as ``COURSE_DATA_MIRROR``
-both as a path and served over HTTP. ``index.json`` and ``index.html`` list every file (size,
+the public origin, each fetched as the course fetches every file
+(:func:`helpers.data.download.download_file`: a copy, or Keras's ``get_file``). Every copy is
+checked against the registry before it is moved into place, and laid out as
+:func:`helpers.data.download.mirror_candidates` looks for it: ``<dataset>/<archive file name>``
+and ``models/<weight file name>``, so the folder works as ``COURSE_DATA_MIRROR`` both as a path
+and served over HTTP. ``index.json`` and ``index.html`` list every file (size,
 sha256, what it is for, which notebooks use it) and every file that could not be had, with why.
 
 Nothing is deleted: a damaged file found in the folder is moved aside to ``<name>.corrupt``; only
@@ -23,13 +25,11 @@ Introduced for instructors (README, "Classroom mirror"); not used inside the not
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from helpers.data.download import file_digest, is_valid, mirror_candidates, mirrors, pretty_path
+from helpers.data.download import download_file, error_reason, file_digest, is_valid, mirror_candidates, mirrors, pretty_path
 from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
     DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackError, PackItem,
     PackResult, check_kind, notebooks_using, plan, write_index,
@@ -44,26 +44,6 @@ def _keras_cache_file(archive: Archive) -> Path:
     """Where the Keras cache keeps ``archive`` (without creating any folder, unlike ``cached_path``)."""
     home = Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
     return home / archive.cache_subdir / archive.cache_name
-
-
-def _copy(url: str, staging: Path, verbose: bool) -> None:
-    """Copy a ``file://`` URL, or download an ``http(s)://`` one, into ``staging``."""
-    if url.startswith("file://"):
-        shutil.copyfile(urllib.request.url2pathname(url[7:]), staging)
-        return
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(60)
-    try:
-        with urllib.request.urlopen(url) as response, open(staging, "wb") as out:
-            total, done, shown = int(response.headers.get("Content-Length") or 0), 0, 0
-            for chunk in iter(lambda: response.read(1 << 20), b""):
-                out.write(chunk)
-                done += len(chunk)
-                if verbose and total and done * 10 // total > shown:
-                    shown = done * 10 // total
-                    print(f"  {shown * 10}%", end="\n" if shown == 10 else "", flush=True)
-    finally:
-        socket.setdefaulttimeout(previous)
 
 
 def _set_aside(path: Path) -> Path:
@@ -106,15 +86,6 @@ def _sources(item: PackItem, target: Path, offline: bool) -> list[tuple[str, str
     return unique
 
 
-def _one_line(error: BaseException) -> str:
-    """The useful part of a copy or download error: ``Name or service not known``, ``HTTP Error 404: Not Found``."""
-    reason = getattr(error, "reason", None)
-    if isinstance(reason, OSError):
-        error = reason
-    text = (error.strerror if isinstance(error, OSError) and error.strerror else str(error)).strip()
-    return text.splitlines()[0][:100] if text else type(error).__name__
-
-
 def _other_variant(item: PackItem, path: Path) -> bool:
     """True when ``path`` is the dataset's other archive (the cache keeps full and mini flowers under one name)."""
     return any(a is not None and a is not item.archive and is_valid(path, a) for a in (item.info.full, item.info.mini))
@@ -145,12 +116,12 @@ def pack_item(item: PackItem, directory: Path, offline: bool = False, verbose: b
             size = f" ({item.archive.size / 1e6:,.0f} MB)" if item.archive.size else ""
             print(f"{'Copying' if local else 'Downloading'} {item.relative}{size} from {where}", flush=True)
         try:
-            _copy(url, staging, verbose)
+            download_file(url, staging, progress=verbose)
         except (OSError, ValueError) as error:
             staging.unlink(missing_ok=True)
-            tried.append(f"{urllib.parse.urlsplit(url).hostname or where}: {_one_line(error)}")
+            tried.append(f"{urllib.parse.urlsplit(url).hostname or where}: {error_reason(error)}")
             if verbose:
-                print(f"  failed: {_one_line(error)}", flush=True)
+                print(f"  failed: {error_reason(error)}", flush=True)
             continue
         except BaseException:
             staging.unlink(missing_ok=True)
