@@ -161,6 +161,15 @@ def test_choose_variant(empty_cache, course_mirror, monkeypatch):
         choose_variant("caltech101", "tiny")
 
 
+def test_mirror_entries_are_parsed_in_one_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_DATA_MIRROR", f" http://classroom:8000/ ;file://{tmp_path}/a;~/b;;")
+    assert download.mirrors() == ["http://classroom:8000/", f"file://{tmp_path}/a", "~/b"]
+    parsed = download.parsed_mirrors()
+    assert [(m.url, m.folder) for m in parsed] == [("http://classroom:8000", None), (None, tmp_path / "a"), (None, tmp_path / "b")]
+    assert download.parse_mirror("https://x.org/data").url == "https://x.org/data"
+
+
 def test_pretty_path_hides_the_machine(empty_cache):
     assert pretty_path(empty_cache / "datasets" / "x") == "$KERAS_HOME/datasets/x"
     assert pretty_path(Path.home() / "data") == "~/data"

@@ -24,6 +24,7 @@ import tarfile
 import urllib.request
 import zipfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -85,13 +86,30 @@ def pretty_path(path: os.PathLike | str) -> str:
 
 
 def mirrors() -> list[str]:
-    """The mirrors listed in ``COURSE_DATA_MIRROR`` (folders or http(s) URLs, ``;``-separated)."""
+    """The mirrors listed in ``COURSE_DATA_MIRROR`` (folders or http(s) URLs, ``;``-separated), as written."""
     raw = os.environ.get(MIRROR_ENV, "")
     return [item.strip() for item in raw.split(";") if item.strip()]
 
 
-def _is_url(location: str) -> bool:
-    return location.startswith(("http://", "https://", "file://"))
+@dataclass(frozen=True)
+class Mirror:
+    """One entry of ``COURSE_DATA_MIRROR``, parsed: a ``folder`` (a path or ``file://``) or an http(s) base ``url``."""
+
+    text: str
+    folder: Path | None = None
+    url: str | None = None
+
+
+def parse_mirror(text: str) -> Mirror:
+    """``"http://host:8000/"`` -> ``Mirror(url="http://host:8000")``; ``"file:///data"``, ``"~/data"`` -> ``Mirror(folder=...)``."""
+    if text.startswith(("http://", "https://")):
+        return Mirror(text, url=text.rstrip("/"))
+    return Mirror(text, folder=Path(os.path.expanduser(text[7:] if text.startswith("file://") else text)))
+
+
+def parsed_mirrors() -> list[Mirror]:
+    """:func:`mirrors`, each parsed by :func:`parse_mirror` (the one place the entries are read)."""
+    return [parse_mirror(text) for text in mirrors()]
 
 
 # --------------------------------------------------------------------------- checking files
@@ -144,11 +162,11 @@ def is_valid(path: Path, archive: Archive) -> bool:
 def mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], list[str]]:
     """URLs to try in the mirrors, and notes on mirrors that cannot have the file."""
     urls, notes = [], []
-    for mirror in mirrors():
-        if mirror.startswith(("http://", "https://")):
-            urls.append(f"{mirror.rstrip('/')}/{info.name}/{archive.filename}")
+    for mirror in parsed_mirrors():
+        if mirror.url is not None:
+            urls.append(f"{mirror.url}/{info.name}/{archive.filename}")
             continue
-        folder = Path(os.path.expanduser(mirror[7:] if mirror.startswith("file://") else mirror))
+        folder = mirror.folder
         if not folder.is_dir():
             notes.append(f"mirror folder {pretty_path(folder)} does not exist")
             continue

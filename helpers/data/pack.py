@@ -29,7 +29,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from helpers.data.download import download_file, error_reason, file_digest, is_valid, mirror_candidates, mirrors, pretty_path
+from helpers.data.download import download_file, error_reason, file_digest, is_valid, mirror_candidates, parsed_mirrors, pretty_path
 from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
     DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackError, PackItem,
     PackResult, check_kind, notebooks_using, plan, write_index,
@@ -61,10 +61,9 @@ def _where(url: str) -> str:
     if not url.startswith("file://"):
         return url
     local = Path(urllib.request.url2pathname(url[7:]))
-    for mirror in mirrors():
-        folder = Path(os.path.expanduser(mirror[7:] if mirror.startswith("file://") else mirror)).resolve()
-        if local.is_relative_to(folder):
-            return f"mirror folder {pretty_path(folder)}"
+    for mirror in parsed_mirrors():
+        if mirror.folder is not None and local.is_relative_to(mirror.folder.resolve()):
+            return f"mirror folder {pretty_path(mirror.folder.resolve())}"
     return pretty_path(local)
 
 
