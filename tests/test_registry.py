@@ -67,3 +67,14 @@ def test_unknown_dataset_lists_the_known_ones():
 def test_asking_for_a_missing_mini_says_which_exist():
     with pytest.raises(ValueError, match="use variant='full'"):
         DATASETS["mnist"].archive("mini")
+
+
+def test_one_list_of_image_suffixes_and_one_count():
+    from helpers.data import download, folders, image_check, registry, scan
+
+    assert image_check.IMAGE_SUFFIXES is scan.IMAGE_SUFFIXES is download.IMAGE_SUFFIXES is registry.IMAGE_SUFFIXES
+    assert image_check.KERAS_SUFFIXES is folders.READABLE_SUFFIXES is registry.KERAS_SUFFIXES
+    names = ["a/1.JPG", "a/2.webp", "a/3.tiff", "a/notes.txt", "a/4.png"]
+    assert registry.count_image_names(names) == 4
+    assert registry.count_image_names(names, registry.KERAS_SUFFIXES) == 2
+    assert not registry.is_image_name("archive.zip") and registry.is_image_name("photo.Jpeg")

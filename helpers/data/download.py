@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from helpers.data.registry import Archive, DatasetInfo, get_dataset
+from helpers.data.registry import IMAGE_SUFFIXES, Archive, DatasetInfo, count_image_names, get_dataset  # noqa: F401
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
 
 MIRROR_ENV = "COURSE_DATA_MIRROR"
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 _MARKER = ".course-extracted"
 _hash_memo: dict[tuple[str, int, int], str] = {}
 
@@ -139,7 +138,7 @@ def _count_images(path: Path) -> int:
             return 0
     except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError):
         return 0
-    return sum(name.lower().endswith(IMAGE_SUFFIXES) for name in names)
+    return count_image_names(names)
 
 
 def is_valid(path: Path, archive: Archive) -> bool:

@@ -29,7 +29,7 @@ import numpy as np
 from helpers.data.checks import check_split
 from helpers.data.download import pretty_path
 from helpers.data.filelist import scan_datasets
-from helpers.data.image_check import KERAS_SUFFIXES
+from helpers.data.registry import KERAS_SUFFIXES, count_image_names
 from helpers.data.layout import (  # noqa: F401 - FolderError and the checks are importable from here too
     FolderError, as_folder, check_class_list, check_no_empty_class, check_not_splits, check_options, check_validation_classes,
     closest,
@@ -90,7 +90,7 @@ def count_images(directory: os.PathLike | str) -> dict[str, int]:
     root = as_folder(directory)
     counts: dict[str, int] = {}
     for folder, _, files in sorted(os.walk(root)):
-        images = sum(name.lower().endswith(READABLE_SUFFIXES) for name in files)
+        images = count_image_names(files, READABLE_SUFFIXES)
         if images:
             counts[Path(folder).relative_to(root).as_posix()] = images
     return counts

@@ -20,11 +20,8 @@ from pathlib import Path
 from typing import Sequence
 
 from helpers.data.download import cache_dir
+from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES  # noqa: F401 - defined there, importable from here too
 
-#: Suffixes ``image_dataset_from_directory`` lists; files with others are invisible to it.
-KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
-#: Suffixes of image files the course reads (the others through Pillow).
-IMAGE_SUFFIXES = KERAS_SUFFIXES + (".webp", ".tif", ".tiff", ".jfif", ".jpe")
 #: Formats TensorFlow's ``decode_image`` reads correctly (as Pillow names them). WebP is not among
 #: them: ``decode_image`` reads it only from TensorFlow 2.20 on, so the course reads it through Pillow.
 TF_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "BMP")

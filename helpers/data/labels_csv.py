@@ -32,7 +32,7 @@ import numpy as np
 
 from helpers.data.download import pretty_path
 from helpers.data.folders import FolderDatasets, FolderError, check_class_list, check_options, closest, prepare
-from helpers.data.scan import IMAGE_SUFFIXES
+from helpers.data.registry import is_image_name
 from helpers.errors import TrainSettingError
 
 #: Column names accepted when the default ``path``/``label`` are absent (``flow_from_dataframe``'s defaults).
@@ -122,7 +122,7 @@ def read_labels_csv(
             f"{len(missing)} image file(s) listed in {pretty_path(csv_file)} do not exist, for example "
             f"{pretty_path(missing[0])}; relative paths start at {pretty_path(base)} (change it with root=...)."
         )
-    unreadable = [path for path in paths if path.suffix.lower() not in IMAGE_SUFFIXES]
+    unreadable = [path for path in paths if not is_image_name(path.name)]
     if unreadable:
         raise FolderError(f"{pretty_path(unreadable[0])} is not a JPEG, PNG, BMP, GIF, WebP or TIFF file; convert it or leave it out of the CSV.")
     return LabelRows.deduplicated(paths, labels, encoding)

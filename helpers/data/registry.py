@@ -14,7 +14,22 @@ Introduced in ``00_setup.ipynb``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
+
+#: Suffixes ``image_dataset_from_directory`` lists; files with others are invisible to it.
+KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+#: Suffixes of image files the course reads (the others through Pillow), and counts in an archive.
+IMAGE_SUFFIXES = KERAS_SUFFIXES + (".webp", ".tif", ".tiff", ".jfif", ".jpe")
+
+
+def is_image_name(name: str, suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> bool:
+    """Whether a file name ends in one of ``suffixes`` (any case): the one test of "is this an image file" by name."""
+    return name.lower().endswith(suffixes)
+
+
+def count_image_names(names: Iterable[str], suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> int:
+    """How many of ``names`` (file names or paths) are image files by :func:`is_image_name`."""
+    return sum(is_image_name(str(name), suffixes) for name in names)
 
 
 @dataclass(frozen=True)

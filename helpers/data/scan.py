@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.image_check import IMAGE_SUFFIXES, KERAS_SUFFIXES, inspect_files, inspect_image, is_ignored
+from helpers.data.image_check import inspect_files, inspect_image, is_ignored
 from helpers.data.layout import FolderError, as_folder, check_class_list, closest
+from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES, is_image_name
 
 __all__ = ["IMAGE_SUFFIXES", "ClassScan", "FileProblem", "FolderScan", "inspect_image", "inspect_listed", "is_ignored", "scan_folder"]
 
@@ -197,7 +198,7 @@ def _walk_class(folder: Path, root_real: str, counted: dict[str, Path]) -> dict:
             if is_ignored(name):
                 dirs.remove(name)
                 found["ignored"].append(path)
-                found["keras_differs"] |= any(n.lower().endswith(KERAS_SUFFIXES) for _, _, ns in os.walk(path) for n in ns)
+                found["keras_differs"] |= any(is_image_name(n, KERAS_SUFFIXES) for _, _, ns in os.walk(path) for n in ns)
             elif real in seen:
                 dirs.remove(name)
             elif path.is_symlink() and (_inside(real, root_real) or _inside(root_real, real)):
@@ -213,7 +214,7 @@ def _walk_class(folder: Path, root_real: str, counted: dict[str, Path]) -> dict:
             path = Path(top) / name
             if is_ignored(name):
                 found["ignored"].append(path)
-                found["keras_differs"] |= name.lower().endswith(KERAS_SUFFIXES)
+                found["keras_differs"] |= is_image_name(name, KERAS_SUFFIXES)
             elif path.is_symlink() and not path.exists():
                 found["dangling"].append(path)
             elif path.is_file():
@@ -258,7 +259,7 @@ def scan_folder(
     entries = sorted(root.iterdir(), key=lambda p: p.name)
     ignored = [p for p in entries if is_ignored(p.name)]
     available = [p.name for p in entries if p.is_dir() and not is_ignored(p.name)]
-    loose = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]  # a LICENSE.txt is no mistake
+    loose = [p for p in entries if p.is_file() and is_image_name(p.name)]  # a LICENSE.txt is no mistake
     if not available:
         raise FolderError(f"{pretty_path(root)} has no class sub-folders; put the images of each class in a sub-folder named after it.")
     check_class_list(classes)
@@ -304,7 +305,7 @@ def scan_folder(
             scan.hashes[path] = record["sha1"]
             if record["pillow"]:
                 scan.pillow[path] = record["pillow"]
-            keras_ready = keras_ready and path.suffix.lower() in KERAS_SUFFIXES
+            keras_ready = keras_ready and is_image_name(path.name, KERAS_SUFFIXES)
     scan.duplicates = [group for group in by_hash.values() if len(group) > 1]
     scan.keras_ready = keras_ready and not scan.problems and not scan.pillow
     scan.notes = _notes(scan, loose, batch_size, validation_split)
