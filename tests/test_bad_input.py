@@ -199,6 +199,44 @@ def test_impossible_settings_say_what_to_use(tmp_path):
         data.get_dataset("caltech101").archive("huge")
 
 
+def test_split_settings_are_checked_in_one_place(tmp_path):
+    """checks.check_split_settings: the one check of validation_split / validation_dir / test_split, one error type."""
+    check = checks.check_split_settings
+    assert check(0.2, 0.1) == pytest.approx(0.3) and check(None, 0.5, tmp_path) == 0.5 and check(0.2, 0) == 0.2
+    assert check(None, None, needs="nothing") == 0 and check(0.2, needs="validation_split") == 0.2
+    bad = [
+        dict(validation_split=None),                                      # neither
+        dict(validation_split=0.2, validation_dir=tmp_path),              # both
+        dict(validation_split=0.0), dict(validation_split=1.2), dict(validation_split="0.2"), dict(validation_split=True),
+        dict(validation_split=0.7, test_split=0.4),                       # the sum
+        dict(validation_dir=tmp_path, test_split=1.0),
+        dict(validation_split=None, needs="validation_split"),            # a CSV file has no second folder
+        dict(validation_split=0.2, validation_dir=tmp_path, needs="validation_split"),
+        dict(test_split=None, needs="test_split"), dict(test_split=0, needs="test_split"),
+        dict(needs="everything"),
+    ]
+    for settings in bad:
+        with pytest.raises(TrainSettingError):
+            check(**settings)
+    with pytest.raises(TrainSettingError) as error:
+        check(0.7, 0.4)
+    assert str(error.value) == "validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not 1.1."
+    with pytest.raises(TrainSettingError) as error:
+        check(None, None)
+    assert "Give exactly one of validation_split" in str(error.value) and "not both or neither" in str(error.value)
+    with pytest.raises(TrainSettingError) as error:
+        check(None, 2, needs="test_split")
+    assert str(error.value) == "test_split must be between 0 and 1 (for example 0.5), not 2."
+    # the data modules use it: the same error type from a folder, a validation folder and a CSV file
+    root = folder(tmp_path / "pets", {"cats": 5, "dogs": 5})
+    csv_file = data.write_labels_csv([(p, p.parent.name) for p in sorted(root.rglob("*.jpg"))], tmp_path / "labels.csv")
+    for call in (lambda: data.image_datasets(root, SIZE, validation_split=0.6, test_split=0.5, verbose=False),
+                 lambda: data.split_validation_test(root, SIZE, test_split=1.5),
+                 lambda: data.csv_datasets(csv_file, SIZE, validation_split=0.9, test_split=0.2, verbose=False)):
+        with pytest.raises(TrainSettingError, match="between 0 and 1"):
+            call()
+
+
 # --- CSV files as spreadsheets save them ----------------------------------------------------------
 
 

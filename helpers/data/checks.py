@@ -11,6 +11,7 @@ Introduced in ``05_flowers_train_from_folder.ipynb``; used by :mod:`helpers.trai
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from pathlib import Path
 from typing import Sequence
@@ -20,7 +21,7 @@ from helpers.data.layout import FolderError, as_folder, check_no_empty_class, ch
 from helpers.data.scan import scan_folder
 from helpers.errors import TrainSettingError
 
-__all__ = ["TrainSettingError", "check_sizes", "check_split", "check_training_numbers", "class_counts", "split_sizes"]
+__all__ = ["TrainSettingError", "check_sizes", "check_split", "check_split_settings", "check_training_numbers", "class_counts", "split_sizes"]
 
 
 def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = None) -> dict[str, int]:
@@ -45,6 +46,57 @@ def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = N
         )
     check_no_empty_class(scan)
     return scan.counts
+
+
+#: What :func:`check_split_settings` requires, by caller.
+SPLIT_NEEDS = ("validation", "validation_split", "test_split", "nothing")
+
+
+def _fraction(name: str, value, example: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise TrainSettingError(f"{name} must be between 0 and 1 (for example {example}), not {value!r}.")
+    return float(value)
+
+
+def check_split_settings(
+    validation_split: float | None = None,
+    test_split: float | None = None,
+    validation_dir: os.PathLike | str | None = None,
+    *,
+    needs: str = "validation",
+) -> float:
+    """Check the split settings before any folder is read; return the held-out fraction of one folder.
+
+    The one check of ``validation_split``, ``validation_dir`` and ``test_split`` (folders, CSV files,
+    ``train_from_folder``). Each fraction given must be between 0 and 1, and so must their sum;
+    ``test_split`` of ``None`` or ``0`` means no test split.
+
+    Args:
+        needs: what the caller cannot do without: ``"validation"`` exactly one of ``validation_split``
+            and ``validation_dir`` (:func:`helpers.data.image_datasets`); ``"validation_split"`` (a CSV
+            file: no second folder); ``"test_split"`` (carving a validation folder); ``"nothing"``.
+
+    Returns:
+        The fractions given, added: ``validation_split + test_split`` (0 where neither is given).
+
+    Raises:
+        TrainSettingError: a setting that cannot work (always this one type, a ``ValueError``).
+    """
+    if needs not in SPLIT_NEEDS:
+        raise TrainSettingError(f"needs must be one of {', '.join(repr(n) for n in SPLIT_NEEDS)}, not {needs!r}.")
+    if needs == "validation" and (validation_split is None) == (validation_dir is None):
+        raise TrainSettingError("Give exactly one of validation_split (a fraction of the folder, such as 0.2) or validation_dir "
+                                "(a second folder), not both or neither.")
+    if needs == "validation_split" and validation_dir is not None:
+        raise TrainSettingError("validation_dir is for folders of class sub-folders; here give validation_split (such as 0.2).")
+    held_out = 0.0
+    if validation_split is not None or needs == "validation_split":
+        held_out += _fraction("validation_split", validation_split, "0.2")
+    if (test_split is not None and test_split != 0) or needs == "test_split":
+        held_out += _fraction("test_split", test_split, "0.5" if validation_split is None else "0.1")
+    if validation_split is not None and held_out >= 1:
+        raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")
+    return held_out
 
 
 def split_sizes(total: int, validation_split: float | None, test_split: float | None = None) -> dict[str, int]:
@@ -116,6 +168,7 @@ def check_sizes(
         raise FolderError(f"A classifier needs at least two classes, not {len(per_class)}; add class sub-folders (or labels), or list more in classes=[...].")
     if batch_size < 1:
         raise TrainSettingError(f"The batch size must be 1 or more, not {batch_size}.")
+    check_split_settings(validation_split, test_split, needs="nothing")
     total = sum(per_class.values())
     if validation_split:
         check_split(total, validation_split, test_split)

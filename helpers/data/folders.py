@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from helpers.data.checks import check_split
+from helpers.data.checks import check_split, check_split_settings
 from helpers.data.download import pretty_path
 from helpers.data.filelist import scan_datasets
 from helpers.data.registry import KERAS_SUFFIXES, count_image_names
@@ -193,8 +193,7 @@ def split_validation_test(
         shuffled and has a ``file_paths`` attribute listing its files in order. Pass both
         through :func:`prepare`.
     """
-    if not 0 < test_split < 1:
-        raise TrainSettingError(f"test_split must be between 0 and 1 (for example 0.5), not {test_split}.")
+    check_split_settings(None, test_split, needs="test_split")
     folder = as_folder(directory, "validation ")
     _check_class_folder(folder, "validation")
     scan = _scanned(folder, classes, verbose=False)
@@ -258,12 +257,8 @@ def image_datasets(
     """
     train_dir = as_folder(directory, "training ")
     _check_class_folder(train_dir, "training")
-    if (validation_split is None) == (validation_dir is None):
-        raise TrainSettingError("Give exactly one of validation_split (a fraction of directory, such as 0.2) or validation_dir (a second folder).")
+    held_out = check_split_settings(validation_split, test_split, validation_dir)
     image_size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)
-    held_out = (validation_split or 0.0) + (test_split or 0.0)
-    if validation_dir is None and not 0 < held_out < 1:
-        raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")
     scan = _scanned(train_dir, classes, batch_size, verbose=verbose, quarantine=quarantine)  # train_from_folder notes small splits
     classes = scan.class_names
     if label_mode == "binary" and len(classes) != 2:

@@ -276,8 +276,9 @@ def csv_datasets(
     from helpers.data.filelist import files_dataset, readable_copy
     from helpers.data.scan import inspect_listed
 
-    from helpers.data.checks import check_split
+    from helpers.data.checks import check_split, check_split_settings
 
+    held_out = check_split_settings(validation_split, test_split, needs="validation_split")
     size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)
     rows = read_labels_csv(csv_file, root=root, path_column=path_column, label_column=label_column, classes=classes)
     paths, labels = rows
@@ -296,9 +297,6 @@ def csv_datasets(
     class_names = list(classes) if classes is not None else sorted(set(labels))
     if label_mode == "binary" and len(class_names) != 2:
         raise TrainSettingError(f"label_mode='binary' needs exactly two classes, not {len(class_names)}; use label_mode='int' or 'categorical'.")
-    held_out = validation_split + (test_split or 0.0)
-    if not 0 < held_out < 1:
-        raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")
     check_split(len(paths), validation_split, test_split, pretty_path(Path(csv_file)))
     index = {name: i for i, name in enumerate(class_names)}
     order = np.random.RandomState(seed).permutation(len(paths))
