@@ -39,3 +39,11 @@ def test_cifar10_pixels_match_keras_own_reader(cifar_mini):
     keras_x, keras_y = load_batch(str(batch))
     assert np.array_equal(keras_x.transpose(0, 2, 3, 1), x_train)
     assert np.array_equal(np.asarray(keras_y), y_train)
+
+
+def test_cifar10_profile_is_passed_down_not_read(monkeypatch, course_mirror):
+    """load_cifar10(profile="quick") in a full-profile run: the mini archive, as the quick profile would load it."""
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
+    (x_train, _), (x_test, _) = load_cifar10(profile="quick", verbose=False)
+    assert x_train.shape == (5_000, 32, 32, 3) and x_test.shape == (1_000, 32, 32, 3)

@@ -159,6 +159,14 @@ def test_choose_variant(empty_cache, course_mirror, monkeypatch):
     assert choose_variant("caltech101") == "full"
     with pytest.raises(SettingError):
         choose_variant("caltech101", "tiny")
+    # The caller can pass the profile down; the run's profile is then not read.
+    assert choose_variant("caltech101", profile="quick") == "mini"
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    assert choose_variant("caltech101", profile="full") == "full"
+    assert choose_variant("caltech101", "mini", profile="full") == "mini", "an explicit variant wins"
+    with pytest.raises(SettingError):
+        choose_variant("caltech101", profile="fast")
+    assert fetch("caltech101", profile="quick", verbose=False).parent.name == "caltech-101-mini_extracted"
 
 
 def test_mirror_entries_are_parsed_in_one_place(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.data.download import choose_variant, fetch
+from helpers.data.download import choose_variant, chosen_variant, fetch, run_profile
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -42,19 +42,18 @@ def _read_cifar_batch(path: Path) -> Split:
     return images, labels
 
 
-def load_cifar10(variant: str = "auto", verbose: bool = True) -> tuple[Split, Split]:
+def load_cifar10(variant: str = "auto", verbose: bool = True, *, profile: str | None = None) -> tuple[Split, Split]:
     """Load CIFAR-10 as arrays: images (N, 32, 32, 3) uint8 and labels (N,) uint8.
 
     Args:
         variant: ``"full"`` (50,000 / 10,000 images), ``"mini"`` (5,000 / 1,000, the quick
             profile's archive) or ``"auto"``. When the quick profile has to use the full archive,
             it keeps the same images the mini archive holds: the first 1,000 of each file.
+        profile: ``"quick"`` or ``"full"``, for ``"auto"`` and that subset (default: the run's profile).
     """
-    from helpers.profile import current_profile
-
-    variant = choose_variant("cifar10", variant)
+    variant = chosen_variant(choose_variant, "cifar10", variant, profile)
     root = fetch("cifar10", variant, verbose=verbose)
-    quick_from_full = variant == "full" and current_profile()[0] == "quick"
+    quick_from_full = variant == "full" and run_profile(profile) == "quick"
     rows = CIFAR10_QUICK_ROWS if quick_from_full else None
 
     train = [_read_cifar_batch(path) for path in sorted(root.glob("data_batch_*"))]

@@ -377,35 +377,64 @@ def mini_reachable(info: DatasetInfo) -> bool:
     return False
 
 
-def choose_variant(name: str, variant: str = "auto") -> str:
-    """Pick ``"full"`` or ``"mini"``: the quick profile takes the mini archive when reachable."""
-    from helpers.profile import current_profile
+def run_profile(profile: str | None = None) -> str:
+    """``profile`` (``"quick"`` or ``"full"``) checked, or, for ``None``, the run's (:func:`helpers.profile.current_profile`).
 
+    The data layer's one read of the run profile: a caller that knows the profile passes it down
+    (``fetch(..., profile="quick")``); the default keeps what the notebooks get.
+    """
+    from helpers.profile import PROFILES, current_profile
+
+    if profile is None:
+        return current_profile()[0]
+    if profile not in PROFILES:
+        raise SettingError(f"profile must be one of {', '.join(repr(p) for p in PROFILES)} or None (the run's own), not {profile!r}.")
+    return profile
+
+
+def choose_variant(name: str, variant: str = "auto", *, profile: str | None = None) -> str:
+    """Pick ``"full"`` or ``"mini"``: the quick profile takes the mini archive when reachable.
+
+    Args:
+        name: a dataset of the registry.
+        variant: ``"full"`` or ``"mini"`` (returned as they are), or ``"auto"``.
+        profile: the profile ``"auto"`` decides by (default: the run's, see :func:`run_profile`).
+    """
     info = get_dataset(name)
     if variant in ("full", "mini"):
         info.archive(variant)  # raises for a dataset without a mini archive
         return variant
     if variant != "auto":
         raise SettingError(f"variant must be 'auto', 'full' or 'mini', not {variant!r}.")
-    if current_profile()[0] == "quick" and mini_reachable(info):
+    if run_profile(profile) == "quick" and mini_reachable(info):
         return "mini"
     return "full"
 
 
-def fetch(name: str, variant: str = "auto", verbose: bool = True) -> Path:
+def chosen_variant(choose, name: str, variant: str, profile: str | None) -> str:
+    """``choose(name, variant)``, with ``profile=`` only when one is given.
+
+    ``choose`` is the caller's own ``choose_variant`` (looked up in its module, where ``helpers.smoke``
+    wraps it with a two-argument function), so the default path calls it exactly as before.
+    """
+    return choose(name, variant) if profile is None else choose(name, variant, profile=profile)
+
+
+def fetch(name: str, variant: str = "auto", verbose: bool = True, *, profile: str | None = None) -> Path:
     """Get a dataset into the Keras cache and return where its data is.
 
     Args:
         name: a key of :data:`helpers.data.DATASETS` (``"mnist"``, ``"cats_and_dogs"``, ...).
         variant: ``"full"``, ``"mini"`` or ``"auto"`` (mini in the quick profile when reachable).
         verbose: print where the data came from and where it is.
+        profile: the profile ``"auto"`` decides by (default: the run's, see :func:`run_profile`).
 
     Returns:
         The data root: the folder of class sub-folders or batch files, or the file itself
         for single-file datasets such as MNIST.
     """
     info = get_dataset(name)
-    variant = choose_variant(name, variant)
+    variant = chosen_variant(choose_variant, name, variant, profile)
     archive = info.archive(variant)
     path = fetch_archive(info, archive, verbose=verbose)
     root = extract_archive(info, archive, path)
