@@ -72,6 +72,22 @@ def test_a_damaged_cached_file_is_moved_aside_and_fetched_again(empty_cache, cou
     assert "moved it to caltech-101-mini.tar.gz.corrupt" in capsys.readouterr().out
 
 
+def test_move_aside_never_overwrites(tmp_path):
+    """paths.move_aside: the one way a bad file is set aside, with the two namings learners see."""
+    from helpers.data.paths import move_aside
+
+    damaged = tmp_path / "set.zip"
+    for number, expected in enumerate(["set.zip.corrupt", "set.zip.corrupt-2", "set.zip.corrupt-3"]):
+        damaged.write_bytes(bytes([number]))
+        assert move_aside(damaged).name == expected and not damaged.exists()
+    assert (tmp_path / "set.zip.corrupt").read_bytes() == b"\x00", "the first one is kept"
+    (tmp_path / "cats").mkdir()
+    for number, expected in enumerate(["a.jpg", "a-1.jpg", "a-2.jpg"]):
+        (tmp_path / "cats" / "a.jpg").write_bytes(bytes([number]))
+        moved = move_aside(tmp_path / "cats" / "a.jpg", tmp_path / "aside" / "cats" / "a.jpg")
+        assert moved == tmp_path / "aside" / "cats" / expected and moved.read_bytes() == bytes([number])
+
+
 def test_checksum_mismatch_is_fetched_twice_then_reported(empty_cache, tmp_path, monkeypatch):
     mirror = tmp_path / "mirror" / "demo"
     mirror.mkdir(parents=True)

@@ -24,91 +24,17 @@ import tarfile
 import urllib.request
 import zipfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before
+    MIRROR_ENV, Mirror, cache_dir, cached_path, datasets_dir, parse_mirror, parsed_mirrors, pretty_path, mirrors, move_aside,
+)
 from helpers.data.registry import IMAGE_SUFFIXES, Archive, DatasetInfo, count_image_names, get_dataset  # noqa: F401
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
 
-MIRROR_ENV = "COURSE_DATA_MIRROR"
 _MARKER = ".course-extracted"
 _hash_memo: dict[tuple[str, int, int], str] = {}
-
-
-# --------------------------------------------------------------------------- where things live
-def cache_dir() -> Path:
-    """The Keras cache folder (``$KERAS_HOME`` or ``~/.keras``), as ``get_file`` resolves it.
-
-    Like Keras, fall back to ``/tmp/.keras`` when the folder cannot be written.
-    """
-    base = Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
-    if not os.access(base, os.W_OK):
-        base = Path("/tmp/.keras")
-        base.mkdir(parents=True, exist_ok=True)
-    return base
-
-
-def datasets_dir() -> Path:
-    """``<Keras cache>/datasets``, where archives and their unpacked folders live."""
-    path = cache_dir() / "datasets"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def cached_path(archive: Archive) -> Path:
-    """Where ``archive`` lives in the Keras cache: ``<Keras cache>/<cache_subdir>/<cache name>``."""
-    folder = cache_dir() / archive.cache_subdir
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / archive.cache_name
-
-
-def pretty_path(path: os.PathLike | str) -> str:
-    """Show a path without machine-specific prefixes: ``$KERAS_HOME/...``, ``~/...`` or relative."""
-    text = str(path)
-    home_cache = str(cache_dir())
-    if text.startswith(home_cache):
-        label = "$KERAS_HOME" if "KERAS_HOME" in os.environ else "~/.keras"
-        return label + text[len(home_cache):]
-    home = os.path.expanduser("~")
-    if text.startswith(home + os.sep):
-        return "~" + text[len(home):]
-    if os.path.isabs(text):
-        relative = os.path.relpath(text)
-        if not relative.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
-            return relative
-    return text
-
-
-def mirrors() -> list[str]:
-    """The mirrors listed in ``COURSE_DATA_MIRROR`` (folders or http(s) URLs, ``;``-separated), as written."""
-    raw = os.environ.get(MIRROR_ENV, "")
-    return [item.strip() for item in raw.split(";") if item.strip()]
-
-
-@dataclass(frozen=True)
-class Mirror:
-    """One entry of ``COURSE_DATA_MIRROR``, parsed: a ``folder`` (a path or ``file://``) or an http(s) base ``url``."""
-
-    text: str
-    folder: Path | None = None
-    url: str | None = None
-
-
-def parse_mirror(text: str) -> Mirror:
-    """``"http://host:8000/"`` -> ``Mirror(url="http://host:8000")``; ``"file:///data"``, ``"~/data"`` -> ``Mirror(folder=...)``."""
-    if text.startswith(("http://", "https://")):
-        return Mirror(text, url=text.rstrip("/"))
-    return Mirror(text, folder=Path(os.path.expanduser(text[7:] if text.startswith("file://") else text)))
-
-
-def parsed_mirrors() -> list[Mirror]:
-    """:func:`mirrors`, each parsed by :func:`parse_mirror` (the one place the entries are read)."""
-    return [parse_mirror(text) for text in mirrors()]
 
 
 # --------------------------------------------------------------------------- checking files
@@ -273,8 +199,7 @@ def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> 
     if target.exists() or target.is_symlink():
         other = [a for a in (info.full, info.mini) if a is not None and a is not archive]
         if not any(is_valid(target, a) for a in other):
-            aside = target.with_name(target.name + ".corrupt")
-            os.replace(target, aside)
+            aside = move_aside(target)
             print(f"{pretty_path(target)} was incomplete or damaged; moved it to {aside.name} and fetching it again.")
 
     urls, notes = mirror_candidates(info, archive)
@@ -317,9 +242,7 @@ def _set_aside(info: DatasetInfo, root: Path) -> None:
     """Move the folders that are not classes (``info.exclude``) next to the data root, with a note."""
     for name in info.exclude:
         if (root / name).is_dir():
-            target = root.parent / "not-classes" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(root / name, target)
+            target = move_aside(root / name, root.parent / "not-classes" / name)
             print(f"{name} is not a class: moved it to {pretty_path(target)}.")
 
 

@@ -29,7 +29,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from helpers.data.download import download_file, error_reason, file_digest, is_valid, mirror_candidates, parsed_mirrors, pretty_path
+from helpers.data.download import (
+    download_file, error_reason, file_digest, is_valid, mirror_candidates, move_aside, parsed_mirrors, pretty_path,
+)
 from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
     DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackError, PackItem,
     PackResult, check_kind, notebooks_using, plan, write_index,
@@ -44,16 +46,6 @@ def _keras_cache_file(archive: Archive) -> Path:
     """Where the Keras cache keeps ``archive`` (without creating any folder, unlike ``cached_path``)."""
     home = Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
     return home / archive.cache_subdir / archive.cache_name
-
-
-def _set_aside(path: Path) -> Path:
-    """Move a damaged file to ``<name>.corrupt`` (or ``.corrupt-2``...): kept for a look, never deleted."""
-    aside, number = path.with_name(path.name + ".corrupt"), 1
-    while aside.exists():
-        number += 1
-        aside = path.with_name(f"{path.name}.corrupt-{number}")
-    os.replace(path, aside)
-    return aside
 
 
 def _where(url: str) -> str:
@@ -98,7 +90,7 @@ def pack_item(item: PackItem, directory: Path, offline: bool = False, verbose: b
         if is_valid(target, item.archive):
             result.status, result.source = "ok", "already packed"
         else:
-            aside = _set_aside(target)
+            aside = move_aside(target)  # <name>.corrupt, .corrupt-2...: kept for a look, never deleted
             result.notes.append(f"{item.relative} was damaged (wrong checksum): moved it aside to {aside.name}.")
             if verbose:
                 print(result.notes[-1], flush=True)

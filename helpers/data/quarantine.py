@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import time
 from pathlib import Path
 
-from helpers.data.download import pretty_path
+from helpers.data.paths import move_aside, pretty_path
 from helpers.data.scan import FolderScan
 from helpers.errors import CourseError
 
@@ -67,10 +66,9 @@ def quarantine(
             if new_log:
                 writer.writerow(["file", "reason", "moved_to", "time"])
             for path, reason in moves:
-                destination = _free_name(target / scan._rel(path))
-                destination.parent.mkdir(parents=True, exist_ok=True)
+                (target / scan._rel(path)).parent.mkdir(parents=True, exist_ok=True)
                 try:
-                    shutil.move(path, destination)
+                    destination = move_aside(path, target / scan._rel(path))  # name-1.jpg... when quarantined before
                 except OSError as error:
                     raise QuarantineError(
                         f"Could not move {scan._rel(path)} out of {pretty_path(scan.root)} ({error.strerror or error}); "
@@ -85,12 +83,3 @@ def quarantine(
     if verbose:
         print(f"moved {len(moves)} file{'s' if len(moves) != 1 else ''} to {pretty_path(target)} (log: {LOG_NAME})")
     return log
-
-
-def _free_name(path: Path) -> Path:
-    """``path``, or ``name-1.ext``, ``name-2.ext``... when a file of that name was quarantined before."""
-    candidate, n = path, 0
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    return candidate
