@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from sklearn.metrics import accuracy_score, log_loss
 
 from helpers import ensembles
 from helpers.errors import CourseError
@@ -24,6 +25,30 @@ PROBS = np.array(
 def test_accuracy_takes_labels_or_probabilities():
     assert ensembles.accuracy(Y, [0, 1, 0, 1]) == 0.75
     assert ensembles.accuracy(Y, PROBS[0]) == 0.5
+    assert type(ensembles.accuracy(Y, PROBS[0])) is float
+
+
+def test_accuracy_is_scikit_learns_accuracy_score():
+    rng = np.random.default_rng(0)
+    y, predicted = rng.integers(0, 10, 1_000), rng.integers(0, 10, 1_000)
+    assert ensembles.accuracy(y, predicted) == accuracy_score(y, predicted) == np.mean(y == predicted)
+
+
+def test_accuracy_refuses_predictions_for_other_images():
+    with pytest.raises(ensembles.EnsembleError, match="same images"):
+        ensembles.accuracy(Y, [0, 1, 2])
+
+
+def test_selection_loss_is_scikit_learns_log_loss_above_the_clip():
+    from helpers.ensembles.combine import _log_loss
+
+    assert _log_loss(Y, PROBS[1]) == pytest.approx(-np.mean(np.log([0.6, 0.3, 0.7, 0.6])))
+    assert _log_loss(Y, PROBS[1]) == pytest.approx(log_loss(Y, PROBS[1], labels=[0, 1, 2]), rel=1e-12)
+    # a class missing from the labels and a probability of exactly 0 on a wrong class change nothing
+    probs = np.array([[1.0, 0.0, 0.0], [0.2, 0.8, 0.0]])
+    assert _log_loss(np.array([0, 1]), probs) == pytest.approx(log_loss([0, 1], probs, labels=[0, 1, 2]))
+    # where they differ: a certain, wrong member costs -log(1e-7) here, not -log(2.2e-16)
+    assert _log_loss(np.array([1]), np.array([[1.0, 0.0]])) == pytest.approx(-np.log(1e-7))
 
 
 def test_average_is_the_mean_over_members():
@@ -147,6 +172,17 @@ def test_cross_validated_accuracy_scores_only_held_out_folds():
     assert ensembles.accuracy(y, Memoriser().fit(probs, y).predict_proba(probs)) == 1.0  # in-sample: perfect
     # held out, it always answers 0, and every stratified fold is half 0s, half 1s
     assert ensembles.cross_validated_accuracy(Memoriser(), probs, y, folds=5) == 0.5
+
+
+def test_cross_validated_accuracy_pools_the_folds():
+    # The weighted average always picks member 1, right on 9 of 10 images: every held-out fold
+    # is scored with it, and the pooled accuracy is 9 / 10 whatever the folds are.
+    y = np.array([0, 1] * 5)
+    wrong_once = np.eye(2)[y] * 0.8 + 0.1
+    wrong_once[9] = [0.6, 0.4]
+    probs = np.stack([np.eye(2)[1 - y] * 0.8 + 0.1, wrong_once])
+    for seed in range(3):
+        assert ensembles.cross_validated_accuracy(ensembles.WeightedAverage(rounds=3), probs, y, folds=2, seed=seed) == 0.9
 
 
 def test_bootstrap_indices():

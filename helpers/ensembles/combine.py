@@ -10,6 +10,7 @@ from typing import Any, Protocol, Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -33,12 +34,31 @@ def _check_probs(probs: Any) -> np.ndarray:
     return probs
 
 
-def accuracy(y_true: Any, predicted: Any) -> float:
-    """Fraction of correct predictions; ``predicted`` holds class indices (N,) or probabilities (N, classes)."""
+def _class_indices(y_true: Any, predicted: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(labels, predicted classes)`` as two integer arrays of the same length.
+
+    ``predicted`` holds class indices (N,) or probabilities (N, classes), which become their argmax.
+
+    Raises:
+        EnsembleError: there are not as many predictions as labels.
+    """
     predicted = np.asarray(predicted)
     if predicted.ndim == 2:
         predicted = predicted.argmax(axis=-1)
-    return float(np.mean(predicted == np.asarray(y_true).ravel()))
+    y_true = np.asarray(y_true).astype(int).ravel()
+    if predicted.shape != y_true.shape:
+        raise EnsembleError(
+            f"Got {len(predicted):,} predictions for {len(y_true):,} labels; predict on the same images the labels belong to."
+        )
+    return y_true, predicted
+
+
+def accuracy(y_true: Any, predicted: Any) -> float:
+    """Fraction of correct predictions (``sklearn.metrics.accuracy_score``).
+
+    ``predicted`` holds class indices (N,) or probabilities (N, classes).
+    """
+    return float(accuracy_score(*_class_indices(y_true, predicted)))
 
 
 # ---------------------------------------------------------------- averaging and voting
@@ -92,6 +112,15 @@ def majority_vote(probs: Any) -> np.ndarray:
 
 
 def _log_loss(y: np.ndarray, probs: np.ndarray) -> float:
+    """Mean cross-entropy of the true classes, their probabilities clipped at 1e-7.
+
+    Equal to ``sklearn.metrics.log_loss(y, probs, labels=range(classes))`` whenever no probability
+    of a true class is below 1e-7 (``tests/test_ensembles.py`` checks it), but not computed with it:
+    scikit-learn clips at machine precision instead (a member that is certain and wrong would weigh
+    ~-36 instead of -16.1), renormalises the rows or warns when averaged float32 softmax outputs do
+    not sum to 1 within 1.5e-8 (which one depends on the version), and costs ~1 ms of input checks
+    per call, of which :func:`select_weights` makes ``members * rounds``.
+    """
     return float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], _EPS, 1.0))))
 
 
@@ -205,12 +234,13 @@ def cross_validated_accuracy(method: Combiner, probs: Any, y: Any, folds: int = 
     """
     probs = _check_probs(probs)
     y = np.asarray(y).astype(int).ravel()
-    correct = 0
+    correct = 0.0
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fit_part, score_part in splitter.split(np.zeros(len(y)), y):
         fitted = copy.deepcopy(method).fit(probs[:, fit_part], y[fit_part])
-        correct += int(np.sum(fitted.predict_proba(probs[:, score_part]).argmax(-1) == y[score_part]))
-    return correct / len(y)
+        predicted = fitted.predict_proba(probs[:, score_part]).argmax(-1)
+        correct += accuracy_score(y[score_part], predicted, normalize=False)  # a count, pooled over the folds
+    return float(correct / len(y))
 
 
 # ---------------------------------------------------------------- bagging
