@@ -1,4 +1,9 @@
-"""Fixtures for the unit tests: an isolated Keras cache and a mirror made of the real mini archives."""
+"""Fixtures for the unit tests: an isolated Keras cache, a mirror made of the real mini archives, real datasets.
+
+Tests never download a dataset from its public origin: one that is neither in the Keras cache nor in a
+mirror (``COURSE_DATA_MIRROR``, set by ``make test`` when ``../shared`` is beside the checkout) is
+skipped, with the reason (:func:`real_dataset`).
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,39 @@ def course_mirror() -> Path:
     if not (COURSE_DATA / "caltech101" / "caltech-101-mini.tar.gz").is_file():
         pytest.skip("the shared course mirror is not beside this checkout")
     return COURSE_DATA
+
+
+def _here_or_skip(name: str, variant: str = "auto") -> None:
+    """Skip the calling test unless ``fetch(name, variant)`` would find its archive without the public origin."""
+    from helpers.data import download, get_dataset
+    from helpers.smoke import on_this_machine
+
+    info = get_dataset(name)
+    archive = info.archive(download.choose_variant(name, variant))
+    urls, _ = download.mirror_candidates(info, archive)
+    if not (on_this_machine(info, archive) or any(url.startswith(("http://", "https://")) for url in urls)):
+        size = f"{archive.size / 1e6:,.0f} MB" if archive.size else "size unknown"
+        pytest.skip(f"{archive.filename} ({size}) is not in the Keras cache nor a mirror, and tests never download it: "
+                    f"set {download.MIRROR_ENV} (make test does, with ../shared beside the checkout)")
+
+
+@pytest.fixture(scope="session")
+def real_dataset() -> Callable[..., Path]:
+    """``real_dataset("cats_and_dogs")``: ``data.fetch``'s folder (or file), or a skip when it would be downloaded."""
+
+    def fetch(name: str, variant: str = "auto") -> Path:
+        from helpers.data import fetch as fetch_data
+
+        _here_or_skip(name, variant)
+        return fetch_data(name, variant, verbose=False)
+
+    return fetch
+
+
+@pytest.fixture(scope="session")
+def dataset_here() -> Callable[..., None]:
+    """``dataset_here("mnist")``: skip unless the dataset's archive can be had without downloading it (see :func:`real_dataset`)."""
+    return _here_or_skip
 
 
 @contextlib.contextmanager

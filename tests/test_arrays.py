@@ -6,7 +6,8 @@ import pytest
 from helpers.data import load_cifar10, load_mnist
 
 
-def test_mnist_matches_the_published_counts():
+def test_mnist_matches_the_published_counts(dataset_here):
+    dataset_here("mnist")
     (x_train, y_train), (x_test, y_test) = load_mnist(verbose=False)
     assert x_train.shape == (60_000, 28, 28) and x_test.shape == (10_000, 28, 28)
     assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8

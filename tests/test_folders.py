@@ -11,8 +11,8 @@ from helpers.errors import CourseError
 
 
 @pytest.fixture(scope="module")
-def root() -> Path:
-    return data.fetch("cats_and_dogs", verbose=False)
+def root(real_dataset) -> Path:
+    return real_dataset("cats_and_dogs")
 
 
 def test_count_and_describe_the_folder_layout(root):

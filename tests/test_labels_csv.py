@@ -15,13 +15,13 @@ GROUPS = {"crab": "crustacean", "crayfish": "crustacean", "lobster": "crustacean
 
 
 @pytest.fixture(scope="module")
-def flowers() -> Path:
-    return data.fetch("flower_photos", verbose=False)
+def flowers(real_dataset) -> Path:
+    return real_dataset("flower_photos")
 
 
 @pytest.fixture(scope="module")
-def caltech() -> Path:
-    return data.fetch("caltech101", verbose=False)
+def caltech(real_dataset) -> Path:
+    return real_dataset("caltech101")
 
 
 @pytest.fixture

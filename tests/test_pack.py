@@ -152,9 +152,8 @@ def test_packing_again_checks_and_copies_nothing(packed, monkeypatch, capsys):
     assert main(["verify", str(folder)]) == 0
 
 
-def test_a_damaged_file_is_detected_kept_and_replaced(tmp_path, monkeypatch, capsys, serve):
-    if not os.environ.get("KERAS_HOME"):
-        pytest.skip("the shared Keras cache is not beside this checkout")
+def test_a_damaged_file_is_detected_kept_and_replaced(tmp_path, monkeypatch, capsys, serve, dataset_here):
+    dataset_here("caltech101", "mini")  # packed from the Keras cache or a mirror, never downloaded
     folder = tmp_path / "mirror"
     assert main(["pack", str(folder), "--profile", "quick", "--only", "caltech101", "--offline", "--quiet"]) == 0
     packed_file = folder / "caltech101" / "caltech-101-mini.tar.gz"

@@ -319,11 +319,11 @@ def test_report_cache_and_duplicates(tmp_path):
     assert reasons(data.scan_folder(root)) == {"cats/001.jpg": "empty file"}
 
 
-def test_file_list_path_matches_keras_on_a_clean_real_folder(tmp_path):
+def test_file_list_path_matches_keras_on_a_clean_real_folder(tmp_path, real_dataset):
     """With the scan's own file list (used when a folder is messy), a clean folder gives Keras's very splits."""
     import keras
 
-    caltech = data.fetch("caltech101", verbose=False)
+    caltech = real_dataset("caltech101")
     root = tmp_path / "caltech"
     for name in ("crab", "cup"):
         shutil.copytree(caltech / name, root / name)
