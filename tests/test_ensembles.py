@@ -6,6 +6,8 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import accuracy_score, log_loss
 
 from helpers import ensembles
@@ -154,6 +156,35 @@ def test_stacking_keeps_every_class_column_when_a_class_is_missing():
     probs = np.stack([_label_probs(y), _label_probs(y)])
     out = ensembles.Stacking().fit(probs, y).predict_proba(probs)
     assert out.shape == (20, 3) and np.all(out[:, 2] == 0)
+
+
+COMBINERS = [ensembles.WeightedAverage(rounds=7), ensembles.Stacking(C=0.3, max_iter=500)]
+
+
+@pytest.mark.parametrize("combiner", COMBINERS, ids=lambda c: type(c).__name__)
+def test_combiners_clone_into_unfitted_copies_that_fit_the_same(combiner):
+    rng = np.random.default_rng(0)
+    y = np.tile([0, 1, 2], 20)
+    probs = np.stack([_label_probs(np.where(rng.random(len(y)) < p, y, (y + 1) % 3)) for p in (0.9, 0.6, 0.3)])
+    fitted = clone(combiner).fit(probs, y)
+    assert isinstance(fitted, type(combiner)) and fitted is not combiner  # fit returns self
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params() == combiner.get_params()
+    assert [name for name in vars(copy) if name.endswith("_")] == []
+    with pytest.raises(NotFittedError):
+        copy.predict_proba(probs)
+    assert copy.fit(probs, y) is copy
+    assert np.array_equal(copy.predict_proba(probs), fitted.predict_proba(probs))
+    assert np.array_equal(copy.predict(probs), fitted.predict_proba(probs).argmax(-1))
+    assert copy.score(probs, y) == ensembles.accuracy(y, fitted.predict_proba(probs))
+
+
+def test_combiner_parameters_can_be_set_like_scikit_learns():
+    stacker = ensembles.Stacking().set_params(C=0.05)
+    assert (stacker.C, stacker.max_iter) == (0.05, 1000)
+    assert repr(ensembles.WeightedAverage(rounds=5)) == "WeightedAverage(rounds=5)"
+    with pytest.raises(ValueError):
+        ensembles.WeightedAverage().set_params(weights=[1, 0])
 
 
 def test_cross_validated_accuracy_scores_only_held_out_folds():

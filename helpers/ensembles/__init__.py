@@ -14,6 +14,10 @@ NumPy / scikit-learn, fast, and can be reused on predictions that were computed 
 - :func:`cross_validated_accuracy`: an honest validation score for a method that is itself fitted
   on the validation split.
 
+:class:`WeightedAverage` and :class:`Stacking` are scikit-learn estimators (``get_params``,
+``set_params``, ``sklearn.base.clone``; fitted state in attributes ending in ``_``) whose input is
+``probs`` rather than an (examples, features) array.
+
 :mod:`helpers.ensembles.members` is the Keras side (:func:`train_member`, :func:`predict_members`,
 :func:`average_model`); :class:`Scoreboard` keeps every member and ensemble with its accuracies and costs;
 :func:`accuracy_standard_error` and :func:`paired_standard_error` say how big a real difference is;

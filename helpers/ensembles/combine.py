@@ -5,15 +5,16 @@ Introduced in ``07_ensembles.ipynb``; see :mod:`helpers.ensembles` for the overv
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Protocol, Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
 from helpers.errors import CourseError
 
@@ -149,17 +150,22 @@ def select_weights(probs: Any, y: Any, rounds: int = 20) -> np.ndarray:
 
 
 class Combiner(Protocol):
-    """A combination method that is fitted on validation predictions (used by :func:`cross_validated_accuracy`)."""
+    """A combination method that is fitted on validation predictions (used by :func:`cross_validated_accuracy`).
+
+    :class:`WeightedAverage` and :class:`Stacking` are ones, and scikit-learn estimators too.
+    """
 
     def fit(self, probs: np.ndarray, y: np.ndarray) -> "Combiner": ...
 
     def predict_proba(self, probs: np.ndarray) -> np.ndarray: ...
 
 
-class WeightedAverage:
+class WeightedAverage(ClassifierMixin, BaseEstimator):
     """Weighted average of the members' probabilities, weights from :func:`select_weights`.
 
-    Use like a scikit-learn model: ``WeightedAverage().fit(val_probs, y_val).predict_proba(test_probs)``.
+    A scikit-learn estimator: ``WeightedAverage().fit(val_probs, y_val).predict_proba(test_probs)``,
+    and ``sklearn.base.clone`` gives an unfitted copy with the same ``rounds``. Its input is the
+    stacked probabilities (members, examples, classes), not scikit-learn's (examples, features).
     After ``fit``, ``weights_`` holds one weight per member.
     """
 
@@ -167,11 +173,18 @@ class WeightedAverage:
         self.rounds = rounds
 
     def fit(self, probs: Any, y: Any) -> "WeightedAverage":
+        """Choose the weights on ``(probs, y)``, a split the members did not train on; returns ``self``."""
         self.weights_ = select_weights(probs, y, self.rounds)
         return self
 
     def predict_proba(self, probs: Any) -> np.ndarray:
+        """The weighted average of ``probs``, shape (examples, classes)."""
+        check_is_fitted(self)
         return average(probs, self.weights_)
+
+    def predict(self, probs: Any) -> np.ndarray:
+        """The class with the highest averaged probability, shape (examples,)."""
+        return self.predict_proba(probs).argmax(axis=-1)
 
 
 # ---------------------------------------------------------------- stacking
@@ -188,17 +201,20 @@ def stacking_features(probs: Any) -> np.ndarray:
     return np.log(np.clip(probs, _EPS, 1.0)).transpose(1, 0, 2).reshape(examples, members * classes)
 
 
-class Stacking:
+class Stacking(ClassifierMixin, BaseEstimator):
     """Stacking: a ``LogisticRegression`` meta-learner on the members' log-probabilities.
 
     The features (:func:`stacking_features`) are standardised first (``StandardScaler``), which
     lets the solver converge in tens of iterations instead of hundreds. Fit it on predictions for
     images the members never trained on (the validation split): on the members' own training
     images their predictions are over-confident, and the meta-learner would learn to trust them
-    too much. ``model_`` is the fitted scikit-learn pipeline after ``fit``.
+    too much. A scikit-learn estimator (``sklearn.base.clone`` gives an unfitted copy) on the
+    stacked probabilities (members, examples, classes). After ``fit``, ``model_`` is the fitted
+    scikit-learn pipeline and ``classes_`` the class indices ``0 .. classes - 1`` of the output columns.
 
     Args:
         C: inverse regularisation strength of the logistic regression (scikit-learn's default 1.0).
+        max_iter: most iterations of the logistic regression's solver.
     """
 
     def __init__(self, C: float = 1.0, max_iter: int = 1000) -> None:
@@ -206,21 +222,29 @@ class Stacking:
         self.max_iter = max_iter
 
     def fit(self, probs: Any, y: Any) -> "Stacking":
+        """Fit the meta-learner on ``(probs, y)``, a split the members did not train on; returns ``self``."""
         probs = _check_probs(probs)
-        self.classes_ = probs.shape[-1]
-        self.model_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))
-        self.model_.fit(stacking_features(probs), np.asarray(y).astype(int).ravel())
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))
+        model.fit(stacking_features(probs), np.asarray(y).astype(int).ravel())
+        self.model_, self.classes_ = model, np.arange(probs.shape[-1])
         return self
 
     def predict_proba(self, probs: Any) -> np.ndarray:
+        """The meta-learner's probabilities, shape (examples, classes); 0 for a class absent when fitting."""
+        check_is_fitted(self)
         found = self.model_.predict_proba(stacking_features(probs))
-        full = np.zeros((len(found), self.classes_))
+        full = np.zeros((len(found), len(self.classes_)))
         full[:, self.model_.classes_] = found  # classes absent from the fitting labels keep probability 0
         return full
+
+    def predict(self, probs: Any) -> np.ndarray:
+        """The most probable class, shape (examples,)."""
+        return self.classes_[self.predict_proba(probs).argmax(axis=-1)]
 
     @property
     def params(self) -> int:
         """Number of fitted coefficients and intercepts of the logistic regression."""
+        check_is_fitted(self)
         regression = self.model_[-1]
         return int(regression.coef_.size + regression.intercept_.size)
 
@@ -231,13 +255,17 @@ def cross_validated_accuracy(method: Combiner, probs: Any, y: Any, folds: int = 
     Scoring such a method on the images it was fitted on flatters it. Instead, the validation
     examples are cut into ``folds`` stratified parts; a fresh copy of ``method`` is fitted on all
     parts but one and scored on the part it did not see, and the accuracies are pooled.
+
+    The copy is ``sklearn.base.clone(method)`` (same parameters, nothing fitted) for a scikit-learn
+    estimator such as :class:`WeightedAverage` or :class:`Stacking`, a deep copy for any other object
+    with ``fit`` and ``predict_proba``.
     """
     probs = _check_probs(probs)
     y = np.asarray(y).astype(int).ravel()
     correct = 0.0
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fit_part, score_part in splitter.split(np.zeros(len(y)), y):
-        fitted = copy.deepcopy(method).fit(probs[:, fit_part], y[fit_part])
+        fitted = clone(method, safe=False).fit(probs[:, fit_part], y[fit_part])
         predicted = fitted.predict_proba(probs[:, score_part]).argmax(-1)
         correct += accuracy_score(y[score_part], predicted, normalize=False)  # a count, pooled over the folds
     return float(correct / len(y))
