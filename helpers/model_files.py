@@ -37,9 +37,10 @@ class ModelFileError(CourseError):
 
 
 def output_classes(model: keras.Model) -> int:
-    """How many classes a classifier's output stands for (a single sigmoid unit stands for two)."""
-    units = int(model.output_shape[-1])
-    return 2 if units == 1 else units
+    """How many classes a classifier's output stands for (a single sigmoid unit stands for two): :func:`helpers.models.classes_of`."""
+    from helpers.models import classes_of
+
+    return classes_of(model)
 
 
 def check_writable(path: os.PathLike | str) -> Path:

@@ -1,14 +1,53 @@
-"""Build models: the CNNs the course trains from scratch.
+"""Build models: the CNNs the course trains from scratch, and the rule for their output layer.
 
 Each builder returns an uncompiled :class:`keras.Model` that takes raw ``uint8`` pixels: the
 first layer rescales them to [0, 1], so the same model can be fed straight from a dataset or from
 an image file at prediction time.
+
+The output rule is written here once: two classes get **one sigmoid unit** (the probability of
+class 1, trained with ``binary_crossentropy``), more classes a softmax (trained with
+``sparse_categorical_crossentropy``): :func:`output_units`, :func:`output_layer`,
+:func:`classes_for_units`, :func:`classes_of`, :func:`is_sigmoid_output` and :func:`loss_for`.
+:mod:`helpers.transfer`, :mod:`helpers.train_options`, :mod:`helpers.model_files` and
+:mod:`helpers.predict` all ask these.
 """
 
 from __future__ import annotations
 
 import keras
 from keras import layers
+
+
+# --------------------------------------------------------------------------- the output layer: one sigmoid unit for two classes
+def output_units(num_classes: int) -> tuple[int, str]:
+    """The output layer's ``(units, activation)``: ``(1, "sigmoid")`` for two classes, else ``(num_classes, "softmax")``."""
+    return (1, "sigmoid") if num_classes == 2 else (num_classes, "softmax")
+
+
+def classes_for_units(units: int) -> int:
+    """How many classes ``units`` outputs stand for: the inverse of :func:`output_units` (one sigmoid unit stands for two)."""
+    return 2 if units == 1 else units
+
+
+def is_sigmoid_output(units: int) -> bool:
+    """True when ``units`` outputs are the single sigmoid unit of a two-class model (its output ``p`` is P(class 1))."""
+    return output_units(classes_for_units(units)) == (units, "sigmoid")  # two softmax units are not
+
+
+def output_layer(num_classes: int, name: str | None = None) -> layers.Dense:
+    """The dense output layer for ``num_classes`` (:func:`output_units`), in float32 even under mixed precision."""
+    units, activation = output_units(num_classes)
+    return layers.Dense(units, activation=activation, dtype="float32", name=name)
+
+
+def classes_of(model: keras.Model) -> int:
+    """How many classes a classifier's output stands for (a single sigmoid unit stands for two)."""
+    return classes_for_units(int(model.output_shape[-1]))
+
+
+def loss_for(model: keras.Model) -> str:
+    """``binary_crossentropy`` for a single sigmoid output, else ``sparse_categorical_crossentropy`` (integer labels)."""
+    return "binary_crossentropy" if is_sigmoid_output(int(model.output_shape[-1])) else "sparse_categorical_crossentropy"
 
 
 def mnist_cnn(
@@ -204,8 +243,7 @@ def cats_dogs_cnn(
             layers.Flatten(),
             layers.Dropout(dropout),
             layers.Dense(dense_units, activation="relu"),
-            layers.Dense(1, activation="sigmoid", dtype="float32") if num_classes == 2
-            else layers.Dense(num_classes, activation="softmax", dtype="float32"),
+            output_layer(num_classes),  # one sigmoid unit for two classes
         ],
         name=name,
     )

@@ -77,10 +77,12 @@ def class_probabilities(outputs: np.ndarray) -> np.ndarray:
     A single sigmoid output ``p`` (two classes) becomes ``[1 - p, p]``; softmax outputs are
     returned unchanged. Use it to feed :class:`helpers.evaluate.Evaluation` from either kind of model.
     """
+    from helpers.models import is_sigmoid_output  # the output rule (imported here: the command line loads TensorFlow later)
+
     outputs = np.asarray(outputs, dtype=float)
     if outputs.ndim == 1:
         outputs = outputs[:, None]
-    if outputs.shape[-1] == 1:
+    if is_sigmoid_output(outputs.shape[-1]):
         return np.concatenate([1.0 - outputs, outputs], axis=-1)
     return outputs
 

@@ -24,6 +24,7 @@ from typing import Callable, Iterator
 import keras
 
 from helpers.data.checks import TrainSettingError
+from helpers.models import loss_for  # noqa: F401 - the output rule lives in helpers.models; kept importable here
 
 #: The schedules known by name.
 SCHEDULES = ("cosine", "one_cycle")
@@ -69,11 +70,6 @@ def make_optimizer(learning_rate: float = 1e-3, *, schedule=None, total_steps: i
     if clipnorm is not None and clipnorm <= 0:
         raise TrainSettingError(f"clipnorm must be a positive number such as 1.0, not {clipnorm}.")
     return keras.optimizers.Adam(learning_rate_schedule(schedule, learning_rate, total_steps), clipnorm=clipnorm)
-
-
-def loss_for(model: keras.Model) -> str:
-    """``binary_crossentropy`` for a single sigmoid output, else ``sparse_categorical_crossentropy`` (integer labels)."""
-    return "binary_crossentropy" if model.output_shape[-1] == 1 else "sparse_categorical_crossentropy"
 
 
 @contextlib.contextmanager
@@ -129,8 +125,9 @@ def classifier_on(base_model: keras.Model, num_classes: int, image_size: tuple[i
     x = base_model(inputs, training=False)
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(x)
-    units, activation = (1, "sigmoid") if num_classes == 2 else (num_classes, "softmax")
-    outputs = keras.layers.Dense(units, activation=activation, dtype="float32", name="head")(x)
+    from helpers.models import output_layer
+
+    outputs = output_layer(num_classes, name="head")(x)  # one sigmoid unit for two classes
     return keras.Model(inputs, outputs, name=f"{base_model.name}_transfer")
 
 

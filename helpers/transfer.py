@@ -38,6 +38,7 @@ from keras import layers
 
 from helpers.data.download import pretty_path
 from helpers.errors import CourseError
+from helpers.models import loss_for, output_layer
 from helpers.weights import fetch_weights, weights_path
 
 #: Name of the preprocessing step inside every transfer classifier.
@@ -242,10 +243,7 @@ def build_transfer_classifier(
     x = conv_base(x, training=False) if freeze else conv_base(x)
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    if num_classes == 2:
-        outputs = layers.Dense(1, activation="sigmoid", dtype="float32", name="head")(x)
-    else:
-        outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="head")(x)
+    outputs = output_layer(num_classes, name="head")(x)  # one sigmoid unit for two classes
     return keras.Model(inputs, outputs, name=name or f"{spec.name.lower()}_transfer")
 
 
@@ -259,8 +257,7 @@ def base_of(model: keras.Model) -> keras.Model:
 
 def compile_classifier(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
     """Compile with Adam and the loss that fits the output: binary for one sigmoid unit, else sparse categorical."""
-    loss = "binary_crossentropy" if model.output_shape[-1] == 1 else "sparse_categorical_crossentropy"
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss_for(model), metrics=["accuracy"])
     return model
 
 

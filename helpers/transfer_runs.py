@@ -356,9 +356,9 @@ def show_predictions(model: keras.Model, dataset: Any, class_names: Sequence[str
     import matplotlib.pyplot as plt
 
     images, labels = (np.concatenate(parts) for parts in zip(*((x.numpy(), y.numpy()) for x, y in dataset)))
-    probabilities = model.predict(images, verbose=0)
-    if probabilities.shape[-1] == 1:  # one sigmoid unit: the probability of class_names[1]
-        probabilities = np.concatenate([1 - probabilities, probabilities], axis=-1)
+    from helpers.predict import class_probabilities
+
+    probabilities = class_probabilities(model.predict(images, verbose=0))  # one sigmoid unit p becomes [1 - p, p]
     predicted = probabilities.argmax(-1)
     true = labels.argmax(-1) if labels.ndim > 1 and labels.shape[-1] > 1 else labels.ravel().astype(int)
     wrong_ones = np.flatnonzero(predicted != true)
