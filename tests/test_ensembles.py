@@ -72,8 +72,9 @@ def test_bad_weights_are_refused(weights):
 
 
 def test_predictions_must_be_stacked():
-    with pytest.raises(CourseError, match="members, examples, classes"):
+    with pytest.raises(ensembles.EnsembleError, match=r"shape \(members, examples, classes\), got shape \(4, 3\)") as raised:
         ensembles.average(PROBS[0])
+    assert isinstance(raised.value, CourseError)  # shown in Jupyter as its message alone
 
 
 def test_vote_counts():
@@ -218,7 +219,12 @@ def test_cross_validated_accuracy_pools_the_folds():
 
 def test_bootstrap_indices():
     sample = ensembles.bootstrap_indices(10_000, seed=1)
-    assert sample.shape == (10_000,) and sample.min() >= 0 and sample.max() < 10_000
+    assert sample.shape == (10_000,) and sample.dtype.kind == "i"
+    # drawn uniformly with replacement, an index is drawn k times with probability e^-1 / k! (Poisson(1))
+    times = np.bincount(sample, minlength=10_000)
+    assert len(times) == 10_000  # no index beyond range(n)
+    assert np.mean(times == 2) == pytest.approx(np.exp(-1) / 2, abs=0.01)
+    assert ensembles.out_of_bag_mask(sample, 10_000).mean() == pytest.approx(np.exp(-1), abs=0.01)
     assert np.array_equal(sample, ensembles.bootstrap_indices(10_000, seed=1))
     assert not np.array_equal(sample, ensembles.bootstrap_indices(10_000, seed=2))
     assert len(np.unique(sample)) / 10_000 == pytest.approx(1 - np.exp(-1), abs=0.01)
@@ -260,6 +266,21 @@ def test_samme_combine_weighted_votes():
         ensembles.samme_combine(probs, [1.0, 1.0])
 
 
+def _table_rows(table):
+    """The rows of :meth:`Scoreboard.table` as dicts of their text fields, by model name."""
+    head, rule, *lines, _footnote = table.splitlines()
+    assert head.split() == ["model", "kind", "n", "val", "acc", "test", "acc", "±", "se", "gain", "train", "s",
+                            "pred", "s", "params"] and set(rule) == {"-"}
+    keys = ("model", "kind", "n", "val acc", "test acc", "se", "gain", "train s", "pred s", "params")
+    rows = {}
+    for line in lines:
+        fields = line.split()
+        if len(fields) == len(keys) - 1:
+            fields.insert(keys.index("gain"), "")  # a single model has no gain
+        rows[fields[0]] = dict(zip(keys, fields))
+    return rows
+
+
 def test_scoreboard_sums_costs_and_picks_on_validation():
     y_val, y_test = np.array([0, 1, 2, 1]), np.array([0, 1])
     board = ensembles.Scoreboard(y_val, y_test)
@@ -274,10 +295,14 @@ def test_scoreboard_sums_costs_and_picks_on_validation():
     assert board.best("ensemble").name == "ab"
     assert board.best_on_test("member").name == "b"  # the bar a gain is measured against
     table = board.table()
-    assert "-50.00" in table  # gain of "ab" over "b", the best member on test: 0.5 - 1.0
-    assert "+0.00" in table and "-0.00" not in table  # "cv": 1.0 - 1.0
-    assert "35.36" in table  # standard error of "a" on test: sqrt(0.5 * 0.5 / 2) = 35.36 points
-    assert "best single model on test" in table
+    rows = _table_rows(table)
+    assert rows["ab"] == {"model": "ab", "kind": "ensemble", "n": "2", "val acc": "100.00%", "test acc": "50.00%",
+                          "se": "35.36", "gain": "-50.00", "train s": "30.5", "pred s": "3.00", "params": "207"}
+    assert rows["a"]["se"] == "35.36"  # standard error of "a" on test: sqrt(0.5 * 0.5 / 2) = 35.36 points
+    assert rows["a"]["gain"] == rows["b"]["gain"] == ""  # gains only for ensembles
+    assert rows["cv"]["gain"] == "+0.00" and rows["cv"]["val acc"] == "90.00%"  # 1.0 - 1.0, not "-0.00"
+    assert table.splitlines()[-1] == "gain: test accuracy minus that of b (the best single model on test), in points"
+    assert str(board) == table
     with pytest.raises(ensembles.EnsembleError, match="no entry of kind"):
         board.best_on_test("boost")
 
@@ -327,8 +352,9 @@ def test_plot_disagreements_shows_right_and_wrong_disputed_images():
     titles = [ax.get_title() for ax in shown]
     assert len(titles) == 2
     # first the most disputed image the ensemble gets right (image 3: split 1-1), then the one it gets wrong (image 1)
-    assert titles[0].startswith("true: cat") and "cat 1 · dog 1" in titles[0] and "ensemble: cat" in titles[0]
-    assert titles[1].startswith("true: dog") and "ensemble: cat" in titles[1]
+    assert titles[0] == "true: cat\nvotes: cat 1 · dog 1\nensemble: cat"  # the one wording test of the titles
+    true, _votes, answer = titles[1].split("\n")
+    assert (true, answer) == ("true: dog", "ensemble: cat")
     assert [ax.title.get_color() for ax in shown] == ["green", "red"]
 
 
@@ -339,9 +365,10 @@ def test_plot_gain_with_errors_starts_at_zero_and_draws_the_gains():
     )
     left, right = fig.axes[:2]
     assert left.get_xlim()[0] == 0  # no truncated axis
+    assert [t.get_text() for t in left.texts] == [" 40.0%", " 42.0%", " 47.0%"]
     assert [t.get_text() for t in right.get_yticklabels()] == ["average"]
-    assert any("+5.0 ± 1.8" in t.get_text() for t in right.texts)  # gain in points, ± 2 standard errors
-    assert "m2" in right.get_title()
+    assert [t.get_text() for t in right.texts] == [" +5.0 ± 1.8"]  # gain in points, ± 2 standard errors
+    assert right.get_title() == "Gain over m2"
 
 
 def test_cifar_small_cnn_sizes_and_no_randomness_at_inference():
@@ -384,7 +411,8 @@ def test_train_predict_and_average_model_agree():
     x, y = x[:256, ..., None], y[:256]
     members = [ensembles.train_member(mnist_cnn, x, y, seed=seed, epochs=1, name=f"m{seed}")[0] for seed in (0, 1)]
     probs, seconds = ensembles.predict_members(members, x[:64])
-    assert probs.shape == (2, 64, 10) and len(seconds) == 2
+    assert probs.shape == (2, 64, 10) and np.allclose(probs.sum(-1), 1, atol=1e-5)
+    assert len(seconds) == 2 and all(s > 0 for s in seconds)
     assert not np.allclose(probs[0], probs[1]), "different seeds give different members"
     combined = ensembles.average_model(members).predict(x[:64], verbose=0)
     assert np.allclose(combined, ensembles.average(probs), atol=1e-5)
