@@ -25,6 +25,7 @@ import keras
 
 from helpers.data.checks import TrainSettingError
 from helpers.models import loss_for  # noqa: F401 - the output rule lives in helpers.models; kept importable here
+from helpers.transfer import classifier_on  # noqa: F401 - the transfer head is built there; kept importable here
 
 #: The schedules known by name.
 SCHEDULES = ("cosine", "one_cycle")
@@ -113,36 +114,19 @@ def check_base(base, weights) -> None:
         fetch_weights(base)
 
 
-def classifier_on(base_model: keras.Model, num_classes: int, image_size: tuple[int, int], dropout: float = 0.2) -> keras.Model:
-    """A Keras model used as a frozen base, under a new head (global average pooling, dropout, dense).
-
-    The base must take raw 0-255 pixels (put its own preprocessing inside it) and output feature
-    maps (``include_top=False``). Like :func:`helpers.transfer.build_transfer_classifier`, two
-    classes get one sigmoid unit.
-    """
-    base_model.trainable = False
-    inputs = keras.Input(shape=(*image_size, 3), name="image")
-    x = base_model(inputs, training=False)
-    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    x = keras.layers.Dropout(dropout, name="dropout")(x)
-    from helpers.models import output_layer
-
-    outputs = output_layer(num_classes, name="head")(x)  # one sigmoid unit for two classes
-    return keras.Model(inputs, outputs, name=f"{base_model.name}_transfer")
-
-
 def transfer_builder(base, weights: str | os.PathLike | None = "imagenet", dropout: float = 0.2) -> Callable:
     """A function ``(input_shape, num_classes) -> model`` that puts a frozen ``base`` under a new head.
 
     ``base`` is a name from :data:`helpers.transfer.BASES` (built by
     :func:`helpers.transfer.build_transfer_classifier`, with the base's own ``preprocess_input``
-    inside the model and ``weights`` loaded), or a Keras model (see :func:`classifier_on`).
+    inside the model and ``weights`` loaded), or a Keras model taking raw 0-255 pixels; both get
+    the one head of :func:`helpers.transfer.classifier_on`.
     """
     from helpers import transfer
 
     def build(input_shape: tuple[int, int, int], num_classes: int) -> keras.Model:
         if isinstance(base, keras.Model):
-            return classifier_on(base, num_classes, tuple(input_shape[:2]), dropout)
+            return transfer.classifier_on(base, num_classes, tuple(input_shape[:2]), dropout)
         return transfer.build_transfer_classifier(base, num_classes, tuple(input_shape[:2]), weights, dropout=dropout)
 
     return build

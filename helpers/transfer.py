@@ -235,16 +235,40 @@ def build_transfer_classifier(
             f"use a larger image_size (it was trained at {spec.input_size[0]}x{spec.input_size[1]})."
         )
     conv_base = spec.build((height, width, 3), _resolve_weights(spec, weights))
-    conv_base.trainable = not freeze
+    return classifier_on(conv_base, num_classes, (height, width), dropout, augmentation=augmentation,
+                         preprocess=preprocessing_model(base), freeze=freeze, name=name or f"{spec.name.lower()}_transfer")
 
-    inputs = keras.Input(shape=(height, width, 3), name="image")
+
+def classifier_on(
+    base_model: keras.Model,
+    num_classes: int,
+    image_size: tuple[int, int],
+    dropout: float = 0.2,
+    *,
+    augmentation: keras.Layer | None = None,
+    preprocess: keras.Layer | None = None,
+    freeze: bool = True,
+    name: str | None = None,
+) -> keras.Model:
+    """The transfer head, built here only: raw pixels -> [augmentation] -> [preprocess] -> base -> pooling, dropout, dense.
+
+    ``base_model`` outputs feature maps (``include_top=False``). Without ``preprocess`` it must
+    take raw 0-255 pixels itself (a Keras model of your own, with its preprocessing inside it);
+    :func:`build_transfer_classifier` passes the base's ``preprocess_input`` (:func:`preprocessing_model`).
+    ``freeze`` freezes the base (``trainable = False``) and calls it with ``training=False``. The
+    head is global average pooling, dropout and :func:`helpers.models.output_layer` (one sigmoid
+    unit for two classes, else a softmax). Returns an uncompiled model named ``name``
+    (default ``"<base name>_transfer"``).
+    """
+    base_model.trainable = not freeze
+    inputs = keras.Input(shape=(*image_size, 3), name="image")
     x = augmentation(inputs) if augmentation is not None else inputs
-    x = preprocessing_model(base)(x)
-    x = conv_base(x, training=False) if freeze else conv_base(x)
+    x = preprocess(x) if preprocess is not None else x
+    x = base_model(x, training=False) if freeze else base_model(x)
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = output_layer(num_classes, name="head")(x)  # one sigmoid unit for two classes
-    return keras.Model(inputs, outputs, name=name or f"{spec.name.lower()}_transfer")
+    return keras.Model(inputs, outputs, name=name or f"{base_model.name}_transfer")
 
 
 def base_of(model: keras.Model) -> keras.Model:

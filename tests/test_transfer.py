@@ -51,6 +51,18 @@ def test_every_base_assembles_frozen_under_a_new_head(name):
     assert [w.path for w in model.trainable_weights] == ["head/kernel", "head/bias"]
 
 
+def test_the_head_is_built_in_one_place():
+    from helpers import train_options
+
+    own = transfer.cifar10_base(width=8, name="my_base")  # a base of your own: raw pixels in, feature maps out
+    mine = train_options.transfer_builder(own)((32, 32, 3), 3)
+    named = transfer.build_transfer_classifier("cifar10_cnn", 3, (32, 32), weights=None)
+    assert [layer.name for layer in mine.layers][-3:] == [layer.name for layer in named.layers][-3:] == ["pool", "dropout", "head"]
+    assert train_options.classifier_on is transfer.classifier_on, "the old name still imports"
+    assert transfer.base_of(mine) is own and not own.trainable and mine.name == "my_base_transfer"
+    assert transfer.PREPROCESS_NAME not in [layer.name for layer in mine.layers], "its preprocessing is inside it"
+
+
 def test_two_classes_get_one_sigmoid_unit_and_binary_crossentropy():
     model = transfer.compile_classifier(transfer.build_transfer_classifier("cifar10_cnn", 2, (32, 32), weights=None))
     assert model.output_shape == (None, 1)
