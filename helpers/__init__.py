@@ -25,6 +25,19 @@ import os as _os
 # Quieten TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices) before it is imported.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+# One BLAS thread for NumPy/SciPy (TensorFlow keeps its own threads). The course's linear algebra
+# outside TensorFlow is small (scikit-learn solvers on a few thousand rows), where BLAS threads only
+# fight TensorFlow's for the cores: on a 2-core machine notebook 07's 5-fold LogisticRegression took
+# 86 s with two BLAS threads and 2 s with one. Set OPENBLAS_NUM_THREADS yourself to choose otherwise.
+_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+if _os.environ["OPENBLAS_NUM_THREADS"] == "1":
+    import sys as _sys
+
+    if "numpy" in _sys.modules:  # already loaded (NumPy read the variable then): limit it now
+        from threadpoolctl import threadpool_limits as _threadpool_limits
+
+        _threadpool_limits(1, user_api="blas")
+
 from helpers.errors import CourseError  # noqa: E402
 
 __version__ = "0.1.0"

@@ -155,3 +155,18 @@ def test_no_import_cycle_between_helpers_modules():
         list(graphlib.TopologicalSorter(edges).static_order())
     except graphlib.CycleError as error:
         pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")
+
+
+@pytest.mark.parametrize("numpy_first", [False, True], ids=["helpers first", "numpy first"])
+def test_import_helpers_keeps_numpy_and_scipy_on_one_blas_thread(numpy_first):
+    """Two BLAS threads beside TensorFlow's made notebook 07's LogisticRegression 40x slower on 2 cores."""
+    import os
+    import subprocess
+    import sys
+
+    imports = "import numpy, helpers" if numpy_first else "import helpers, numpy"
+    code = (f"{imports}; import sklearn.linear_model; from threadpoolctl import threadpool_info; "
+            "print(sorted({pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas'}))")
+    env = {key: value for key, value in os.environ.items() if key not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[1]"
