@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from helpers.data.checks import TrainSettingError
 
@@ -129,11 +129,14 @@ def fit_and_evaluate(
     With ``run_dir`` the best model is also kept in ``run_dir/best.keras``, and an interrupted run
     goes on from its last completed epoch when started again (:class:`helpers.training.ResumeFromBackup`).
 
+    The head, then the fine-tuning, run in :func:`head_then_fine_tune`, which keeps the epoch with
+    the lowest validation loss of both phases (:func:`best_epoch_index`: never a NaN epoch).
+
     Raises:
-        TrainingDivergedError: the loss became NaN; the message says what to change.
+        TrainingDivergedError: the loss became NaN, or the validation loss was NaN at every epoch;
+            the message says what to change.
     """
     import keras
-    import numpy as np
 
     from helpers import distribute, models, train_options as options
     from helpers.training import TrainingDivergedError
@@ -149,16 +152,12 @@ def fit_and_evaluate(
         optimizer = options.make_optimizer(learning_rate, schedule=schedule, total_steps=steps, clipnorm=clipnorm)
         model.compile(optimizer=optimizer, loss=options.loss_for(model), metrics=["accuracy"], jit_compile=jit_compile)
     folder = Path(run_dir) if run_dir is not None else None
-    fit = dict(patience=patience, folder=folder, extra=callbacks, verbose=verbose)
-    history = _head_done(folder) if fine_tune_epochs else None  # a resumed fine-tuning skips the finished head phase
-    head_weights = None
-    if history is None:
-        history = _fit(model, splits, epochs, reduce_lr=schedule is None, **fit)
-        head_weights = model.get_weights()  # the head phase's best epoch (EarlyStopping restored it)
-        if fine_tune_epochs:
-            _keep_head(folder, history)
-    notes, head_epochs = [], len(history.epoch)
-    if fine_tune_epochs:
+
+    def fit(count: int, first_epoch: int, phase: str):
+        return _fit(model, splits, count, patience=patience, folder=folder, extra=callbacks, verbose=verbose,
+                    first_epoch=first_epoch, phase=phase, reduce_lr=schedule is None and not phase)
+
+    def unfreeze() -> None:
         from helpers import transfer
 
         layers, rate = options.fine_tune_settings(model, fine_tune_layers, fine_tune_learning_rate)
@@ -166,27 +165,105 @@ def fit_and_evaluate(
             transfer.fine_tune(model, layers, rate)  # unfreezes the base's top layers, batch norm excepted
             model.compile(optimizer=options.make_optimizer(rate, clipnorm=clipnorm), loss=options.loss_for(model),
                           metrics=["accuracy"], jit_compile=jit_compile)
-        try:
-            history = _joined(history, _fit(model, splits, fine_tune_epochs, first_epoch=history.epoch[-1] + 1, phase="fine_tune", **fit))
-        except TrainingDivergedError as error:  # the head's best epoch is still a good model: keep it
-            notes.append(f"fine-tuning stopped, the head's best epoch is kept: {error}")
-    # The best epoch of both phases: EarlyStopping restored the best of the last phase only.
-    val_losses = np.nan_to_num(np.asarray(history.history["val_loss"], dtype=float), nan=np.inf)
-    best_index = int(np.argmin(val_losses))
-    best_epoch = int(history.epoch[best_index]) + 1
-    if fine_tune_epochs and best_index < head_epochs:
-        _restore_head(model, head_weights, folder)
+
+    phases = head_then_fine_tune(model, fit, epochs, fine_tune_epochs, unfreeze, folder=folder)
+    if phases.best is None:
+        raise TrainingDivergedError(
+            "The validation loss was NaN or infinite at every epoch, so there is no epoch to keep: lower learning_rate, "
+            "or clip the gradients with clipnorm=1.0, and train again."
+        )
+    history, notes, best_epoch = phases.history, phases.notes, phases.best_epoch
     evaluation = _evaluation(model, splits.validation, names)
     loss = keras.losses.sparse_categorical_crossentropy(evaluation.y_true, evaluation.probabilities)
     metrics = {
         "validation_accuracy": evaluation.accuracy,
         "validation_loss": float(keras.ops.mean(loss)),
-        "training_accuracy": float(history.history["accuracy"][history.epoch.index(best_epoch - 1)]),
+        "training_accuracy": float(history.history["accuracy"][phases.best]),
     }
     test_evaluation = _evaluation(model, splits.test, names) if splits.test is not None else None
     if test_evaluation is not None:
         metrics["test_accuracy"] = test_evaluation.accuracy
     return TrainResult(model, history, names, metrics, evaluation, time.perf_counter() - start, splits, best_epoch, test_evaluation, notes)
+
+
+def best_epoch_index(history: dict) -> int | None:
+    """The index of the epoch to keep: the lowest validation loss, among epochs whose ``val_loss`` and ``val_accuracy`` are finite.
+
+    A NaN (or infinite) epoch is never the best, even when it comes first (Python's ``min`` and
+    ``list.index`` would pick it). Ties go to the earliest epoch, as in ``EarlyStopping``.
+    Returns ``None`` when no epoch qualifies.
+    """
+    import numpy as np
+
+    losses = np.asarray(history["val_loss"], dtype=float)
+    finite = np.isfinite(losses)
+    if "val_accuracy" in history:
+        finite &= np.isfinite(np.asarray(history["val_accuracy"], dtype=float))
+    if not finite.any():
+        return None
+    return int(np.argmin(np.where(finite, losses, np.inf)))
+
+
+@dataclass
+class Phases:
+    """What :func:`head_then_fine_tune` did.
+
+    Attributes:
+        history: both phases' ``History`` one after the other (after a resumed fine-tuning, the
+            head's epochs as saved, then the fine-tuning epochs run since resuming).
+        head_epochs: how many of ``history``'s epochs belong to the head phase.
+        best: the index in ``history`` of the epoch whose weights the model holds
+            (:func:`best_epoch_index`), or ``None`` when no epoch had a finite validation loss.
+        notes: what happened on the way (a fine-tuning stopped by a NaN loss).
+    """
+
+    history: object
+    head_epochs: int
+    best: int | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def best_epoch(self) -> int:
+        """The kept epoch, counted from 1 (0 when there is none)."""
+        return int(self.history.epoch[self.best]) + 1 if self.best is not None else 0
+
+
+def head_then_fine_tune(model, fit: Callable, epochs: int, fine_tune_epochs: int = 0, unfreeze: Callable | None = None, *,
+                        folder: Path | None = None) -> Phases:
+    """Train the head for ``epochs``, then unfreeze and fine-tune for ``fine_tune_epochs``; keep the best epoch of both.
+
+    The one place the two-phase loop is written (:func:`fit_and_evaluate`,
+    :func:`helpers.transfer_runs.train_transfer`). ``fit(epochs, first_epoch, phase)`` runs one
+    phase (``phase`` is ``""`` for the head, ``"fine_tune"`` after) and returns its ``History``,
+    the model holding that phase's best weights (``EarlyStopping(restore_best_weights=True)``);
+    ``unfreeze()`` prepares the model for fine-tuning (:func:`helpers.transfer.fine_tune`).
+
+    The epoch kept is :func:`best_epoch_index` of both phases: when it is in the head phase, the
+    head's weights are put back. A fine-tuning whose loss becomes NaN
+    (:class:`helpers.training.TrainingDivergedError`) ends with the head's best epoch and a note.
+    With ``folder``, the finished head phase is remembered there, so that a fine-tuning
+    interrupted and started again goes on without training the head again.
+    """
+    from helpers.training import TrainingDivergedError
+
+    history = _head_done(folder) if fine_tune_epochs else None  # a resumed fine-tuning skips the finished head phase
+    head_weights = None
+    if history is None:
+        history = fit(epochs, 0, "")
+        head_weights = model.get_weights()  # the head phase's best epoch (EarlyStopping restored it)
+        if fine_tune_epochs:
+            _keep_head(folder, history)
+    phases = Phases(history, len(history.epoch), None)
+    if fine_tune_epochs:
+        unfreeze()
+        try:
+            phases.history = _joined(history, fit(fine_tune_epochs, history.epoch[-1] + 1, "fine_tune"))
+        except TrainingDivergedError as error:  # the head's best epoch is still a good model: keep it
+            phases.notes.append(f"fine-tuning stopped, the head's best epoch is kept: {error}")
+    phases.best = best_epoch_index(phases.history.history)
+    if fine_tune_epochs and phases.best is not None and phases.best < phases.head_epochs:
+        _restore_head(model, head_weights, folder)  # EarlyStopping restored the best of the last phase only
+    return phases
 
 
 def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extra: Sequence, verbose: int,

@@ -28,6 +28,7 @@ import numpy as np
 
 from helpers import transfer
 from helpers.data.download import MIRROR_ENV
+from helpers.train_fit import best_epoch_index, head_then_fine_tune
 from helpers.weights import WeightsUnavailableError, fetch_weights, weight_file
 
 NOT_TRAINED = "not trained in this profile"
@@ -55,9 +56,9 @@ def available_weights(bases: Iterable[str]) -> dict[str, bool]:
 class TransferResult:
     """One base trained on one dataset (or not, and why).
 
-    Each accuracy is the validation accuracy of the phase's epoch with the lowest validation loss,
-    whose weights the model keeps (``EarlyStopping(restore_best_weights=True)``, as in notebook 04):
-    one noisy last epoch then decides less.
+    Each accuracy is the validation accuracy of the phase's epoch with the lowest validation loss
+    (:func:`best_accuracy`; never a NaN epoch): one noisy last epoch then decides less. The model
+    :func:`train_transfer` returns keeps the best epoch of both phases.
 
     Attributes:
         frozen_accuracy: validation accuracy after feature extraction, or after training from scratch.
@@ -95,10 +96,13 @@ class TransferResult:
         return self.fine_tuned_accuracy if self.fine_tuned_accuracy is not None else self.frozen_accuracy
 
 
-def best_accuracy(history: dict) -> float:
-    """The validation accuracy of the epoch with the lowest validation loss."""
-    losses = history["val_loss"]
-    return float(history["val_accuracy"][losses.index(min(losses))])
+def best_accuracy(history: dict) -> float | None:
+    """The validation accuracy of the epoch with the lowest validation loss (a NaN epoch never counts; ``None`` if all are NaN).
+
+    The epoch is :func:`helpers.train_fit.best_epoch_index`, the rule ``train_from_folder`` keeps too.
+    """
+    index = best_epoch_index(history)
+    return None if index is None else float(history["val_accuracy"][index])
 
 
 def keep_best(epochs: int) -> keras.callbacks.EarlyStopping:
@@ -147,6 +151,10 @@ def train_transfer(
     ``1e-3``. Otherwise learning rates and the number of layers to unfreeze default to the base's
     recipe (:class:`helpers.transfer.BaseSpec`).
 
+    Both phases run in :func:`helpers.train_fit.head_then_fine_tune`, as in ``train_from_folder``:
+    the returned model holds the epoch with the lowest validation loss of both phases (the head's
+    when fine-tuning made it worse), while the result reports each phase's best accuracy.
+
     Args:
         splits: a :class:`helpers.data.FolderDatasets` (``train``, ``validation``, ``class_names``, ``image_size``).
     """
@@ -157,22 +165,27 @@ def train_transfer(
     )
     transfer.compile_classifier(model, learning_rate or (SCRATCH_LEARNING_RATE if scratch else spec.learning_rate))
     timer = _EpochTimer()
-    first_epochs = epochs + (fine_tune_epochs if scratch else 0)
-    fit = dict(validation_data=splits.validation, verbose=verbose)
-    first = model.fit(splits.train, epochs=first_epochs, callbacks=[timer, keep_best(first_epochs)], **fit).history
-    result = TransferResult(
-        base, dataset, tuple(splits.image_size), transfer.base_of(model).count_params(),
-        frozen_accuracy=best_accuracy(first), history=dict(first),
-    )
-    if not scratch and fine_tune_epochs:
+
+    def fit(count: int, first_epoch: int, phase: str) -> keras.callbacks.History:
+        return model.fit(splits.train, validation_data=splits.validation, epochs=first_epoch + count, initial_epoch=first_epoch,
+                         callbacks=[timer, keep_best(count)], verbose=verbose)
+
+    def unfreeze() -> None:
         transfer.fine_tune(model, spec.fine_tune_layers if fine_tune_layers is None else fine_tune_layers,
                            fine_tune_learning_rate or spec.fine_tune_learning_rate)
-        second = model.fit(
-            splits.train, epochs=epochs + fine_tune_epochs, initial_epoch=epochs, callbacks=[timer, keep_best(fine_tune_epochs)], **fit
-        ).history
-        result.fine_tuned_accuracy = best_accuracy(second)
-        result.fine_tune_from_epoch = epochs
-        result.history = {key: list(first[key]) + list(second[key]) for key in first if key in second}
+
+    tuned = 0 if scratch else fine_tune_epochs
+    phases = head_then_fine_tune(model, fit, epochs + (fine_tune_epochs if scratch else 0), tuned, unfreeze)
+    joined, split = phases.history.history, phases.head_epochs
+    head = {key: list(values[:split]) for key, values in joined.items()}
+    result = TransferResult(
+        base, dataset, tuple(splits.image_size), transfer.base_of(model).count_params(),
+        frozen_accuracy=best_accuracy(head), history=head,
+    )
+    if tuned and len(phases.history.epoch) > split:
+        result.fine_tuned_accuracy = best_accuracy({key: values[split:] for key, values in joined.items()})
+        result.fine_tune_from_epoch = split
+        result.history = {key: list(values) for key, values in joined.items()}
     result.seconds_per_epoch = statistics.median(timer.seconds[1:] or timer.seconds)
     if scratch:
         result.note = "from scratch"
