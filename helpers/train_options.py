@@ -97,8 +97,9 @@ def check_base(base, weights) -> None:
     """Fail before any data is loaded if ``base`` is unknown or its ImageNet weights cannot be had.
 
     Raises:
-        CourseError: an unknown base name; :class:`helpers.weights.WeightsUnavailableError` when
-            ``weights="imagenet"`` and the weight file is in no cache, mirror or origin.
+        CourseError: an unknown base name; ``TrainSettingError`` for ``weights="imagenet"`` on a base
+            that has none (:func:`helpers.weights.weight_file`); :class:`helpers.weights.WeightsUnavailableError`
+            when the weight file is in no cache, mirror or origin.
     """
     if not isinstance(base, str):
         if not isinstance(base, keras.Model):
@@ -107,11 +108,9 @@ def check_base(base, weights) -> None:
     from helpers import transfer
     from helpers.weights import fetch_weights
 
-    spec = transfer.get_base(base)
+    transfer.get_base(base)  # an unknown name
     if isinstance(weights, str) and weights == "imagenet":
-        if not spec.imagenet:
-            raise TrainSettingError(f"The {base} base has no ImageNet weights: pass weights= its weights file (transfer.save_base), or None.")
-        fetch_weights(base)
+        fetch_weights(base)  # a base without ImageNet weights: weights.weight_file says so and what to do
 
 
 def transfer_builder(base, weights: str | os.PathLike | None = "imagenet", dropout: float = 0.2) -> Callable:

@@ -169,12 +169,7 @@ def _resolve_weights(spec: BaseSpec, weights: str | os.PathLike | None) -> str |
     if weights is None:
         return None
     if isinstance(weights, str) and weights == "imagenet":
-        if not spec.imagenet:
-            raise CourseError(
-                f"The {spec.name} base has no ImageNet weights: pass weights= the file written by "
-                "transfer.save_base (notebook 06), or weights=None to train it from scratch."
-            )
-        path = fetch_weights(spec.name)
+        path = fetch_weights(spec.name)  # a base without ImageNet weights: weights.weight_file says so and what to do
         # EfficientNet adds an ImageNet-only input scaling when built with weights="imagenet"; Keras
         # then finds the checked file at the very path it looks in, so nothing is downloaded twice.
         return "imagenet" if spec.module == "efficientnet" and path == weights_path(spec.name) else str(path)

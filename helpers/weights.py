@@ -23,7 +23,7 @@ from pathlib import Path
 
 from helpers.data.download import MIRROR_ENV, cached_path, fetch_archive, is_valid, pretty_path
 from helpers.data.registry import Archive, DatasetInfo
-from helpers.errors import ChecksumError, CourseError, DatasetUnavailableError
+from helpers.errors import ChecksumError, CourseError, DatasetUnavailableError, TrainSettingError
 
 _KERAS_APPLICATIONS = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
@@ -100,12 +100,21 @@ IMAGENET_WEIGHTS: dict[str, Archive] = {
 }
 
 def weight_file(base: str) -> Archive:
-    """The registry entry of ``base``'s ImageNet weight file (raises for a base without one)."""
+    """The registry entry of ``base``'s ImageNet weight file.
+
+    The one place that says "this base has no ImageNet weights" (``weights="imagenet"`` asked of
+    ``cifar10_cnn`` or of an unknown name): :func:`fetch_weights`, and through it
+    :func:`helpers.train_options.check_base` and :func:`helpers.transfer.build_transfer_classifier`, raise this.
+
+    Raises:
+        TrainSettingError: ``base`` has no ImageNet weight file (a :class:`CourseError`).
+    """
     try:
         return IMAGENET_WEIGHTS[base]
     except KeyError:
-        raise CourseError(
-            f"The course knows no ImageNet weight file for {base!r}; it has them for {', '.join(IMAGENET_WEIGHTS)}."
+        raise TrainSettingError(
+            f"The {base} base has no ImageNet weights (the course has them for {', '.join(IMAGENET_WEIGHTS)}): pass weights= "
+            "a weights file of its own (transfer.save_base writes one, notebook 06), or weights=None to train it from scratch."
         ) from None
 
 

@@ -14,7 +14,7 @@ from keras import layers
 
 from helpers import transfer, weights
 from helpers.data import fetch
-from helpers.errors import CourseError
+from helpers.errors import CourseError, TrainSettingError
 
 IMAGENET = list(transfer.IMAGENET_BASES)
 MOBILENET_FILE = weights.IMAGENET_WEIGHTS["MobileNetV2"].filename
@@ -133,7 +133,7 @@ def test_a_saved_cifar10_base_is_reused(tmp_path):
     reused = transfer.build_transfer_classifier("cifar10_cnn", 2, (48, 48), weights=path)
     for a, b in zip(transfer.base_of(source).weights, transfer.base_of(reused).weights):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
-    with pytest.raises(CourseError, match="has no ImageNet weights"):
+    with pytest.raises(TrainSettingError):  # no ImageNet weights for it (the wording: tests/test_weights.py)
         transfer.build_transfer_classifier("cifar10_cnn", 2, (32, 32))
     with pytest.raises(CourseError, match="no weights file at"):
         transfer.build_transfer_classifier("cifar10_cnn", 2, (32, 32), weights=tmp_path / "absent.weights.h5")
@@ -205,6 +205,7 @@ def test_weight_files_are_the_ones_keras_applications_asks_for():
         for digest in archive.hashes:
             if len(digest) == 32:  # the light bases' files are checked by the sha256 of the real files instead
                 assert digest in source, f"{name}: {digest} is the md5 Keras checks"
+    assert set(weights.IMAGENET_WEIGHTS) == set(transfer.IMAGENET_BASES), "a weight file for every ImageNet base, and only for them"
     # Keras names the MobileNet files by alpha and size: the course uses the 224 px file at every size.
     assert weights.IMAGENET_WEIGHTS["MobileNetV2-0.35"].filename == "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5"
     assert weights.IMAGENET_WEIGHTS["MobileNet-0.25"].filename == "mobilenet_2_5_224_tf_no_top.h5"

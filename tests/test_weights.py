@@ -45,6 +45,14 @@ def test_a_wrong_copy_in_a_mirror_is_refused_in_one_sentence(empty_cache, tmp_pa
     assert not (empty_cache / "models" / archive.filename).exists()
 
 
-def test_an_unknown_base_names_the_known_ones():
-    with pytest.raises(weights.CourseError, match="MobileNetV2-0.35"):
+def test_a_base_without_imagenet_weights_says_what_to_do():
+    """The one wording test of this message; the other tests check its class (TrainSettingError, a CourseError)."""
+    with pytest.raises(weights.TrainSettingError) as error:
+        weights.weight_file("cifar10_cnn")
+    assert str(error.value) == (
+        f"The cifar10_cnn base has no ImageNet weights (the course has them for {', '.join(weights.IMAGENET_WEIGHTS)}): pass weights= "
+        "a weights file of its own (transfer.save_base writes one, notebook 06), or weights=None to train it from scratch."
+    )
+    assert isinstance(error.value, weights.CourseError)
+    with pytest.raises(weights.TrainSettingError, match="MobileNetV2-0.35"):  # a name the course does not know: the same error
         weights.weight_file("MobileNetV3")
