@@ -211,3 +211,15 @@ def test_every_command_line_option_is_an_option_of_the_python_call():
     python_only = {"directory", "model", "max_train", "strategy", "mixed_precision", "callbacks", "convs_per_block",
                    "fine_tune_layers", "fine_tune_learning_rate", "verbose", "save_to", "augment", "weights"}
     assert api - {"root"} - python_only <= flags, f"options with no flag: {sorted(api - {'root'} - python_only - flags)}"
+
+
+def test_the_model_step_is_build_classifier_and_its_second_check_is_quiet(capfd):
+    """train_from_folder checks the base before loading data, then builds with build_classifier, which checks again: silently."""
+    from helpers import train_options, weights
+
+    if not weights.weights_cached("MobileNetV2-0.35"):
+        pytest.skip("the light ImageNet weight files are not in this Keras cache")
+    train_options.check_base("MobileNetV2-0.35", "imagenet")
+    capfd.readouterr()
+    train_options.check_base("MobileNetV2-0.35", "imagenet")
+    assert capfd.readouterr() == ("", ""), "nothing new on stdout or stderr"

@@ -187,7 +187,8 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     splits = make_splits(image_size=choices.image_size, batch_size=batch_size, augmentation=_augmentation(augment), seed=seed,
                          verbose=verbose >= 1)
     if model is None:  # built inside fit_and_evaluate: in the strategy's scope and under the precision asked for
-        model = functools.partial(_build_in_fit, base=base, weights=weights, **model_options)
+        # (build_classifier's own check_base runs again there: quiet, as the weight file is in the cache by now)
+        model = functools.partial(build_classifier, base=base, weights=weights, **model_options)
     result = fit_and_evaluate(splits, model=model, learning_rate=learning_rate, verbose=verbose, **fit_options)
     for note in result.notes if verbose >= 1 else []:  # what happened during training (a fine-tuning that diverged)
         print(f"note: {note}")
@@ -203,15 +204,6 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
         print(f"validation accuracy {result.metrics['validation_accuracy']:.1%}{test} "
               f"(epoch {result.best_epoch} of {result.epochs} kept) in {result.seconds:.0f} s")
     return result
-
-
-def _build_in_fit(input_shape, num_classes: int, *, base, weights, **model_options):
-    """:func:`build_classifier` once the checks have run (the base's weights were fetched and checked)."""
-    from helpers import train_options
-
-    if base is None:
-        return build_classifier(input_shape, num_classes, **model_options)
-    return train_options.transfer_builder(base, weights)(tuple(input_shape), num_classes)
 
 
 def train_from_folder(
