@@ -259,3 +259,49 @@ def test_a_mirror_folder_copy_prints_no_machine_path(empty_cache, course_mirror,
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
     fetch("caltech101", "mini")
     assert "file://" not in capsys.readouterr().out
+
+
+def test_a_lock_lets_one_holder_in_at_a_time(empty_cache, tmp_path):
+    """``paths.locked`` (used around every fetch and unpack): the second holder enters only after the first leaves."""
+    import threading
+
+    from helpers.data.paths import locked
+
+    events: list[str] = []
+    first_in = threading.Event()
+
+    def first() -> None:
+        with locked(tmp_path / "archive.zip"):
+            events.append("first in")
+            first_in.set()
+            threading.Event().wait(0.3)  # hold it while the second one asks
+            events.append("first out")
+
+    def second() -> None:
+        first_in.wait()
+        with locked(tmp_path / "archive.zip"):
+            events.append("second in")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert events == ["first in", "first out", "second in"]
+    assert [p.name for p in (empty_cache / ".locks").iterdir()] == [f"{tmp_path.name}-archive.zip.lock"]
+
+
+def test_two_processes_fetching_at_once_share_one_copy(empty_cache, course_mirror, monkeypatch, tmp_path):
+    """Two notebooks (or the test suite's two workers) asking for the same dataset at once both get it, unpacked once."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
+    code = "from helpers.data import fetch; print(fetch('caltech101', 'mini', verbose=False))"
+    runs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    results = [run.communicate(timeout=300) + (run.returncode,) for run in runs]
+    root = empty_cache / "datasets" / "caltech-101-mini_extracted" / "101_ObjectCategories"
+    assert [(out.strip(), code) for out, _, code in results] == [(str(root), 0)] * 2, [err[-500:] for _, err, _ in results]
+    assert sum(1 for _ in root.rglob("*.jpg")) == 393
+    assert not list((empty_cache / "datasets").glob("*.part"))

@@ -29,6 +29,7 @@ from typing import Iterator
 
 from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before
     MIRROR_ENV, Mirror, cache_dir, cached_path, datasets_dir, parse_mirror, parsed_mirrors, pretty_path, mirrors, move_aside,
+    locked,
 )
 from helpers.data.registry import IMAGE_SUFFIXES, Archive, DatasetInfo, count_image_names, get_dataset  # noqa: F401
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
@@ -194,6 +195,14 @@ def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> 
         ChecksumError: when every copy found had the wrong checksum (after one re-fetch).
     """
     target = cached_path(archive)
+    if is_valid(target, archive):  # the target is only ever written by os.replace: never half a file
+        return target
+    with locked(target):  # another process may be fetching it right now: wait, then use its copy
+        return _fetch_locked(info, archive, target, verbose)
+
+
+def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bool) -> Path:
+    """:func:`fetch_archive`'s work, with the target's lock held."""
     if is_valid(target, archive):
         return target
     if target.exists() or target.is_symlink():
@@ -248,11 +257,17 @@ def _set_aside(info: DatasetInfo, root: Path) -> None:
 
 def extract_archive(info: DatasetInfo, archive: Archive, path: Path) -> Path:
     """Unpack ``path`` with ``get_file(..., extract=True)`` (once) and return the data root."""
-    import keras
-
     if not archive.extract:
         return path
     folder = datasets_dir() / archive.extracted_name
+    with locked(folder):  # two processes never unpack into the same folder at once
+        return _extract_locked(info, archive, path, folder)
+
+
+def _extract_locked(info: DatasetInfo, archive: Archive, path: Path, folder: Path) -> Path:
+    """:func:`extract_archive`'s work, with the folder's lock held."""
+    import keras
+
     marker = folder / _MARKER
     stamp = file_digest(path)
     if not (marker.is_file() and marker.read_text() == stamp):

@@ -11,10 +11,13 @@ Introduced in ``00_setup.ipynb``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from helpers.data.registry import Archive
 
@@ -124,3 +127,39 @@ def move_aside(path: Path, destination: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(path, target)
     return target
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock named after ``path`` (in the cache's ``.locks`` folder) while the block runs.
+
+    Two processes that need the same file at once (two notebooks open side by side, or the test
+    suite's two workers) then fetch or unpack it one after the other instead of writing over each
+    other: the second finds the first one's finished copy. ``fcntl.flock`` on Linux and macOS,
+    ``msvcrt.locking`` on Windows; the lock goes with the process if it dies.
+    """
+    lock = cache_dir() / ".locks" / f"{path.parent.name}-{path.name}.lock"  # outside the data folders
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
