@@ -33,3 +33,31 @@ class TrainSettingError(CourseError, ValueError):
 
     Also a ``ValueError``, which is what such a mistake raised before the course named it.
     """
+
+
+class EnsembleError(CourseError):
+    """Predictions, weights or labels that an ensemble method cannot combine.
+
+    Raised by :mod:`helpers.ensembles.combine`.
+    """
+
+
+class PackError(CourseError):
+    """The mirror folder cannot be written, or an option names something the course does not know.
+
+    Raised by :mod:`helpers.data.pack_index`.
+    """
+
+
+class QuarantineError(CourseError):
+    """Problem files could not be moved aside (usually: the data folder is read-only).
+
+    Raised by :mod:`helpers.data.quarantine`.
+    """
+
+
+class FolderError(CourseError):
+    """A folder of images is missing or is not laid out as one sub-folder per class.
+
+    Raised by :mod:`helpers.data.layout`.
+    """

@@ -18,14 +18,10 @@ from pathlib import Path
 from helpers.data.download import pretty_path
 from helpers.data.image_check import is_ignored
 from helpers.data.registry import closest
-from helpers.errors import CourseError, TrainSettingError
+from helpers.errors import FolderError, TrainSettingError
 
 __all__ = ["ARCHIVE_SUFFIXES", "LABEL_MODES", "SPLIT_NAMES", "FolderError", "as_folder", "check_class_list", "check_no_empty_class",
            "check_not_splits", "check_options", "check_validation_classes", "closest"]
-
-
-class FolderError(CourseError):
-    """A folder of images is missing or is not laid out as one sub-folder per class."""
 
 
 #: File names that are archives, not folders (a download not yet extracted).

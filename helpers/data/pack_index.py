@@ -21,7 +21,7 @@ from pathlib import Path
 
 from helpers.data.download import file_digest, is_valid
 from helpers.data.registry import DATASETS, Archive, DatasetInfo
-from helpers.errors import CourseError
+from helpers.errors import CourseError, PackError
 from helpers.weights import IMAGENET_WEIGHTS
 
 #: Written into both index files, so that a later run knows it may replace them.
@@ -65,10 +65,6 @@ _USES = (
     (re.compile(r"keras\.applications\.|build_transfer_classifier\(|fetch_weights\(|train_from_(folder|csv)\(|-m helpers\.train\b"),
      WEIGHTS_FOLDER),
 )
-
-
-class PackError(CourseError):
-    """The mirror folder cannot be written, or an option names something the course does not know."""
 
 
 @dataclass

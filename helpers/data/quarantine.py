@@ -22,13 +22,9 @@ from pathlib import Path
 
 from helpers.data.paths import move_aside, pretty_path
 from helpers.data.scan import FolderScan
-from helpers.errors import CourseError
+from helpers.errors import QuarantineError
 
 LOG_NAME = "quarantine_log.csv"
-
-
-class QuarantineError(CourseError):
-    """Problem files could not be moved aside (usually: the data folder is read-only)."""
 
 
 def quarantine(

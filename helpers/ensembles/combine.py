@@ -16,13 +16,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from helpers.errors import CourseError
+from helpers.errors import EnsembleError
 
 _EPS = 1e-7
-
-
-class EnsembleError(CourseError):
-    """Predictions, weights or labels that an ensemble method cannot combine."""
 
 
 def _check_probs(probs: Any) -> np.ndarray:
