@@ -54,10 +54,12 @@ class _Interrupt(keras.callbacks.Callback):
 
 
 class _FirstWeights(keras.callbacks.Callback):
-    """Keeps the weights the model has when training begins (after the backup was restored)."""
+    """Keeps the weights the model has when training begins (after the backup was restored), and counts the fits."""
+
+    fits = 0
 
     def on_train_begin(self, logs=None):
-        self.kept = _weights(self.model)
+        self.kept, self.fits = _weights(self.model), self.fits + 1
 
 
 def test_an_interrupted_run_goes_on_from_its_last_completed_epoch(splits, tmp_path, capsys):
@@ -80,6 +82,31 @@ def test_an_interrupted_run_goes_on_from_its_last_completed_epoch(splits, tmp_pa
         np.testing.assert_array_equal(restored, saved)  # it started from the weights of the end of epoch 2
     assert not (run / "backup").exists(), "a completed run deletes its backup, so the next run starts fresh"
     assert result.model._initial_epoch is None, "a later fit of the same model starts where it is told"
+
+
+def test_an_interrupted_fine_tuning_goes_on_without_training_the_head_again(splits, tmp_path, capsys):
+    run = tmp_path / "run"
+    options = dict(model=train_options.transfer_builder("cifar10_cnn", None), epochs=2, fine_tune_epochs=3, fine_tune_layers=4,
+                   patience=10, run_dir=run, verbose=0)
+    interrupt = _Interrupt(after=4)  # Ctrl-C at the end of the second fine-tuning epoch (epochs count across both phases)
+    keras.utils.set_random_seed(0)
+    with pytest.raises(KeyboardInterrupt):
+        train.fit_and_evaluate(splits, callbacks=[interrupt], **options)
+    assert (run / "fine_tune" / "backup" / "latest.weights.h5").is_file() and (run / "head_history.json").is_file()
+    assert not (run / "backup").exists(), "the head phase had completed"
+
+    first = _FirstWeights()
+    keras.utils.set_random_seed(1)  # another seed: the weights can only come from the backup
+    result = train.fit_and_evaluate(splits, callbacks=[first], **options)
+    out = capsys.readouterr().out
+    assert "going straight to fine-tuning" in out and "epoch 4 was the last one completed" in out
+    assert first.fits == 1, "one fit only, the fine-tuning's: the head was not trained again"
+    assert result.history.epoch == [0, 1, 4], "the head's two epochs as saved, then the one fine-tuning epoch left"
+    assert result.epochs == 5 and len(result.history.history["val_loss"]) == 3 and result.best_epoch in (1, 2, 5)
+    for restored, saved in zip(first.kept, interrupt.kept):
+        np.testing.assert_array_equal(restored, saved)  # fine-tuning went on from the weights of the end of epoch 4
+    assert transfer.trainable_layer_names(result.model) == ["conv3"], "still the fine-tuned model"
+    assert not (run / "fine_tune" / "backup").exists(), "a completed run deletes its backup"
 
 
 def test_a_nan_loss_stops_the_run_with_an_explanation(splits, tmp_path, capsys):
@@ -253,7 +280,7 @@ def test_the_default_call_trains_a_pretrained_base_and_says_so_first(caltech, ca
     keras.utils.set_random_seed(0)
     result = train.train_from_folder(caltech, **{**TWO, "verbose": 1}, epochs=1, fine_tune_epochs=1)
     first = capsys.readouterr().out.splitlines()[0]
-    assert first == "Base: MobileNetV2-0.35 with ImageNet weights (quick profile, CPU): 32x32 px, 1 head epochs + 1 fine-tuning epochs, batch 32"
+    assert first == train_options.Choices(**result.choices).line(), "the first line says what was chosen (its wording: the test above)"
     assert result.choices == {"base": "MobileNetV2-0.35", "weights": "imagenet", "image_size": (32, 32), "epochs": 1,
                               "fine_tune_epochs": 1, "batch_size": 32, "why": "quick profile, CPU", "fallback": ""}
     assert transfer.base_of(result.model).name == "MobileNetV2-0.35" and result.epochs == 2
@@ -267,7 +294,7 @@ def test_without_weights_one_line_then_the_course_cnn_from_scratch(caltech, empt
     file = weights.IMAGENET_WEIGHTS["MobileNetV2-0.35"].filename
     assert lines[0].startswith("No ImageNet weights could be had for MobileNetV2-0.35") and f"models/{file}" in lines[0]
     assert "COURSE_DATA_MIRROR" in lines[0] and "from scratch" in lines[0]
-    assert lines[1] == "Model: the course CNN trained from scratch (fallback): 32x32 px, up to 1 epochs, batch 32"
+    assert lines[1] == train_options.Choices(**result.choices).line() and result.choices["why"] == "fallback"
     assert result.choices["base"] is None and result.choices["fallback"] == lines[0] and result.notes[0] == lines[0]
     assert result.model.name == "folder_cnn" and result.epochs == 1
 
@@ -306,7 +333,7 @@ def test_the_best_epoch_is_chosen_across_both_phases(caltech):
     # a fine-tuning whose loss becomes NaN: the head's best epoch is kept, with a note
     keras.utils.set_random_seed(0)
     nan = train.fit_and_evaluate(splits, model=model, epochs=2, fine_tune_epochs=2, fine_tune_layers=4, fine_tune_learning_rate=1e20, verbose=0)
-    assert nan.notes and nan.notes[0].startswith("fine-tuning stopped, the head's best epoch is kept: The training loss became NaN")
+    assert len(nan.notes) == 1 and "fine-tuning stopped" in nan.notes[0] and "became NaN" in nan.notes[0], "the error, kept as a note"
     assert nan.best_epoch <= 2 and np.isfinite(nan.metrics["validation_loss"])
 
 
