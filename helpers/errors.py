@@ -4,6 +4,10 @@ Every error the course raises on purpose derives from :class:`CourseError`. Its 
 two sentences that name the file or setting involved and say what to do next. In Jupyter the error
 is shown as that message alone (IPython calls ``_render_traceback_``), and the command-line tools
 print it and exit with status 2, so no learner has to read a 40-line traceback to find the point.
+
+Every error class of the course is defined here, in the order a learner meets them (data, weights,
+training, model files, prediction, ensembles, classroom packing); the modules that raise them import
+them from here, and their old import paths (``helpers.data.FolderError``, ...) keep working.
 """
 
 from __future__ import annotations
@@ -60,4 +64,32 @@ class FolderError(CourseError):
     """A folder of images is missing or is not laid out as one sub-folder per class.
 
     Raised by :mod:`helpers.data.layout`.
+    """
+
+
+class ModelFileError(CourseError):
+    """A model file is missing, is not a ``.keras`` file, or has no class names.
+
+    Raised by :mod:`helpers.model_files`.
+    """
+
+
+class TrainingDivergedError(CourseError):
+    """The training loss became NaN or infinite.
+
+    Raised by :mod:`helpers.training`.
+    """
+
+
+class WeightsUnavailableError(CourseError):
+    """The ImageNet weight file of a ``keras.applications`` base could not be fetched.
+
+    Raised by :mod:`helpers.weights`.
+    """
+
+
+class UnreadableImageError(CourseError):
+    """A file that should be an image cannot be read as one.
+
+    Raised by :mod:`helpers.predict`.
     """

@@ -26,14 +26,10 @@ from typing import Sequence
 import keras
 
 from helpers.data.download import pretty_path
-from helpers.errors import CourseError
+from helpers.errors import ModelFileError
 
 #: The entry added to the ``.keras`` zip archive.
 CLASS_NAMES_ENTRY = "course_class_names.json"
-
-
-class ModelFileError(CourseError):
-    """A model file is missing, is not a ``.keras`` file, or has no class names."""
 
 
 def output_classes(model: keras.Model) -> int:

@@ -31,11 +31,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from helpers.errors import CourseError
-
-
-class UnreadableImageError(CourseError):
-    """A file that should be an image cannot be read as one."""
+from helpers.errors import CourseError, UnreadableImageError
 
 
 @dataclass

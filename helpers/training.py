@@ -19,13 +19,9 @@ from pathlib import Path
 
 import keras
 
-from helpers.errors import CourseError
+from helpers.errors import TrainingDivergedError
 
 RUNS_DIR = Path("runs")
-
-
-class TrainingDivergedError(CourseError):
-    """The training loss became NaN or infinite."""
 
 
 def run_dir(name: str, root: Path | str = RUNS_DIR) -> Path:

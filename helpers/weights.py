@@ -23,13 +23,9 @@ from pathlib import Path
 
 from helpers.data.download import MIRROR_ENV, cached_path, fetch_archive, is_valid, pretty_path
 from helpers.data.registry import Archive, DatasetInfo
-from helpers.errors import ChecksumError, CourseError, DatasetUnavailableError, TrainSettingError
+from helpers.errors import ChecksumError, CourseError, DatasetUnavailableError, TrainSettingError, WeightsUnavailableError
 
 _KERAS_APPLICATIONS = "https://storage.googleapis.com/tensorflow/keras-applications/"
-
-
-class WeightsUnavailableError(CourseError):
-    """The ImageNet weight file of a ``keras.applications`` base could not be fetched."""
 
 
 def _weight_file(filename: str, origin: str, md5: str | None, size: int) -> Archive:

@@ -170,3 +170,17 @@ def test_import_helpers_keeps_numpy_and_scipy_on_one_blas_thread(numpy_first):
     env = {key: value for key, value in os.environ.items() if key not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[1]"
+
+
+def test_every_error_class_is_defined_in_errors_py():
+    """One place for the course's errors: a CourseError subclass defined anywhere else is a second place."""
+    import ast
+
+    elsewhere = []
+    for path in sorted((REPO / "helpers").rglob("*.py")):
+        if path.name == "errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and any(getattr(base, "id", "").endswith(("Error", "Exception")) for base in node.bases):
+                elsewhere.append(f"{path.relative_to(REPO)}:{node.name}")
+    assert elsewhere == []
