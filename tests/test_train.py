@@ -112,8 +112,8 @@ def test_validation_folder(small_split):
     "options, message",
     [
         (dict(epochs=0), "epochs"),
-        (dict(validation_split=0.2, validation_dir="x"), "either validation_split"),
-        (dict(validation_split=None), "either validation_split"),
+        (dict(validation_split=0.2, validation_dir="x"), "not both or neither"),
+        (dict(validation_split=None), "not both or neither"),
         (dict(validation_split=0.7, test_split=0.4), "between 0 and 1"),
         (dict(classes=["crab"]), "two classes"),
     ],

@@ -50,7 +50,7 @@ import os
 from collections import Counter
 from typing import Callable, Sequence
 
-from helpers.data.checks import TrainSettingError, check_sizes, class_counts
+from helpers.data.checks import TrainSettingError, check_sizes, check_split_settings, class_counts
 from helpers.train_fit import TrainResult, fit_and_evaluate
 
 __all__ = [
@@ -59,14 +59,12 @@ __all__ = [
 ]
 
 
-def _check_settings(epochs: int | None, validation_split: float | None, validation_dir, test_split: float | None) -> None:
+def _check_settings(epochs: int | None, validation_split: float | None, validation_dir, test_split: float | None,
+                    needs: str = "validation") -> None:
+    """Epochs here; the split settings by the data layer's one check (:func:`helpers.data.checks.check_split_settings`)."""
     if epochs is not None and epochs < 1:
         raise TrainSettingError(f"epochs must be 1 or more, not {epochs}.")
-    if (validation_split is None) == (validation_dir is None):
-        raise TrainSettingError("Give either validation_split (a fraction of the folder) or validation_dir (a second folder), not both or neither.")
-    held_out = (validation_split or 0.0) + (test_split or 0.0)
-    if (validation_split is not None and not 0 < held_out < 1) or (test_split is not None and not 0 < test_split < 1):
-        raise TrainSettingError(f"validation_split, test_split and their sum must be between 0 and 1, not {held_out:g}.")
+    check_split_settings(validation_split, test_split, validation_dir, needs=needs)
 
 
 def _augmentation(augment):
@@ -349,7 +347,7 @@ def train_from_csv(
     steps = _step_options(options, "train_from_csv")
     if steps["data"]:
         raise TrainSettingError("quarantine works with a folder; with a CSV file, the unusable rows are only skipped.")
-    _check_settings(common["epochs"], validation_split, None, test_split)
+    _check_settings(common["epochs"], validation_split, None, test_split, needs="validation_split")
     chosen = {name: common[name] for name in ("base", "weights", "epochs", "fine_tune_epochs", "batch_size", "model")}
     choices = _choose({**chosen, "image_size": image_size}, common["verbose"])
     columns = dict(root=root, path_column=path_column, label_column=label_column)
