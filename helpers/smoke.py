@@ -175,11 +175,11 @@ def local_variant(choose: Callable) -> Callable:
     """Wrap ``choose_variant``: the mini archive where the full one is not on this machine and the mini one can be had."""
 
     @functools.wraps(choose)
-    def wrapper(name: str, variant: str = "auto") -> str:
+    def wrapper(name: str, variant: str = "auto", **options) -> str:  # options: profile=
         from helpers.data.download import mini_reachable
         from helpers.data.registry import get_dataset
 
-        chosen = choose(name, variant)
+        chosen = choose(name, variant, **options)
         info = get_dataset(name)
         full_absent = chosen == "full" and info.mini is not None and not on_this_machine(info, info.full)
         if full_absent and mini_reachable(info):

@@ -353,7 +353,7 @@ def chosen_variant(choose, name: str, variant: str, profile: str | None) -> str:
     """``choose(name, variant)``, with ``profile=`` only when one is given.
 
     ``choose`` is the caller's own ``choose_variant`` (looked up in its module, where ``helpers.smoke``
-    wraps it with a two-argument function), so the default path calls it exactly as before.
+    wraps it, passing profile= on), so the default path calls it exactly as before.
     """
     return choose(name, variant) if profile is None else choose(name, variant, profile=profile)
 
