@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.data.download import choose_variant, chosen_variant, fetch, run_profile
+from helpers.data.download import choose_variant, fetch, run_profile
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -51,7 +51,7 @@ def load_cifar10(variant: str = "auto", verbose: bool = True, *, profile: str | 
             it keeps the same images the mini archive holds: the first 1,000 of each file.
         profile: ``"quick"`` or ``"full"``, for ``"auto"`` and that subset (default: the run's profile).
     """
-    variant = chosen_variant(choose_variant, "cifar10", variant, profile)
+    variant = choose_variant("cifar10", variant, profile=profile)
     root = fetch("cifar10", variant, verbose=verbose)
     quick_from_full = variant == "full" and run_profile(profile) == "quick"
     rows = CIFAR10_QUICK_ROWS if quick_from_full else None

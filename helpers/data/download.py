@@ -349,15 +349,6 @@ def choose_variant(name: str, variant: str = "auto", *, profile: str | None = No
     return "full"
 
 
-def chosen_variant(choose, name: str, variant: str, profile: str | None) -> str:
-    """``choose(name, variant)``, with ``profile=`` only when one is given.
-
-    ``choose`` is the caller's own ``choose_variant`` (looked up in its module, where ``helpers.smoke``
-    wraps it, passing profile= on), so the default path calls it exactly as before.
-    """
-    return choose(name, variant) if profile is None else choose(name, variant, profile=profile)
-
-
 def fetch(name: str, variant: str = "auto", verbose: bool = True, *, profile: str | None = None) -> Path:
     """Get a dataset into the Keras cache and return where its data is.
 
@@ -372,7 +363,7 @@ def fetch(name: str, variant: str = "auto", verbose: bool = True, *, profile: st
         for single-file datasets such as MNIST.
     """
     info = get_dataset(name)
-    variant = chosen_variant(choose_variant, name, variant, profile)
+    variant = choose_variant(name, variant, profile=profile)
     archive = info.archive(variant)
     path = fetch_archive(info, archive, verbose=verbose)
     root = extract_archive(info, archive, path)

@@ -60,7 +60,7 @@ _USES = (
     (re.compile(r"""fetch\(\s*["'](\w+)["']"""), None),
     (re.compile(r"load_mnist\("), "mnist"),
     (re.compile(r"load_cifar10\("), "cifar10"),
-    (re.compile(r"transfer_runs\.(choose_base|available_weights|compare_bases)\("), WEIGHTS_FOLDER),
+    (re.compile(r"transfer_runs\.(available_weights|compare_bases)\("), WEIGHTS_FOLDER),
     # the pretrained bases: built in plain Keras or by the course, and the one-call trainers' default
     (re.compile(r"keras\.applications\.|build_transfer_classifier\(|fetch_weights\(|train_from_(folder|csv)\(|-m helpers\.train\b"),
      WEIGHTS_FOLDER),
