@@ -42,11 +42,26 @@ def folder(tmp_path, photos) -> Path:
     return samples
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m helpers.predict ARGS`` in a new process: the entry point itself, with TensorFlow's start-up."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run(
         [sys.executable, "-m", "helpers.predict", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
+
+
+@pytest.fixture
+def run_cli(monkeypatch, capsys):
+    """The same command run in this process (``predict.main``), which saves a TensorFlow start-up per call."""
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        status = predict.main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, status, out, err)
+
+    return run
 
 
 def test_class_probabilities_from_sigmoid_and_softmax():
@@ -109,7 +124,7 @@ def test_top_k_for_a_softmax_model(tmp_path, photos):
 def test_cli_file_mode(model_path, photos, tmp_path):
     shutil.copy(photos["dogs"][1], tmp_path)
     name = photos["dogs"][1].name
-    done = run_cli(str(model_path), "-f", name, cwd=tmp_path)
+    done = run_module(str(model_path), "-f", name, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 2 and lines[-1] == "1 image predicted"
@@ -118,7 +133,7 @@ def test_cli_file_mode(model_path, photos, tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_cli_directory_mode_skips_unreadable_files(model_path, folder):
+def test_cli_directory_mode_skips_unreadable_files(model_path, folder, run_cli):
     done = run_cli(str(model_path), "-d", "samples", "--top-k", "2", cwd=folder.parent)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
@@ -129,7 +144,7 @@ def test_cli_directory_mode_skips_unreadable_files(model_path, folder):
     assert "cats" in by_file["samples/cat.2000.jpg"] and "dogs" in by_file["samples/cat.2000.jpg"], "top 2 of 2"
 
 
-def test_cli_exit_statuses_for_nothing_predicted_and_for_errors(model_path, folder, tmp_path):
+def test_cli_exit_statuses_for_nothing_predicted_and_for_errors(model_path, folder, tmp_path, run_cli):
     only_bad = tmp_path / "bad"
     only_bad.mkdir()
     shutil.move(folder / "broken.jpg", only_bad)
