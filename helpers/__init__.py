@@ -6,10 +6,11 @@ Organised by what a learner does:
 - :mod:`helpers.data` - get data: registry, checked downloads, array loaders, folder scans, folder and CSV datasets;
 - :mod:`helpers.augment` - augmentation layers (the old ``ImageDataGenerator`` settings as layers);
 - :mod:`helpers.models` - build models; :mod:`helpers.transfer` - pretrained bases;
-- :mod:`helpers.training` - train: callbacks (resume after an interruption, stop on a NaN loss)
-  and run folders; :mod:`helpers.train` - the one-call ``train_from_folder`` and
-  ``python -m helpers.train`` (with :mod:`helpers.train_fit`, :mod:`helpers.train_options` and
-  :mod:`helpers.train.command`, run by ``python -m helpers.train``); :mod:`helpers.distribute` - several devices;
+- :mod:`helpers.train` - train: the one-call ``train_from_folder`` and ``python -m helpers.train``
+  (:mod:`helpers.train.command`), with :mod:`helpers.train.fit` (``fit_and_evaluate``, the head ->
+  fine-tune loop), :mod:`helpers.train.options` (optimizer, schedules, precision, default choices)
+  and :mod:`helpers.train.callbacks` (callbacks: resume after an interruption, stop on a NaN loss;
+  run folders); :mod:`helpers.distribute` - several devices;
 - :mod:`helpers.evaluate` and :mod:`helpers.plots` - evaluate and plot;
 - :mod:`helpers.ensembles` - combine several models;
 - :mod:`helpers.model_files` and :mod:`helpers.predict` - save with class names, predict

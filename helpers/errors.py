@@ -77,7 +77,8 @@ class ModelFileError(CourseError):
 class TrainingDivergedError(CourseError):
     """The training loss became NaN or infinite.
 
-    Raised by :mod:`helpers.training`.
+    Raised by :mod:`helpers.train.fit`: :class:`helpers.train.callbacks.StopOnNaN` stopped the run, or
+    the validation loss was NaN at every epoch.
     """
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from helpers import transfer
 from helpers.data.download import MIRROR_ENV
-from helpers.train_fit import best_epoch_index, head_then_fine_tune
+from helpers.train.fit import best_epoch_index, head_then_fine_tune
 from helpers.weights import WeightsUnavailableError, fetch_weights, weight_file
 
 NOT_TRAINED = "not trained in this profile"
@@ -99,7 +99,7 @@ class TransferResult:
 def best_accuracy(history: dict) -> float | None:
     """The validation accuracy of the epoch with the lowest validation loss (a NaN epoch never counts; ``None`` if all are NaN).
 
-    The epoch is :func:`helpers.train_fit.best_epoch_index`, the rule ``train_from_folder`` keeps too.
+    The epoch is :func:`helpers.train.fit.best_epoch_index`, the rule ``train_from_folder`` keeps too.
     """
     index = best_epoch_index(history)
     return None if index is None else float(history["val_accuracy"][index])
@@ -151,7 +151,7 @@ def train_transfer(
     ``1e-3``. Otherwise learning rates and the number of layers to unfreeze default to the base's
     recipe (:class:`helpers.transfer.BaseSpec`).
 
-    Both phases run in :func:`helpers.train_fit.head_then_fine_tune`, as in ``train_from_folder``:
+    Both phases run in :func:`helpers.train.fit.head_then_fine_tune`, as in ``train_from_folder``:
     the returned model holds the epoch with the lowest validation loss of both phases (the head's
     when fine-tuning made it worse), while the result reports each phase's best accuracy.
 

@@ -100,7 +100,7 @@ def weight_file(base: str) -> Archive:
 
     The one place that says "this base has no ImageNet weights" (``weights="imagenet"`` asked of
     ``cifar10_cnn`` or of an unknown name): :func:`fetch_weights`, and through it
-    :func:`helpers.train_options.check_base` and :func:`helpers.transfer.build_transfer_classifier`, raise this.
+    :func:`helpers.train.options.check_base` and :func:`helpers.transfer.build_transfer_classifier`, raise this.
 
     Raises:
         TrainSettingError: ``base`` has no ImageNet weight file (a :class:`CourseError`).

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import data, model_files, predict, training
-from helpers.train import command
+from helpers import data, model_files, predict
+from helpers.train import callbacks as train_callbacks, command
 from helpers.data import checks, labels_csv
 from helpers.data.folders import FolderError
-from helpers.errors import CourseError, TrainSettingError
+from helpers.errors import CourseError, TrainingDivergedError, TrainSettingError
 
 SIZE = (16, 16)
 _SEEDS = itertools.count(500)
@@ -296,7 +296,7 @@ def test_csv_with_a_misspelt_label_and_a_text_that_is_not_csv(tmp_path):
 def test_a_loss_that_explodes_without_nan_stops_like_nan():
     import types
 
-    callback = training.StopOnNaN(announce=False)
+    callback = train_callbacks.StopOnNaN(announce=False)
     callback.set_model(types.SimpleNamespace(optimizer=types.SimpleNamespace(learning_rate=10.0), stop_training=False))
     callback.on_train_begin()
     callback.on_epoch_begin(0)
@@ -322,7 +322,7 @@ def test_an_exploding_loss_ends_training_with_the_diverged_error(tmp_path):
         outputs = keras.layers.Dense(classes, activation="softmax", kernel_regularizer=keras.regularizers.L2(10.0))(x)
         return keras.Model(inputs, outputs)
 
-    with pytest.raises(training.TrainingDivergedError) as error:
+    with pytest.raises(TrainingDivergedError) as error:
         train.train_from_folder(root, 16, batch_size=4, epochs=3, model=exploding, base=None, learning_rate=50.0, augment=False,
                                 verbose=0)
     assert str(error.value).startswith("The training loss exploded to "), "caught while still finite, before any NaN"
@@ -407,7 +407,7 @@ def test_ctrl_c_in_the_training_command_says_where_the_run_is(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert status == 130 and "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith("Interrupted: the run is saved in ") and "go on from epoch 4" in err
-    assert training.interrupted_message(None).startswith("Interrupted: nothing was saved")
+    assert train_callbacks.interrupted_message(None).startswith("Interrupted: nothing was saved")
 
 
 def test_a_course_error_in_jupyter_is_one_line(tmp_path):

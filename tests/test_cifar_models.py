@@ -9,7 +9,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import evaluate, models, plots, training  # noqa: E402
+from helpers import evaluate, models, plots  # noqa: E402
+from helpers.train import callbacks as train_callbacks  # noqa: E402
 from helpers.data import get_dataset, load_cifar10  # noqa: E402
 from helpers.evaluate import Evaluation  # noqa: E402
 
@@ -123,9 +124,9 @@ def test_plot_confused_pairs_shows_each_pair_most_confident_first(cifar_test_ima
 
 
 def test_standard_callbacks_without_reduce_lr_for_scheduled_optimizers(tmp_path: Path):
-    default = [type(c).__name__ for c in training.standard_callbacks("demo", root=tmp_path)]
+    default = [type(c).__name__ for c in train_callbacks.standard_callbacks("demo", root=tmp_path)]
     assert default == ["ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau", "TensorBoard"], "unchanged default"
-    scheduled = [type(c).__name__ for c in training.standard_callbacks("demo", root=tmp_path, reduce_lr=False)]
+    scheduled = [type(c).__name__ for c in train_callbacks.standard_callbacks("demo", root=tmp_path, reduce_lr=False)]
     assert scheduled == ["ModelCheckpoint", "EarlyStopping", "TensorBoard"]
 
 

@@ -1,4 +1,4 @@
-"""The two-phase loop (head, then fine-tuning) and its best-epoch choice, written once in helpers.train_fit.
+"""The two-phase loop (head, then fine-tuning) and its best-epoch choice, written once in helpers.train.fit.
 
 Fakes stand in for training here (a few numbers per epoch), so every case is instant; the real
 runs are in test_train_options.py (train_from_folder, fit_and_evaluate) and test_transfer.py (train_transfer).
@@ -10,8 +10,9 @@ import math
 
 import pytest
 
-from helpers import train_fit, transfer_runs
-from helpers.training import TrainingDivergedError
+from helpers import transfer_runs
+from helpers.errors import TrainingDivergedError
+from helpers.train import fit as train_fit
 
 NAN = math.nan
 
@@ -81,7 +82,7 @@ def test_no_finite_epoch_at_all_is_an_error_that_says_what_to_do(monkeypatch):
     nan = train_fit._history({"val_loss": [NAN], "val_accuracy": [NAN], "accuracy": [0.5]}, [0])
     monkeypatch.setattr(train_fit, "_fit", lambda *args, **kwargs: nan)
     splits = type("Splits", (), {"class_names": ["a", "b"], "image_size": (32, 32), "train": None})()
-    monkeypatch.setattr("helpers.train_options.steps_per_epoch", lambda dataset: 1)
+    monkeypatch.setattr("helpers.train.options.steps_per_epoch", lambda dataset: 1)
     model = models.folder_cnn((32, 32, 3), 2, widths=(4,), convs_per_block=1)
     with pytest.raises(TrainingDivergedError) as error:
         train_fit.fit_and_evaluate(splits, model=model, epochs=1, verbose=0)

@@ -3,7 +3,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from helpers import models, training
+from helpers import models
+from helpers.train import callbacks as train_callbacks
 
 
 def test_mnist_cnn_has_the_documented_shape_and_size():
@@ -22,7 +23,7 @@ def test_mnist_cnn_outputs_probabilities_for_raw_pixels():
 
 
 def test_standard_callbacks(tmp_path: Path):
-    callbacks = training.standard_callbacks("demo", root=tmp_path)
+    callbacks = train_callbacks.standard_callbacks("demo", root=tmp_path)
     kinds = [type(c).__name__ for c in callbacks]
     assert kinds == ["ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau", "TensorBoard"]
     checkpoint, early, plateau, board = callbacks
@@ -38,9 +39,9 @@ def _mode(callback) -> str:
 
 
 def test_callbacks_watching_a_loss_minimise_it(tmp_path: Path):
-    callbacks = training.standard_callbacks("demo", monitor="val_loss", tensorboard=False, root=tmp_path)
+    callbacks = train_callbacks.standard_callbacks("demo", monitor="val_loss", tensorboard=False, root=tmp_path)
     assert [_mode(c) for c in callbacks] == ["min", "min", "min"]
-    assert [_mode(c) for c in training.standard_callbacks("demo", root=tmp_path)[:3]] == ["max", "max", "max"]
+    assert [_mode(c) for c in train_callbacks.standard_callbacks("demo", root=tmp_path)[:3]] == ["max", "max", "max"]
 
 
 def test_missing_tensorboard_is_one_line_not_a_crash(tmp_path: Path, monkeypatch, capsys):
@@ -48,13 +49,13 @@ def test_missing_tensorboard_is_one_line_not_a_crash(tmp_path: Path, monkeypatch
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorboard" else real(name, *a))
-    callbacks = training.standard_callbacks("demo", root=tmp_path)
+    callbacks = train_callbacks.standard_callbacks("demo", root=tmp_path)
     assert [type(c).__name__ for c in callbacks] == ["ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau"]
     assert "pip install tensorboard" in capsys.readouterr().out
 
 
 def test_resume_and_stop_on_nan_are_optional_callbacks(tmp_path: Path):
-    callbacks = training.standard_callbacks("demo", tensorboard=False, root=tmp_path, resume=True, stop_on_nan=True)
+    callbacks = train_callbacks.standard_callbacks("demo", tensorboard=False, root=tmp_path, resume=True, stop_on_nan=True)
     kinds = [type(c).__name__ for c in callbacks]
     assert kinds == ["ResumeFromBackup", "ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau", "StopOnNaN"]
     assert isinstance(callbacks[0], keras.callbacks.BackupAndRestore) and Path(callbacks[0].backup_dir) == tmp_path / "demo" / "backup"
@@ -63,7 +64,7 @@ def test_resume_and_stop_on_nan_are_optional_callbacks(tmp_path: Path):
 
 
 def test_time_to_accuracy_notes_the_first_epoch_at_the_target(capsys):
-    from helpers.training import TimeToAccuracy
+    from helpers.train.callbacks import TimeToAccuracy
 
     clock = TimeToAccuracy(0.99)
     clock.on_train_begin()
@@ -78,7 +79,8 @@ def test_time_to_accuracy_notes_the_first_epoch_at_the_target(capsys):
 
 def test_one_sigmoid_unit_means_two_classes():
     """The output rule, written once in helpers.models, and what the other modules ask of it."""
-    from helpers import model_files, predict, train_options
+    from helpers import model_files, predict
+    from helpers.train import options as train_options
 
     assert models.output_units(2) == (1, "sigmoid") and models.output_units(5) == (5, "softmax")
     assert [models.classes_for_units(units) for units in (1, 3)] == [2, 3]

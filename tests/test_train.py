@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 import helpers
-from helpers import data, model_files, train, train_options
+from helpers import data, model_files, train
+from helpers.train import options as train_options
 from helpers.train import command
 from helpers.data import checks
 from helpers.errors import CourseError
@@ -215,7 +216,8 @@ def test_every_command_line_option_is_an_option_of_the_python_call():
 
 def test_the_model_step_is_build_classifier_and_its_second_check_is_quiet(capfd):
     """train_from_folder checks the base before loading data, then builds with build_classifier, which checks again: silently."""
-    from helpers import train_options, weights
+    from helpers import weights
+    from helpers.train import options as train_options
 
     if not weights.weights_cached("MobileNetV2-0.35"):
         pytest.skip("the light ImageNet weight files are not in this Keras cache")

@@ -16,10 +16,10 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, models, train, train_options, training, transfer, weights
-from helpers.train import command
+from helpers import data, models, train, transfer, weights
+from helpers.train import callbacks as train_callbacks, command, options as train_options
 from helpers.data.checks import TrainSettingError
-from helpers.errors import CourseError
+from helpers.errors import CourseError, TrainingDivergedError
 
 TINY_CNN = functools.partial(models.folder_cnn, widths=(8, 16), convs_per_block=1)
 TWO = dict(image_size=32, classes=["crab", "cup"], augment=False, verbose=0)
@@ -111,7 +111,7 @@ def test_an_interrupted_fine_tuning_goes_on_without_training_the_head_again(spli
 
 def test_a_nan_loss_stops_the_run_with_an_explanation(splits, tmp_path, capsys):
     keras.utils.set_random_seed(0)
-    with pytest.raises(training.TrainingDivergedError) as error:
+    with pytest.raises(TrainingDivergedError) as error:
         train.fit_and_evaluate(splits, model=TINY_CNN, epochs=3, learning_rate=1e20, run_dir=tmp_path / "nan", verbose=0)
     message = str(error.value)
     assert message.startswith("The training loss became NaN (not a number) at batch ")
@@ -123,7 +123,7 @@ def test_a_nan_loss_stops_the_run_with_an_explanation(splits, tmp_path, capsys):
 
 
 def test_stop_on_nan_prints_its_explanation_when_used_as_a_plain_callback():
-    callback = training.StopOnNaN()
+    callback = train_callbacks.StopOnNaN()
     callback.set_model(types.SimpleNamespace(optimizer=types.SimpleNamespace(learning_rate=0.5), stop_training=False))
     callback.on_epoch_begin(2)
     callback.on_batch_end(0, {"loss": 0.7})
@@ -157,7 +157,7 @@ def test_schedules_and_clipnorm(splits):
 def test_reduce_lr_on_plateau_steps_aside_for_a_schedule(splits, tmp_path, capsys):
     model = TINY_CNN((32, 32, 3), 2)
     model.compile(optimizer=train_options.make_optimizer(1e-3, schedule="cosine", total_steps=21), loss="sparse_categorical_crossentropy")
-    callbacks = training.standard_callbacks("s", "loss", lr_patience=0, tensorboard=False, root=tmp_path)
+    callbacks = train_callbacks.standard_callbacks("s", "loss", lr_patience=0, tensorboard=False, root=tmp_path)
     model.fit(splits.train, epochs=3, callbacks=callbacks, verbose=0)  # Keras's own callback would raise TypeError here
     assert "follows a learning-rate schedule, so ReduceLROnPlateau leaves the learning rate alone" in capsys.readouterr().out
 

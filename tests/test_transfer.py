@@ -52,7 +52,7 @@ def test_every_base_assembles_frozen_under_a_new_head(name):
 
 
 def test_the_head_is_built_in_one_place():
-    from helpers import train_options
+    from helpers.train import options as train_options
 
     own = transfer.cifar10_base(width=8, name="my_base")  # a base of your own: raw pixels in, feature maps out
     mine = train_options.transfer_builder(own)((32, 32, 3), 3)

@@ -15,7 +15,7 @@ By default (``base="auto"``) the model is a pretrained ImageNet base under a new
 (quick profile) MobileNetV2 with alpha 0.35, whose 2 MB weight file the course mirror serves; on a
 GPU in the full profile a stronger base (EfficientNetB0, else MobileNetV2) when its weights can be
 had. The first line printed says which base, why, and the image size, epochs and batch chosen
-(:func:`helpers.train_options.choose_defaults`; also in ``TrainResult.choices``). When no weights
+(:func:`helpers.train.options.choose_defaults`; also in ``TrainResult.choices``). When no weights
 can be had, one line says so and what to do, and the from-scratch course CNN is trained instead.
 
 Inside, :func:`train_from_folder` does what notebooks 04 and 06 did step by step:
@@ -35,8 +35,9 @@ Inside, :func:`train_from_folder` does what notebooks 04 and 06 did step by step
 :func:`train_from_csv` does the same from a CSV file of ``path,label`` rows.
 
 The module is split by what each part is: this one holds the two one-call utilities;
-:mod:`helpers.train_fit` the shared core (:class:`TrainResult`, :func:`fit_and_evaluate`);
-:mod:`helpers.train_options` what the options turn into (optimizer, schedules, precision, bases);
+:mod:`helpers.train.fit` the shared core (:class:`TrainResult`, :func:`fit_and_evaluate`);
+:mod:`helpers.train.options` what the options turn into (optimizer, schedules, precision, bases);
+:mod:`helpers.train.callbacks` the callbacks and run folders (resuming, stopping on a NaN loss);
 :mod:`helpers.train.command` the command line (``python -m helpers.train`` runs it; it imports
 this module, never the other way round).
 
@@ -51,7 +52,7 @@ from collections import Counter
 from typing import Callable, Sequence
 
 from helpers.data.checks import TrainSettingError, check_sizes, check_split_settings, class_counts
-from helpers.train_fit import TrainResult, fit_and_evaluate
+from helpers.train.fit import TrainResult, fit_and_evaluate
 
 __all__ = [
     "COMMON_OPTIONS", "STEP_OPTIONS", "TrainResult", "TrainSettingError", "build_classifier", "fit_and_evaluate", "train_from_csv",
@@ -77,8 +78,8 @@ def _augmentation(augment):
 
 
 def _choose(options: dict, verbose: int):
-    """Fill in the defaults left to the course (:func:`helpers.train_options.choose_defaults`) and say what they are."""
-    from helpers import train_options
+    """Fill in the defaults left to the course (:func:`helpers.train.options.choose_defaults`) and say what they are."""
+    from helpers.train import options as train_options
 
     choices = train_options.choose_defaults(
         options.pop("base"), options.pop("weights"), options.pop("image_size"), options.pop("epochs"),
@@ -114,7 +115,8 @@ def build_classifier(
     Raises:
         CourseError: an unknown base, or ImageNet weights that cannot be had (before anything is built).
     """
-    from helpers import models, train_options
+    from helpers import models
+    from helpers.train import options as train_options
 
     if base is None:
         return models.folder_cnn(tuple(input_shape), num_classes, widths=tuple(widths), convs_per_block=convs_per_block)
@@ -152,7 +154,8 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
 
     import keras
 
-    from helpers import distribute, train_options
+    from helpers import distribute
+    from helpers.train import options as train_options
 
     start = time.perf_counter()
     base, weights, batch_size = choices.base, choices.weights, choices.batch_size
@@ -233,7 +236,7 @@ def train_from_folder(
     of the base), with augmentation and early stopping on the validation loss; the first line
     printed says what was chosen and why. With ``base=None`` it trains :func:`helpers.models.folder_cnn`
     from scratch instead: 180x180 px, up to 40 epochs (patience 10), the seed tutorial's recipe.
-    Every setting left at ``None`` is chosen (:func:`helpers.train_options.choose_defaults`).
+    Every setting left at ``None`` is chosen (:func:`helpers.train.options.choose_defaults`).
 
     It is three steps you can also take one by one, each returning something to look at:
     the data (:func:`helpers.data.image_datasets` → a ``FolderDatasets``), the model

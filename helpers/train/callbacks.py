@@ -7,6 +7,8 @@ safer (used by :func:`helpers.train.train_from_folder` whenever it has a run fol
 - :class:`ResumeFromBackup` (``resume=True``): an interrupted run (Ctrl-C, a closed laptop, a
   Colab session that timed out) goes on from its last completed epoch when it is started again;
 - :class:`StopOnNaN` (``stop_on_nan=True``): a run whose loss becomes NaN (or explodes) stops at once and says why.
+
+The notebooks import it by its former name, ``from helpers import training`` (kept for one release).
 """
 
 from __future__ import annotations

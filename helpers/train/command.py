@@ -37,7 +37,7 @@ def _widths(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a list of filter counts such as 16,32,64") from None
 
 
-#: The schedules known by name: :data:`helpers.train_options.SCHEDULES`, repeated so that ``--help`` loads no Keras.
+#: The schedules known by name: :data:`helpers.train.options.SCHEDULES`, repeated so that ``--help`` loads no Keras.
 SCHEDULES = ("cosine", "one_cycle")
 
 
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: one line saying what was saved and how to go on, no traceback
-        from helpers.training import interrupted_message
+        from helpers.train.callbacks import interrupted_message
 
         print(f"\n{interrupted_message(args.run_dir)}", file=sys.stderr)
         return 130

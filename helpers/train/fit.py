@@ -2,8 +2,8 @@
 
 :func:`fit_and_evaluate` is what :func:`helpers.train.train_from_folder` and
 :func:`helpers.train.train_from_csv` call once their datasets are ready; it returns a
-:class:`TrainResult`. Its options come from :mod:`helpers.train_options` (optimizer, schedules,
-precision, pretrained bases), :mod:`helpers.training` (callbacks: early stopping, resuming an
+:class:`TrainResult`. Its options come from :mod:`helpers.train.options` (optimizer, schedules,
+precision, pretrained bases), :mod:`helpers.train.callbacks` (callbacks: early stopping, resuming an
 interrupted run, stopping on a NaN loss) and :mod:`helpers.distribute` (several devices).
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from helpers.data.checks import TrainSettingError
+from helpers.errors import TrainingDivergedError
 
 
 @dataclass(repr=False)
@@ -44,7 +45,7 @@ class TrainResult:
         choices: what was trained and why: ``base`` (``None`` for the course CNN), ``weights``,
             ``image_size``, ``epochs``, ``fine_tune_epochs``, ``batch_size``, ``why`` (for example
             ``"quick profile, CPU"``) and ``fallback`` (the line said when no weights could be had)
-            (:class:`helpers.train_options.Choices`).
+            (:class:`helpers.train.options.Choices`).
     """
 
     model: object
@@ -123,11 +124,11 @@ def fit_and_evaluate(
     with integer labels; ``model`` a Keras model with a softmax output (or one sigmoid unit for two
     classes), a function ``(input_shape, num_classes) -> model``, or ``None`` for
     :func:`helpers.models.folder_cnn`. With ``fine_tune_epochs`` the model must have a pretrained
-    base (:func:`helpers.train_options.transfer_builder`): after the head has trained, the top of
+    base (:func:`helpers.train.options.transfer_builder`): after the head has trained, the top of
     the base is unfrozen (:func:`helpers.transfer.fine_tune`) and trained at a small learning rate.
 
     With ``run_dir`` the best model is also kept in ``run_dir/best.keras``, and an interrupted run
-    goes on from its last completed epoch when started again (:class:`helpers.training.ResumeFromBackup`).
+    goes on from its last completed epoch when started again (:class:`helpers.train.callbacks.ResumeFromBackup`).
 
     The head, then the fine-tuning, run in :func:`head_then_fine_tune`, which keeps the epoch with
     the lowest validation loss of both phases (:func:`best_epoch_index`: never a NaN epoch).
@@ -138,8 +139,8 @@ def fit_and_evaluate(
     """
     import keras
 
-    from helpers import distribute, models, train_options as options
-    from helpers.training import TrainingDivergedError
+    from helpers import distribute, models
+    from helpers.train import options
 
     start = time.perf_counter()
     names, shape = list(splits.class_names), (*splits.image_size, 3)
@@ -240,12 +241,10 @@ def head_then_fine_tune(model, fit: Callable, epochs: int, fine_tune_epochs: int
 
     The epoch kept is :func:`best_epoch_index` of both phases: when it is in the head phase, the
     head's weights are put back. A fine-tuning whose loss becomes NaN
-    (:class:`helpers.training.TrainingDivergedError`) ends with the head's best epoch and a note.
+    (:class:`helpers.errors.TrainingDivergedError`) ends with the head's best epoch and a note.
     With ``folder``, the finished head phase is remembered there, so that a fine-tuning
     interrupted and started again goes on without training the head again.
     """
-    from helpers.training import TrainingDivergedError
-
     history = _head_done(folder) if fine_tune_epochs else None  # a resumed fine-tuning skips the finished head phase
     head_weights = None
     if history is None:
@@ -271,23 +270,23 @@ def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extr
     """One ``fit`` of ``epochs`` epochs from ``first_epoch``, under the course's callbacks; raises if the loss became NaN."""
     import keras
 
-    from helpers import training
+    from helpers.train.callbacks import ReduceLROnPlateau, StopOnNaN, standard_callbacks
 
     lr_patience = max(2, patience // 2)
     if folder is not None:
         name = f"{folder.name}/{phase}" if phase else folder.name
-        callbacks = training.standard_callbacks(name, "val_loss", patience, lr_patience, tensorboard=False, root=folder.parent,
-                                                reduce_lr=reduce_lr, resume=True, stop_on_nan=True)
+        callbacks = standard_callbacks(name, "val_loss", patience, lr_patience, tensorboard=False, root=folder.parent,
+                                       reduce_lr=reduce_lr, resume=True, stop_on_nan=True)
     else:
-        callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True), training.StopOnNaN()]
+        callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True), StopOnNaN()]
         if reduce_lr:
-            callbacks.insert(1, training.ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=lr_patience, min_lr=1e-6))
-    stopped = next(c for c in callbacks if isinstance(c, training.StopOnNaN))
+            callbacks.insert(1, ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=lr_patience, min_lr=1e-6))
+    stopped = next(c for c in callbacks if isinstance(c, StopOnNaN))
     stopped.announce = False  # raised below instead, as one clear error
     history = model.fit(splits.train, validation_data=splits.validation, epochs=first_epoch + epochs, initial_epoch=first_epoch,
                         callbacks=[*callbacks, *extra], verbose=2 if verbose >= 2 else 0)
     if stopped.message:
-        raise training.TrainingDivergedError(stopped.message)
+        raise TrainingDivergedError(stopped.message)
     return history
 
 
