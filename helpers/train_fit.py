@@ -1,0 +1,12 @@
+"""Moved to :mod:`helpers.train.fit`; this name is kept for one release (Colab installs from main)."""
+
+from helpers.train.fit import (  # noqa: F401
+    Phases,
+    TrainResult,
+    TrainSettingError,
+    best_epoch_index,
+    fit_and_evaluate,
+    head_then_fine_tune,
+)
+
+__all__ = ["Phases", "TrainResult", "TrainSettingError", "best_epoch_index", "fit_and_evaluate", "head_then_fine_tune"]

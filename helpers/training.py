@@ -1,0 +1,21 @@
+"""Moved to :mod:`helpers.train.callbacks`; this name is kept for one release (Colab installs from main, and the notebooks import it)."""
+
+from helpers.train.callbacks import (  # noqa: F401
+    EXPLODED_FACTOR,
+    EXPLODED_LOSS,
+    RUNS_DIR,
+    ReduceLROnPlateau,
+    ResumeFromBackup,
+    StopOnNaN,
+    TimeToAccuracy,
+    TrainingDivergedError,
+    diverged_message,
+    interrupted_message,
+    run_dir,
+    standard_callbacks,
+)
+
+__all__ = [
+    "EXPLODED_FACTOR", "EXPLODED_LOSS", "RUNS_DIR", "ReduceLROnPlateau", "ResumeFromBackup", "StopOnNaN", "TimeToAccuracy",
+    "TrainingDivergedError", "diverged_message", "interrupted_message", "run_dir", "standard_callbacks",
+]
