@@ -16,6 +16,7 @@ Organised by what a learner does:
 - :mod:`helpers.model_files` and :mod:`helpers.predict` - save with class names, predict
   (``python -m helpers.predict``);
 - :mod:`helpers.results` and :mod:`helpers.runner` - record each notebook's key figure, run the series;
+- :mod:`helpers.tables` - ``text_table``, the one rule behind the aligned text tables the package prints;
 - :mod:`helpers.exercises` - the checked exercises at the end of each notebook.
 
 ``python -m helpers.data pack DIR`` packs every archive and weight file for a classroom mirror.
