@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from helpers.data.download import MIRROR_ENV, pretty_path
 from helpers.errors import CourseError
+from helpers.tables import text_table
 
 if TYPE_CHECKING:
     from helpers.data.pack import PackResult
@@ -41,15 +42,13 @@ def serve_instructions(directory: Path) -> str:
 
 def summary_table(results: list[PackResult]) -> str:
     """The end-of-run table: one line per file, then one line per missing file with its reason."""
-    rows = [("item", "file", "size", "status")]
+    rows = []
     for result in results:
         size = result.bytes or result.item.archive.size
         need = "" if result.item.required else ", optional"
         status = f"ok ({result.source})" if result.status == "ok" else f"MISSING{need}"
         rows.append((result.item.label, result.item.relative, f"{size / 1e6:,.1f} MB" if size else "?", status))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines = [text_table(rows, ("item", "file", "size", "status"), rule="columns")]
     packed = sum(result.bytes for result in results)
     lines.append(f"{sum(r.status == 'ok' for r in results)} of {len(results)} files packed, {packed / 1e6:,.0f} MB")
     for result in results:

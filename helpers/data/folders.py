@@ -37,6 +37,7 @@ from helpers.data.layout import (  # noqa: F401 - FolderError and the checks are
 from helpers.data.quarantine import quarantine as move_aside
 from helpers.data.scan import remove_copies, scan_folder
 from helpers.errors import TrainSettingError
+from helpers.tables import text_table
 
 # Keras 3.15 warns that fit's own shuffle=True (its default) is ignored for a tf.data.Dataset. The
 # datasets made here reshuffle themselves every epoch, so the warning only confuses.
@@ -99,10 +100,9 @@ def count_images(directory: os.PathLike | str) -> dict[str, int]:
 def describe_folder(directory: os.PathLike | str) -> str:
     """A short text table of :func:`count_images`: one line per folder, with a total."""
     counts = count_images(directory)
-    width = max([len(name) for name in counts] + [5])
-    lines = [f"{name:<{width}}  {count:>6,} images" for name, count in counts.items()]
-    lines.append(f"{'total':<{width}}  {sum(counts.values()):>6,} images")
-    return "\n".join(lines)
+    rows = [(name, f"{count:,}", "images") for name, count in counts.items()]
+    rows.append(("total", f"{sum(counts.values()):,}", "images"))
+    return text_table(rows, align="lrl", min_widths=(0, 6), gap=("  ", " "))
 
 
 def prepare(

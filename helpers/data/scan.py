@@ -35,6 +35,7 @@ from helpers.data.download import pretty_path
 from helpers.data.image_check import inspect_files, inspect_image, is_ignored
 from helpers.data.layout import FolderError, as_folder, check_class_list, closest
 from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES, is_image_name
+from helpers.tables import text_table
 
 __all__ = ["IMAGE_SUFFIXES", "ClassScan", "FileProblem", "FolderScan", "inspect_image", "inspect_listed", "is_ignored", "scan_folder"]
 
@@ -158,15 +159,14 @@ class FolderScan:
     def table(self) -> str:
         """One row per class: images, unreadable, non-image files, formats, colour modes, sizes, duplicates."""
         dup = Counter(path for group in self.duplicates for path in group[1:])
-        rows = [("class", "images", "unreadable", "non-image", "formats", "modes", "sizes (w x h)", "duplicates")]
+        rows = []
         for row in self.classes:
             sizes = f"{row.smallest[0]}x{row.smallest[1]} to {row.largest[0]}x{row.largest[1]}" if row.smallest else "-"
             copies = sum(dup[path] for path in row.files)
             rows.append((row.name, f"{row.images:,}", str(row.unreadable), str(row.non_image), ", ".join(sorted(row.formats)) or "-",
                          ", ".join(sorted(row.modes)) or "-", sizes, str(copies)))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        return "\n".join("  ".join(cell.ljust(w) if i in (0, 4, 5, 6) else cell.rjust(w) for i, (cell, w) in
-                                   enumerate(zip(r, widths))).rstrip() for r in rows)
+        header = ("class", "images", "unreadable", "non-image", "formats", "modes", "sizes (w x h)", "duplicates")
+        return text_table(rows, header, align="lrrrlllr")
 
     def __str__(self) -> str:
         return self.table() + "\n" + self.summary(max_files=len(self.problems))

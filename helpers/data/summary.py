@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from helpers.data.download import mirror_candidates, datasets_dir, is_valid
 from helpers.data.registry import DATASETS, Archive, DatasetInfo
+from helpers.tables import text_table
 
 
 def _where(info: DatasetInfo, archive: Archive | None) -> str:
@@ -26,12 +27,9 @@ def _size(archive: Archive) -> str:
 
 def registry_table() -> str:
     """Return a text table: dataset, full archive (images, size, where), mini archive (same)."""
-    rows = [("dataset", "full archive", "where", "mini archive", "where")]
+    rows = []
     for info in DATASETS.values():
         full = f"{info.full.images:,} img, {_size(info.full)}"
         mini = f"{info.mini.images:,} img, {_size(info.mini)}" if info.mini else "-"
         rows.append((info.name, full, _where(info, info.full), mini, _where(info, info.mini)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+    return text_table(rows, ("dataset", "full archive", "where", "mini archive", "where"), rule="columns")
