@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 from typing import Iterable, Iterator
 
+from helpers.tables import text_table
+
 
 def scaled_settings(batch_size: int, learning_rate: float, replicas: int) -> tuple[int, float]:
     """The global batch size and learning rate for ``replicas`` devices, by the linear scaling rule.
@@ -50,11 +52,11 @@ def scope(strategy=None) -> contextlib.AbstractContextManager:
 
 def scaling_table(batch_size: int, learning_rate: float, counts: Iterable[int] = (1, 2, 4, 8)) -> str:
     """A small text table of :func:`scaled_settings` for several replica counts."""
-    lines = [f"{'replicas':>8}  {'batch per replica':>17}  {'global batch':>12}  {'learning rate':>13}"]
+    rows = []
     for count in counts:
         batch, rate = scaled_settings(batch_size, learning_rate, count)
-        lines.append(f"{count:>8}  {batch_size:>17}  {batch:>12}  {rate:>13.4g}")
-    return "\n".join(lines)
+        rows.append((f"{count}", f"{batch_size}", f"{batch}", f"{rate:.4g}"))
+    return text_table(rows, ("replicas", "batch per replica", "global batch", "learning rate"), align="rrrr")
 
 
 def device_names(strategy) -> list[str]:

@@ -12,6 +12,8 @@ import keras
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
+from helpers.tables import text_table
+
 
 @dataclass
 class Evaluation:
@@ -118,15 +120,10 @@ def per_class_table(evaluations: dict[str, Evaluation]) -> str:
     """
     names = list(evaluations)
     columns = [evaluations[name].per_class_accuracy() for name in names]
-    classes = list(columns[0])
-    first = max(len("class"), *(len(name) for name in classes))
-    widths = [max(len(name), 6) for name in names]
-    lines = ["class".ljust(first) + "".join(f"  {name:>{width}}" for name, width in zip(names, widths))]
-    for cls in classes:
-        lines.append(cls.ljust(first) + "".join(f"  {col[cls]:>{width}.1%}" for col, width in zip(columns, widths)))
-    totals = [evaluations[name].accuracy for name in names]
-    lines.append("all".ljust(first) + "".join(f"  {total:>{width}.1%}" for total, width in zip(totals, widths)))
-    return "\n".join(lines)
+    rows = [(cls, *(f"{col[cls]:.1%}" for col in columns)) for cls in columns[0]]
+    rows.append(("all", *(f"{evaluations[name].accuracy:.1%}" for name in names)))
+    # each accuracy column at least as wide as "100.0%"
+    return text_table(rows, ("class", *names), align="l" + "r" * len(names), min_widths=(0, *[6] * len(names)))
 
 
 def accuracy_standard_error(evaluation: Evaluation) -> float:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.results import RESULTS_ENV, describe, update_readme
+from helpers.tables import text_table
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -111,7 +112,7 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
 
 def format_table(rows: list[NotebookResult]) -> str:
     """The results table as aligned text: status, key metric and seconds, then the details of each row."""
-    table = [("notebook", "status", "key metric", "seconds")]
+    table = []
     for row in rows:
         status = row.status if len(row.status) <= 60 else row.status[:57] + "..."
         metric = "-"
@@ -119,11 +120,8 @@ def format_table(rows: list[NotebookResult]) -> str:
             shown = f"{row.value:,.0f}" if float(row.value).is_integer() else f"{row.value:.4f}"
             metric = f"{row.metric} = {shown}"
         table.append((row.notebook, status, metric, f"{row.seconds:.0f}"))
-    table.append(("total", "", "", f"{sum(row.seconds for row in rows):.0f}"))
-    widths = [max(len(line[i]) for line in table) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    lines.insert(len(lines) - 1, lines[1])
+    total = ("total", "", "", f"{sum(row.seconds for row in rows):.0f}")
+    lines = [text_table(table, ("notebook", "status", "key metric", "seconds"), rule="columns", footer=[total])]
     described = [(row.notebook, describe(asdict(row))) for row in rows if row.details]
     if described:
         lines += ["", "Recorded details (all kept in the summary):"]

@@ -28,6 +28,7 @@ import numpy as np
 
 from helpers import transfer
 from helpers.data.download import MIRROR_ENV
+from helpers.tables import text_table
 from helpers.train.fit import best_epoch_index, head_then_fine_tune
 from helpers.weights import WeightsUnavailableError, fetch_weights, weight_file
 
@@ -229,9 +230,8 @@ def comparison_table(results: Sequence[TransferResult]) -> str:
     """The results as a text table: one row per base, one accuracy column per dataset."""
     bases = list(dict.fromkeys(r.base for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
-    width = max(20, *(len(d) for d in datasets))
-    head = f"{'base':<15} {'native input':>12} {'parameters':>12}  " + "".join(f"{d:<{width}}  " for d in datasets) + "s/epoch"
-    lines = [head, "-" * len(head)]
+    width = max(20, *(len(d) for d in datasets))  # one width for every dataset's column
+    table = []
     for base in bases:
         rows: dict[str, TransferResult] = {}
         for r in results:  # the first result of a base on a dataset wins
@@ -239,13 +239,11 @@ def comparison_table(results: Sequence[TransferResult]) -> str:
                 rows.setdefault(r.dataset, r)
         first = next(iter(rows.values()))
         native = "x".join(str(side) for side in transfer.get_base(base).input_size)
-        cells = "".join(
-            f"{(f'{rows[d].accuracy:.1%}' if rows[d].accuracy is not None else rows[d].note) if d in rows else '':<{width}}  "
-            for d in datasets
-        )
+        cells = [(f"{rows[d].accuracy:.1%}" if rows[d].accuracy is not None else rows[d].note) if d in rows else "" for d in datasets]
         seconds = [r.seconds_per_epoch for r in rows.values() if r.seconds_per_epoch is not None]
-        lines.append(f"{base:<15} {native:>12} {first.parameters:>12,}  {cells}" + (f"{max(seconds):.1f}" if seconds else "–"))
-    return "\n".join(lines)
+        table.append((base, native, f"{first.parameters:,}", *cells, f"{max(seconds):.1f}" if seconds else "–"))
+    return text_table(table, ("base", "native input", "parameters", *datasets, "s/epoch"), align="lrr", rule="line",
+                      min_widths=(15, 12, 12, *[width] * len(datasets)), gap=[" ", " "] + ["  "] * (len(datasets) + 1))
 
 
 # --------------------------------------------------------------------------- what a base costs, without its weights

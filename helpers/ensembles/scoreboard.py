@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from helpers.ensembles.combine import EnsembleError, accuracy
+from helpers.tables import text_table
 
 
 @dataclass
@@ -101,19 +102,15 @@ class Scoreboard:
         """
         baseline = self.best_on_test(baseline_kind)
         n = len(self.y_test)
-        width = max(len("model"), *(len(name) for name in self.entries))
-        head = (f"{'model':<{width}}  {'kind':<8}  {'n':>2}  {'val acc':>7}  {'test acc':>8}  {'± se':>5}  {'gain':>6}  "
-                f"{'train s':>7}  {'pred s':>6}  {'params':>9}")
-        lines = [head, "-" * len(head)]
+        rows = []
         for e in self.entries.values():
             gain = f"{100 * (e.test_accuracy - baseline.test_accuracy):+.2f}" if e.kind == "ensemble" else ""
             se = 100 * np.sqrt(e.test_accuracy * (1 - e.test_accuracy) / n)
-            lines.append(
-                f"{e.name:<{width}}  {e.kind:<8}  {e.members:>2}  {e.val_accuracy:>7.2%}  {e.test_accuracy:>8.2%}  "
-                f"{se:>5.2f}  {gain:>6}  {e.train_seconds:>7.1f}  {e.predict_seconds:>6.2f}  {e.params:>9,}"
-            )
-        lines.append(f"gain: test accuracy minus that of {baseline.name} (the best single model on test), in points")
-        return "\n".join(lines)
+            rows.append((e.name, e.kind, f"{e.members}", f"{e.val_accuracy:.2%}", f"{e.test_accuracy:.2%}", f"{se:.2f}", gain,
+                         f"{e.train_seconds:.1f}", f"{e.predict_seconds:.2f}", f"{e.params:,}"))
+        header = ("model", "kind", "n", "val acc", "test acc", "± se", "gain", "train s", "pred s", "params")
+        table = text_table(rows, header, align="llrrrrrrrr", min_widths=(0, 8, 2, 0, 0, 5, 6, 0, 0, 9), rule="line")
+        return f"{table}\ngain: test accuracy minus that of {baseline.name} (the best single model on test), in points"
 
     def __str__(self) -> str:
         return self.table()
