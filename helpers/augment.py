@@ -14,6 +14,11 @@ only when called with ``training=True``; :func:`augment_dataset` (or the ``augme
 of :func:`helpers.data.image_datasets`) applies them to the training batches, inside the
 ``tf.data`` pipeline, so validation and test images stay exactly as they are.
 
+The course's augmentation presets all live here: :func:`augmentation_layers` (the old tutorial's
+settings, or any mix of them), :func:`folder_augmentation` (what ``train_from_folder(augment=True)``
+uses), :func:`cifar_augmentation` (flips and 4-pixel shifts for 32x32 photos, notebooks 03 and 07)
+and :func:`digit_augmentation_layers` (small rotations, zooms and shifts without flips, for digits).
+
 Introduced in ``04_cats_vs_dogs_augmentation.ipynb``.
 """
 
@@ -73,6 +78,45 @@ def augmentation_layers(
     if horizontal_flip:
         steps.append(layers.RandomFlip("horizontal", seed=seed))
     return keras.Sequential(steps, name=name)
+
+
+def folder_augmentation() -> keras.Sequential:
+    """What ``train_from_folder(augment=True)`` applies: flips, rotations up to 30 degrees, shifts of 0.1, zooms of 0.2.
+
+    The old tutorial's layers (:func:`augmentation_layers`) without its shear, and with milder
+    rotations and shifts, for photos of objects of any kind.
+    """
+    return augmentation_layers(rotation=30, shift=0.1, shear=0, zoom=0.2, horizontal_flip=True)
+
+
+def cifar_augmentation(shift: float = 0.125, name: str = "augmentation") -> keras.Sequential:
+    """Random horizontal flips and shifts of up to ``shift`` of the image size (4 pixels on CIFAR-10).
+
+    Introduced in ``03_cifar10_cnn.ipynb`` (also ``helpers.models.cifar_augmentation``). The shift reflects the image at its borders and moves
+    whole pixels (``interpolation="nearest"``): the Keras-layer form of the classic "pad by 4 and
+    take a random 32x32 crop". Like every Keras augmentation layer it only acts when called with
+    ``training=True`` (inside ``fit``); at evaluation and prediction it passes images through unchanged.
+    """
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal"),
+            layers.RandomTranslation(shift, shift, fill_mode="reflect", interpolation="nearest"),
+        ],
+        name=name,
+    )
+
+
+def digit_augmentation_layers() -> list[layers.Layer]:
+    """Rotations up to 10 degrees, zooms and shifts of 0.1, with black fill and no flips (a mirrored 2 is no digit).
+
+    Used by :func:`helpers.models.mnist_strong_cnn` (``07_ensembles.ipynb``, full profile). A list, so that a
+    ``keras.Sequential`` builder can splice the layers in among its own.
+    """
+    return [
+        layers.RandomRotation(10 / 360, fill_mode="constant"),
+        layers.RandomZoom(0.1, 0.1, fill_mode="constant"),
+        layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
+    ]
 
 
 def augment_dataset(dataset, augmentation: keras.Layer):

@@ -8,7 +8,7 @@ The output rule is written here once: two classes get **one sigmoid unit** (the 
 class 1, trained with ``binary_crossentropy``), more classes a softmax (trained with
 ``sparse_categorical_crossentropy``): :func:`output_units`, :func:`output_layer`,
 :func:`classes_for_units`, :func:`classes_of`, :func:`is_sigmoid_output` and :func:`loss_for`.
-:mod:`helpers.transfer`, :mod:`helpers.train_options`, :mod:`helpers.model_files` and
+:mod:`helpers.transfer`, :mod:`helpers.train.options`, :mod:`helpers.model_files` and
 :mod:`helpers.predict` all ask these.
 """
 
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import keras
 from keras import layers
+
+from helpers.augment import cifar_augmentation, digit_augmentation_layers  # noqa: F401 - the presets live in helpers.augment; kept importable here
 
 
 # --------------------------------------------------------------------------- the output layer: one sigmoid unit for two classes
@@ -117,23 +119,6 @@ def cifar_classic_cnn(
     )
 
 
-def cifar_augmentation(shift: float = 0.125, name: str = "augmentation") -> keras.Sequential:
-    """Random horizontal flips and shifts of up to ``shift`` of the image size (4 pixels on CIFAR-10).
-
-    Introduced in ``03_cifar10_cnn.ipynb``. The shift reflects the image at its borders and moves
-    whole pixels (``interpolation="nearest"``): the Keras-layer form of the classic "pad by 4 and
-    take a random 32x32 crop". Like every Keras augmentation layer it only acts when called with
-    ``training=True`` (inside ``fit``); at evaluation and prediction it passes images through unchanged.
-    """
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal"),
-            layers.RandomTranslation(shift, shift, fill_mode="reflect", interpolation="nearest"),
-        ],
-        name=name,
-    )
-
-
 def _conv_bn(x: keras.KerasTensor, filters: int, pool: bool = False) -> keras.KerasTensor:
     """3x3 convolution (no bias: batch norm adds its own) -> batch norm -> ReLU [-> 2x2 max pooling]."""
     x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
@@ -160,7 +145,7 @@ def cifar_modern_cnn(
     Introduced in ``03_cifar10_cnn.ipynb``. The design is David Page's ResNet-9 ("How to train
     your ResNet", Myrtle.ai, 2018), which reaches 94% CIFAR-10 test accuracy in about 24 epochs:
 
-    - rescaling of raw 0-255 pixels, then (if ``augment``) :func:`cifar_augmentation`;
+    - rescaling of raw 0-255 pixels, then (if ``augment``) :func:`helpers.augment.cifar_augmentation`;
     - conv(w) -> conv(2w)+pool -> residual(2w) -> conv(4w)+pool -> conv(8w)+pool -> residual(8w),
       every conv followed by batch normalisation and ReLU (``w = width``; 64 gives 6.6M parameters);
     - global max pooling, a dense layer without bias, and the logits multiplied by ``logit_scale``
@@ -285,11 +270,7 @@ def mnist_strong_cnn(
 
     steps: list[layers.Layer] = [keras.Input(shape=input_shape), layers.Rescaling(1.0 / 255)]
     if augment:
-        steps += [
-            layers.RandomRotation(10 / 360, fill_mode="constant"),
-            layers.RandomZoom(0.1, 0.1, fill_mode="constant"),
-            layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
-        ]
+        steps += digit_augmentation_layers()
     for filters in (width, 2 * width):
         steps += [*conv_bn(filters, 3), *conv_bn(filters, 3), *conv_bn(filters, 5, strides=2), layers.Dropout(dropout)]
     steps += [*conv_bn(4 * width, 4), layers.Flatten(), layers.Dropout(dropout),

@@ -60,3 +60,18 @@ def test_plot_of_nine_augmentations(photo):
     titles = [ax.get_title() for ax in fig.axes if ax.images]
     assert len(titles) == 10 and titles[0] == "original"
     keras.utils.set_random_seed(0)
+
+
+def test_every_preset_lives_in_augment_and_the_builders_use_them():
+    from helpers import models
+    from helpers.train import _augmentation
+
+    assert models.cifar_augmentation is augment.cifar_augmentation, "notebook 03's name is the augment preset"
+    assert [type(layer).__name__ for layer in augment.cifar_augmentation().layers] == ["RandomFlip", "RandomTranslation"]
+    digits = [type(layer).__name__ for layer in augment.digit_augmentation_layers()]
+    assert digits == ["RandomRotation", "RandomZoom", "RandomTranslation"], "no flip: a mirrored digit is no digit"
+    strong = [type(layer).__name__ for layer in models.mnist_strong_cnn(width=8).layers]
+    assert strong[1:4] == digits, "after Rescaling, the digit preset's layers, spliced in"
+    folder = [type(layer).__name__ for layer in _augmentation(True).layers]
+    assert folder == [type(layer).__name__ for layer in augment.folder_augmentation().layers]
+    assert folder == ["RandomRotation", "RandomTranslation", "RandomZoom", "RandomFlip"], "train_from_folder: no shear"

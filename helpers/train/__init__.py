@@ -71,9 +71,9 @@ def _check_settings(epochs: int | None, validation_split: float | None, validati
 def _augmentation(augment):
     """``True``: flips, rotations, shifts and zooms; ``False``/``None``: none; a Keras layer: that layer."""
     if augment is True:
-        from helpers.augment import augmentation_layers
+        from helpers.augment import folder_augmentation
 
-        return augmentation_layers(rotation=30, shift=0.1, shear=0, zoom=0.2, horizontal_flip=True)
+        return folder_augmentation()
     return augment or None
 
 
