@@ -15,7 +15,8 @@ import pytest
 from helpers.data import fetch, get_dataset, load_cifar10, pack
 from helpers.data.__main__ import main
 from helpers.data.download import mirror_candidates
-from helpers.errors import ChecksumError
+from helpers.data.pack_index import verify
+from helpers.errors import ChecksumError, PackError
 from helpers.weights import IMAGENET_WEIGHTS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -113,7 +114,9 @@ def test_a_pack_can_be_made_from_another_classroom_mirror(packed, empty_cache, t
     with serve(folder) as address:
         monkeypatch.setenv("COURSE_DATA_MIRROR", address)
         assert main(["pack", str(tmp_path / "copy"), "--profile", "quick", "--only", "caltech101", "--offline"]) == 0
-    assert f"Downloading caltech101/caltech-101-mini.tar.gz (5 MB) from {address}/caltech101/" in capsys.readouterr().out
+    (entry,) = json.loads((tmp_path / "copy" / "index.json").read_text())["items"]
+    assert entry["status"] == "ok" and entry["source"] == f"{address}/caltech101/caltech-101-mini.tar.gz", "from the other mirror"
+    assert f"Downloading caltech101/caltech-101-mini.tar.gz (5 MB) from {entry['source']}" in capsys.readouterr().out
     copied = tmp_path / "copy" / "caltech101" / "caltech-101-mini.tar.gz"
     assert _sha256(copied) == get_dataset("caltech101").mini.hashes[0]
     assert not list(empty_cache.rglob("*.tar.gz")), "packing reads the Keras cache, never fills it"
@@ -163,12 +166,14 @@ def test_a_damaged_file_is_detected_kept_and_replaced(tmp_path, monkeypatch, cap
     capsys.readouterr()
 
     assert main(["verify", str(folder)]) == 1
-    assert "caltech101/caltech-101-mini.tar.gz is damaged" in capsys.readouterr().out
+    problems = verify(folder)  # the one wording test of verify's message: what is wrong, and what to do
+    assert problems == ["caltech101/caltech-101-mini.tar.gz is damaged: its checksum does not match; run pack again to replace it."]
+    assert problems[0] in capsys.readouterr().out
 
     with monkeypatch.context() as env, serve(folder) as address:  # a learner's machine: the damage is caught there too
         env.setenv("KERAS_HOME", str(tmp_path / "learner"))
         env.setenv("COURSE_DATA_MIRROR", address)
-        with pytest.raises(ChecksumError, match="checksum never matched"):
+        with pytest.raises(ChecksumError):  # its wording: tests/test_download.py
             fetch("caltech101", "mini", verbose=False)
         assert not list((tmp_path / "learner" / "datasets").iterdir()), "the bad copy never reaches the cache"
 
@@ -184,21 +189,25 @@ def test_a_missing_required_file_exits_1_with_a_reason_and_no_traceback(tmp_path
     folder = tmp_path / "mirror"
     assert main(["pack", str(folder), "--profile", "full", "--only", "cifar10", "--offline"]) == 1
     captured = capsys.readouterr()
-    assert "NOT COMPLETE" in captured.out and "missing cifar10 (full): Not in the Keras cache" in captured.out
     assert "Traceback" not in captured.out + captured.err
     (entry,) = json.loads((folder / "index.json").read_text())["items"]
-    assert entry["status"] == "missing" and entry["required"] and entry["reason"].endswith(".")
+    assert entry["status"] == "missing" and entry["required"] and entry["file"] == "cifar10/cifar-10-python.tar.gz"
+    assert "--offline" in entry["reason"], "why it is missing: the public origin was not tried"
+    assert "NOT COMPLETE" in captured.out and f"missing cifar10 (full): {entry['reason']}" in captured.out, "the reason is printed"
 
 
 def test_pack_refuses_to_replace_what_it_did_not_write(tmp_path, capsys):
     (tmp_path / "index.html").write_text("<html>the school's own page</html>")
     assert main(["pack", str(tmp_path), "--offline"]) == 2
-    assert "index.html was not written by this command" in capsys.readouterr().err
+    err = capsys.readouterr().err  # the one wording test of this PackError: what is wrong, and what to do
+    assert err.startswith(f"{PackError.__name__}: ") and err.count("\n") == 1
+    assert "index.html was not written by this command" in err and "pack into another folder, or move that file away first." in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
     assert (tmp_path / "index.html").read_text() == "<html>the school's own page</html>"
     assert main(["pack", str(tmp_path / "index.html")]) == 2
     assert main(["pack", str(tmp_path), "--only", "imagenet"]) == 2
-    assert "knows no dataset or base called 'imagenet'" in capsys.readouterr().err
+    err = capsys.readouterr().err  # the one wording test of plan's unknown-name PackError: the name, and the names it knows
+    assert err.startswith(f"{PackError.__name__}: ") and "'imagenet'" in err and "it knows: " in err and "caltech101" in err
 
 
 def test_profiles():
