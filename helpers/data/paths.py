@@ -148,6 +148,7 @@ def locked(path: Path) -> Iterator[None]:
 
             while True:
                 try:
+                    handle.seek(0)  # msvcrt locks bytes from the current position: always the first one
                     msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
                     break
                 except OSError:
