@@ -1,4 +1,7 @@
-"""Class names travel inside the .keras file; unusable files give one clear CourseError."""
+"""Class names travel inside the .keras file; unusable files give one clear ModelFileError.
+
+Each message of helpers.model_files has its one wording test here: what is wrong, and what to do.
+"""
 
 import json
 import zipfile
@@ -9,7 +12,7 @@ import numpy as np
 import pytest
 
 from helpers import model_files, models
-from helpers.errors import CourseError
+from helpers.errors import CourseError, ModelFileError
 
 
 @pytest.fixture(scope="module")
@@ -36,36 +39,38 @@ def test_softmax_models_need_one_name_per_output(tmp_path):
     model = models.cats_dogs_cnn((96, 96, 3), num_classes=3)
     model_files.save_classifier(model, tmp_path / "three.keras", ["a", "b", "c"])
     assert model_files.read_class_names(tmp_path / "three.keras") == ["a", "b", "c"]
-    with pytest.raises(CourseError, match="3 classes but 2 class names"):
+    with pytest.raises(ModelFileError, match="3 classes but 2 class names.*pass one name per class"):
         model_files.save_classifier(model, tmp_path / "bad.keras", ["a", "b"])
 
 
 def test_saving_needs_the_keras_suffix(tmp_path, small_model):
-    with pytest.raises(CourseError, match=r"ending in \.keras"):
+    with pytest.raises(ModelFileError, match=r"ending in \.keras, not 'm\.h5'"):
         model_files.save_classifier(small_model, tmp_path / "m.h5", ["cats", "dogs"])
 
 
 @pytest.mark.parametrize(
-    "name, content, message",
+    "name, content, wrong, to_do",  # (the wordings of the legacy and damaged files: the tests below)
     [
-        ("missing.keras", None, "There is no model file"),
-        ("old_model.h5", b"\x89HDF\r\n\x1a\n", "legacy Keras 2 HDF5 file"),
-        ("notes.txt", b"hello", "is not a .keras model file"),
-        ("broken.keras", b"not a zip", "is damaged or incomplete"),
+        ("missing.keras", None, "There is no model file", "check the path, or train and save a model first"),
+        ("old_model.h5", b"\x89HDF\r\n\x1a\n", "legacy Keras 2 HDF5 file", ""),
+        ("notes.txt", b"hello", "is not a .keras model file", "give a file written by save_classifier"),
+        ("broken.keras", b"not a zip", "is damaged or incomplete", ""),
     ],
 )
-def test_unusable_files_give_one_clear_sentence(tmp_path, name, content, message):
+def test_unusable_files_give_one_clear_sentence(tmp_path, name, content, wrong, to_do):
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(CourseError, match=message):
+    with pytest.raises(ModelFileError) as error:
         model_files.load_classifier(path)
+    message = str(error.value)
+    assert name in message and wrong in message and to_do in message and "\n" not in message
 
 
 def test_a_model_saved_without_class_names_is_explained(tmp_path, small_model):
     small_model.save(tmp_path / "plain.keras")
     assert model_files.read_class_names(tmp_path / "plain.keras") is None
-    with pytest.raises(CourseError, match="no class names"):
+    with pytest.raises(ModelFileError, match="plain.keras holds a model but no class names.*save it again with save_classifier"):
         model_files.load_classifier(tmp_path / "plain.keras")
 
 
@@ -95,14 +100,14 @@ def test_cats_dogs_cnn_defaults_to_the_full_profile_and_refuses_too_small_images
     assert models.cats_dogs_cnn().count_params() == 3_453_121, "150x150, filters (32, 64, 128, 128)"
     assert models.cats_dogs_cnn((96, 96, 3), num_classes=5).output_shape == (None, 5)
     models.cats_dogs_cnn((46, 46, 3))  # the smallest images four conv-pool blocks take
-    with pytest.raises(CourseError, match="too small for 4 conv-pool blocks"):
+    with pytest.raises(CourseError, match="45x45 pixels are too small for 4 conv-pool blocks; use larger images"):
         models.cats_dogs_cnn((45, 45, 3))
 
 
 def test_a_truncated_keras_file_is_called_damaged(tmp_path, small_model):
     path = model_files.save_classifier(small_model, tmp_path / "m.keras", ["cats", "dogs"])
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # a copy or a save cut short
-    with pytest.raises(CourseError, match=r"m\.keras is damaged or incomplete \([\d,]+ bytes.*save or copy it again") as error:
+    with pytest.raises(ModelFileError, match=r"m\.keras is damaged or incomplete \([\d,]+ bytes.*save or copy it again") as error:
         model_files.load_classifier(path)
     assert "\n" not in str(error.value)
 
@@ -114,7 +119,7 @@ def test_a_legacy_h5_file_written_by_keras_loads_with_its_class_names_given(tmp_
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         small_model.save(path)  # Keras 3 still writes the legacy format when asked
-    with pytest.raises(CourseError, match="legacy Keras 2 HDF5 file, which holds no class names; pass them"):
+    with pytest.raises(ModelFileError, match=r"legacy Keras 2 HDF5 file, which holds no class names; pass them.*class_names=\[\.\.\.\]"):
         model_files.load_classifier(path)
     model, names = model_files.load_classifier(path, class_names=["cats", "dogs"])
     assert names == ["cats", "dogs"] and "old.h5 is a legacy HDF5 file that Keras 3 could read" in capsys.readouterr().out
@@ -129,8 +134,9 @@ def test_a_legacy_h5_file_keras_3_cannot_read_is_explained(tmp_path):
 
     model = transfer.build_transfer_classifier("cifar10_cnn", 3, (32, 32), weights=None)  # holds an ops layer (x / 255)
     model.save(tmp_path / "ops.h5")
-    with pytest.raises(CourseError, match=r"could not read the legacy HDF5 file .*ops\.h5 .*load it with Keras 2 \(tf_keras\)"):
+    with pytest.raises(ModelFileError, match=r"could not read the legacy HDF5 file .*ops\.h5 .*load it with Keras 2 \(tf_keras\)"):
         model_files.load_classifier(tmp_path / "ops.h5", class_names=["a", "b", "c"])
     (tmp_path / "cut.h5").write_bytes(b"\x89HDF\r\n\x1a\n")
-    with pytest.raises(CourseError, match="could not read the legacy HDF5 file"):
+    with pytest.raises(ModelFileError) as cut:  # the same message (its wording: just above), for a cut-short file
         model_files.load_classifier(tmp_path / "cut.h5", class_names=["a", "b"])
+    assert "legacy HDF5 file" in str(cut.value) and "cut.h5" in str(cut.value)
