@@ -60,7 +60,7 @@ PARTS = ("pipeline", "training", "series", "train-cli", "train-folder")
 SETTINGS = {"quick": {"min_seconds": 3.0, "max_steps": 40, "passes": 1}, "thorough": {"min_seconds": 10.0, "max_steps": 300, "passes": 3}}
 
 #: Folder datasets and their notebook's image size per profile (04 and 05).
-PIPELINES = {"cats_and_dogs": {"quick": (96, 96), "full": (150, 150)}, "flower_photos": {"quick": (64, 64), "full": (180, 180)}}
+PIPELINES = {"cats_and_dogs": {"quick": (64, 64), "full": (150, 150)}, "flower_photos": {"quick": (64, 64), "full": (180, 180)}}
 
 #: Each notebook's model: builder, data, and (input size, batch size, extra builder arguments) per profile.
 MODELS = {
@@ -73,7 +73,7 @@ MODELS = {
         "full": ((180, 180), 32, {"widths": (32, 64, 128, 256, 512), "convs_per_block": 2}),
     }),
     "mnist_strong_cnn": ("07", "mnist", {"quick": ((28, 28), 128, {}), "full": ((28, 28), 128, {})}),
-    "MobileNetV2 (frozen, weights=None)": ("06", "cats_and_dogs", {"quick": ((96, 96), 32, {}), "full": ((224, 224), 32, {})}),
+    "MobileNetV2 (frozen, weights=None)": ("06", "cats_and_dogs", {"quick": ((192, 192), 32, {}), "full": ((224, 224), 32, {})}),
 }
 
 
