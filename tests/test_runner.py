@@ -1,11 +1,12 @@
 """The series runner executes notebooks in a fresh kernel and reports each one's key figure."""
 
 import json
+import re
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import runner
+from helpers import results, runner
 
 
 def _notebook(path, *sources):
@@ -13,6 +14,26 @@ def _notebook(path, *sources):
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, path)
     return path
+
+
+def _block(text, name):
+    """The lines between ``<!-- readme:NAME -->`` and ``<!-- /readme:NAME -->``."""
+    match = re.search(rf"<!-- readme:{name} -->\n(.*?)<!-- /readme:{name} -->", text, re.S)
+    assert match, f"the {name} block and its markers are kept"
+    return match.group(1).splitlines()
+
+
+def _table(text, name):
+    """The markdown table of a README block as {first cell: {header: cell}}; each row must read ``| a | b |``."""
+    rows = [line for line in _block(text, name) if line.startswith("|") and not set(line) <= set("|-: ")]
+    parsed = []
+    for line in rows:
+        match = re.fullmatch(r"\| (.*) \|", line)
+        assert match, f"a markdown row with one space inside each bar: {line!r}"
+        parsed.append(match.group(1).split(" | "))
+    header, body = parsed[0], parsed[1:]
+    assert all(len(cells) == len(header) for cells in body), "every row has one cell per column"
+    return {cells[0]: dict(zip(header, cells)) for cells in body}
 
 
 def test_a_notebook_that_records_a_result(tmp_path):
@@ -64,7 +85,7 @@ def test_every_recorded_detail_reaches_the_summary_and_a_partial_run_keeps_the_o
     assert row["profile"] == "quick" and row["hardware"] and row["date"]
     assert first["series"]["notebooks"] == 2 and first["series"]["wall_seconds"] > 0
     out = capsys.readouterr().out
-    assert "01_b: test accuracy 62.5% (epochs 6; gap with augmentation 3.1%; method average)" in out
+    assert f"  01_b: {results.describe(row)}" in out.splitlines(), "the printed details are the summary's"
 
     _notebook(tmp_path / "01_b.ipynb", "from helpers import results\nresults.record('test accuracy', 0.5)")
     assert runner.main(["--only", "01", "--summary", str(summary_path)]) == 0
@@ -107,13 +128,30 @@ def test_readme_command_rewrites_the_generated_tables(tmp_path, capsys):
     )
     assert runner.main(["--summary", str(tmp_path / "summary.json"), "--readme", str(readme)]) == 0
     text = readme.read_text()
-    assert "| 00 | Setup | test accuracy 94.7% | 99.3% (target) |" in text
-    assert "| 01 | Other | 20% | - |" in text, "a notebook without a row in the summary keeps its text"
-    assert "took **1 min 15 s** (70 s inside the notebooks) on CPU only: AMD EPYC, 2 cores, on 2026-12-02" in text
-    assert "| 00_setup | quick | CPU only: AMD EPYC, 2 cores | test accuracy 94.7% (epochs 4) | 12 | 2026-12-02 |" in text
-    assert "| 00 setup | 12 | loading MNIST |" in text and "old" not in text
+    notebooks = _table(text, "notebooks")
+    assert notebooks["00"]["result (quick, CPU)"] == "test accuracy 94.7%", "the quick column shows the accuracy"
+    assert notebooks["00"]["result (full)"] == "99.3% (target)", "the other columns are left as they were"
+    assert notebooks["01"] == {"#": "01", "notebook": "Other", "result (quick, CPU)": "20%", "result (full)": "-"}, (
+        "a notebook without a row in the summary keeps its text"
+    )
+    recorded = _table(text, "results")
+    assert list(recorded) == ["00_setup"] and recorded["00_setup"] == {
+        "notebook": "00_setup", "profile": "quick", "hardware": "CPU only: AMD EPYC, 2 cores",
+        "key figures": "test accuracy 94.7% (epochs 4)", "seconds": "12", "run on": "2026-12-02",
+    }
+    timings = _table(text, "timings")
+    assert timings["00 setup"]["seconds to run"] == "12" and timings["00 setup"]["what the waiting is"] == "loading MNIST"
+    assert "old" not in _block(text, "results"), "the results block is replaced as a whole"
+    # The one formatting test of the series sentence: wall time as minutes and seconds, time inside the notebooks, hardware, date.
+    assert _block(text, "results")[0] == (
+        "The whole quick series took **1 min 15 s** (70 s inside the notebooks) on CPU only: AMD EPYC, 2 cores, on 2026-12-02."
+    )
 
     readme.write_text("no markers here\n")
     assert runner.main(["--summary", str(tmp_path / "summary.json"), "--readme", str(readme)]) == 1
-    assert "has no <!-- readme:notebooks -->" in capsys.readouterr().out
+    message = capsys.readouterr().out
+    assert "has no <!-- readme:notebooks -->" in message and "put the markers back" in message, "what is missing, what to do"
+    assert readme.read_text() == "no markers here\n", "a README without its markers is not rewritten"
     assert runner.main(["--summary", str(tmp_path / "missing.json"), "--readme", str(readme)]) == 1
+    message = capsys.readouterr().out
+    assert "No readable missing.json" in message and "run `make run` first" in message, "what is missing, what to do"
