@@ -1,10 +1,11 @@
+import re
 from pathlib import Path
 
 import pytest
 
 from helpers.data import DATASETS, get_dataset
 from helpers.data.registry import Archive
-from helpers.errors import CourseError
+from helpers.errors import CourseError, TrainSettingError
 
 
 def archives():
@@ -22,7 +23,7 @@ def test_the_five_course_datasets_are_registered():
 def test_every_archive_has_usable_checksums_and_a_source(info, archive):
     assert archive.hashes, "an archive without a checksum could never be verified"
     for digest in archive.hashes:
-        assert len(digest) in (32, 64) and int(digest, 16) >= 0
+        assert re.fullmatch(r"[0-9a-f]{32}|[0-9a-f]{64}", digest), f"an md5 or sha256 in lowercase hex, not {digest!r}"
     if archive is info.full:
         assert archive.origins and all(o.startswith("https://") for o in archive.origins)
     assert archive.images > 0
@@ -54,19 +55,23 @@ def test_registry_checksums_agree_with_the_mirror_sha256sums(course_mirror: Path
         for line in sums.read_text().splitlines():
             digest, name = line.split()
             listed[name] = digest
+    assert listed, "the mirror lists its files in SHA256SUMS"
     minis = {info.mini.filename: info.mini.hashes for info in DATASETS.values() if info.mini}
     for name, digest in listed.items():
         assert digest in minis[name], f"{name}: registry and mirror disagree"
 
 
 def test_unknown_dataset_lists_the_known_ones():
-    with pytest.raises(CourseError, match="mnist"):
+    """The one wording test of this message: the name asked for, and the names to use instead."""
+    with pytest.raises(CourseError, match=rf"There is no dataset called 'imagenet'.*; the course knows: {', '.join(DATASETS)}\.$"):
         get_dataset("imagenet")
 
 
 def test_asking_for_a_missing_mini_says_which_exist():
-    with pytest.raises(ValueError, match="use variant='full'"):
+    with pytest.raises(TrainSettingError, match=r"^mnist has no 'mini' archive; use variant='full'\.$"):
         DATASETS["mnist"].archive("mini")
+    with pytest.raises(TrainSettingError, match=r"^cifar10 has no 'tiny' archive; use variant='full' or 'mini'\.$"):
+        DATASETS["cifar10"].archive("tiny")
 
 
 def test_one_list_of_image_suffixes_and_one_count():
