@@ -33,9 +33,14 @@ def test_mistakes_most_confident_first(evaluation):
     assert evaluation.mistakes().tolist() == [4, 1]
 
 
-def test_report_names_every_class(evaluation):
-    report = evaluation.report()
-    assert all(name in report for name in "abc") and "precision" in report
+def test_report_has_a_row_per_class_with_its_scores(evaluation):
+    lines = evaluation.report().splitlines()
+    assert lines[0].split() == ["precision", "recall", "f1-score", "support"]
+    rows = {line.split()[0]: [float(cell) for cell in line.split()[1:]] for line in lines[1:] if len(line.split()) == 5}
+    assert list(rows) == ["a", "b", "c"], "one row per class, in the order of class_names"
+    assert {name: row[1] for name, row in rows.items()} == pytest.approx(evaluation.per_class_accuracy(), abs=5e-4), "recall"
+    assert rows["c"][0] == pytest.approx(1 / 3, abs=5e-4), "precision: one of the three read as c is a c"
+    assert [row[3] for row in rows.values()] == [2, 3, 1], "support: the true examples of each class"
 
 
 def test_evaluate_classifier_uses_the_model_probabilities():
