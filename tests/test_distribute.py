@@ -21,7 +21,7 @@ def test_scaled_settings_follow_the_linear_scaling_rule():
     assert distribute.scaled_settings(32, 1e-3, 1) == (32, 1e-3)
     batch, rate = distribute.scaled_settings(32, 1e-3, 8)
     assert batch == 256 and rate == pytest.approx(8e-3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^replicas must be 1 or more, not 0$"):
         distribute.scaled_settings(32, 1e-3, 0)
     lines = distribute.scaling_table(64, 1e-3).splitlines()
     assert lines[0].split() == ["replicas", "batch", "per", "replica", "global", "batch", "learning", "rate"]
