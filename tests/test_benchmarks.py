@@ -91,10 +91,18 @@ def test_one_call_figures_are_judged_against_the_targets():
               "cpu_seconds": 180.0, "wall_seconds": 400.0, "quiet_seconds_estimate": 90.0, "unseen_accuracy": 0.93, "unseen_images": 1000}
     judged = one_call._judged(dict(figure))
     assert judged["meets_target"] and judged["target"] == "<= 120 s on 2 quiet cores, >= 90% unseen"
-    assert "90 s estimated on 2 quiet cores (180 CPU s; 400 s wall here), 93.0% on 1000 unseen images" in one_call.describe(judged)
+    # the one formatting test of the figure's line: estimate, CPU and wall seconds, accuracy, images, target and verdict
+    assert one_call.describe(judged).splitlines() == [
+        "  python -m helpers.train FOLDER", "    Base: MobileNetV2-0.35 ...",
+        "    90 s estimated on 2 quiet cores (180 CPU s; 400 s wall here), 93.0% on 1000 unseen images; "
+        "target <= 120 s on 2 quiet cores, >= 90% unseen: met",
+    ]
+    assert one_call._judged({**figure, "quiet_seconds_estimate": 120.0, "unseen_accuracy": 0.90})["meets_target"], "the target itself is met"
     assert not one_call._judged({**figure, "quiet_seconds_estimate": 121.0})["meets_target"], "too slow"
     assert not one_call._judged({**figure, "unseen_accuracy": 0.89})["meets_target"], "not accurate enough"
     failed = one_call._judged({**figure, "part": "train-folder", "unseen_accuracy": None, "error": "Traceback\nValueError: boom"})
-    assert not failed["meets_target"] and "failed: ValueError: boom" in one_call.describe(failed)
+    assert failed["target"] == "<= 300 s on 2 quiet cores, >= 90% unseen", "each part has its own target"
+    lines = one_call.describe(failed).splitlines()
+    assert not failed["meets_target"] and lines[-2].endswith(": NOT met") and lines[-1] == "    failed: ValueError: boom"
     assert one_call._first_lines("noise\nSpeed-ups: off\nBase: X\nEpoch 1/8\n") == ["Speed-ups: off", "Base: X"]
     assert set(one_call.TARGETS) <= set(speed.PARTS)
