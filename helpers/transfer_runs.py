@@ -297,12 +297,10 @@ def time_bases(bases: Sequence[str], images: Any, image_size: tuple[int, int] | 
 
 def timing_table(timings: Sequence[BaseTiming]) -> str:
     """The timings as a text table, one row per base."""
-    head = f"{'base':<22} {'input':>8} {'parameters':>12} {'ms/image':>9} {'CPU ms/image':>13}  preprocess_input"
-    lines = [head, "-" * (len(head) + 20)]
-    for t in timings:
-        size = "x".join(str(side) for side in t.input_size)
-        lines.append(f"{t.base:<22} {size:>8} {t.parameters:>12,} {t.milliseconds:>9.0f} {t.cpu_milliseconds:>13.0f}  {t.preprocessing}")
-    return "\n".join(lines)
+    rows = [(t.base, "x".join(str(side) for side in t.input_size), f"{t.parameters:,}", f"{t.milliseconds:.0f}",
+             f"{t.cpu_milliseconds:.0f}", t.preprocessing) for t in timings]
+    header = ("base", "input", "parameters", "ms/image", "CPU ms/image", "preprocess_input")
+    return text_table(rows, header, align="lrrrrl", rule="line")
 
 
 def plot_base_costs(timings: Sequence[BaseTiming]):
