@@ -122,12 +122,14 @@ def digit_augmentation_layers() -> list[layers.Layer]:
 def augment_dataset(dataset, augmentation: keras.Layer):
     """Apply ``augmentation`` to every batch of a training dataset, a new variant each epoch.
 
-    The layers run inside the ``tf.data`` pipeline (on the CPU, in parallel with training) with
-    ``training=True``. Use it on the training split only; ``dataset`` should be batched and,
-    ideally, already cached, so the cache holds the original images and not one frozen variant.
+    The layers run inside the ``tf.data`` pipeline (on the CPU; ``prefetch`` keeps the next batch
+    ready while the model trains on this one) with ``training=True``. The batches are augmented one
+    after the other, not with ``num_parallel_calls``: the random layers draw from one seed stream, and
+    parallel calls would take its draws in a different order on every run, so that
+    ``keras.utils.set_random_seed`` could no longer repeat a run. Use it on the training split only;
+    ``dataset`` should be batched and, ideally, already cached, so the cache holds the original
+    images and not one frozen variant.
     """
     import tensorflow as tf
 
-    return dataset.map(
-        lambda x, y: (augmentation(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE
-    ).prefetch(tf.data.AUTOTUNE)
+    return dataset.map(lambda x, y: (augmentation(x, training=True), y)).prefetch(tf.data.AUTOTUNE)

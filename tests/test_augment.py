@@ -75,3 +75,17 @@ def test_every_preset_lives_in_augment_and_the_builders_use_them():
     folder = [type(layer).__name__ for layer in _augmentation(True).layers]
     assert folder == [type(layer).__name__ for layer in augment.folder_augmentation().layers]
     assert folder == ["RandomRotation", "RandomTranslation", "RandomZoom", "RandomFlip"], "train_from_folder: no shear"
+
+
+def test_augment_dataset_repeats_a_run_under_the_same_seed(photo):
+    """The batches are augmented in order (no parallel calls), so set_random_seed repeats every draw."""
+
+    def augmented() -> np.ndarray:
+        keras.utils.set_random_seed(7)
+        layers = augment.augmentation_layers(shear=0)
+        dataset = tf.data.Dataset.from_tensor_slices((np.stack([photo] * 16), np.zeros(16))).batch(4)
+        return np.concatenate([x.numpy() for x, _ in augment.augment_dataset(dataset, layers)])
+
+    first, second = augmented(), augmented()
+    assert np.array_equal(first, second), "the same seed gives the same augmented batches"
+    assert not np.allclose(first[0], photo), "and they are augmented"
