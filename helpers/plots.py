@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from sklearn.metrics import ConfusionMatrixDisplay
 
 from helpers.evaluate import Evaluation
@@ -59,6 +60,7 @@ def plot_history(history: Any, metrics: Sequence[str] = ("accuracy", "loss")) ->
         if f"val_{metric}" in logs:
             ax.plot(epochs, logs[f"val_{metric}"], "s-", label=f"validation {metric}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers: no tick at 2.5
         ax.set_title(metric)
         ax.grid(alpha=0.3)
         ax.legend()
@@ -158,6 +160,7 @@ def plot_histories(histories: dict[str, Any], metric: str = "accuracy", title: s
         if f"val_{metric}" in logs:
             ax.plot(epochs, logs[f"val_{metric}"], "o-", color=colour, label=f"{name}, validation")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
     ax.set_title(title or f"{metric}: training (dashed) and validation (solid)")
     ax.grid(alpha=0.3)

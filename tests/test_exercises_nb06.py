@@ -7,20 +7,9 @@ import pytest
 from keras import layers
 
 from helpers.exercises import nb06
+from exercise_checks import bad, ok
 
 SIZE = nb06.SIZE
-
-
-def ok(exercise, answer) -> str:
-    found = exercise.feedback(answer)
-    assert found is not None and found.ok, found
-    return found.message
-
-
-def bad(exercise, answer) -> str:
-    found = exercise.feedback(answer)
-    assert found is not None and not found.ok, found
-    return found.message
 
 
 @pytest.fixture
