@@ -11,7 +11,9 @@ Kaggle ``train.csv``, a spreadsheet export, labels merged or renamed after the p
 that :func:`~helpers.data.folders.image_datasets` makes from class sub-folders (cached, shuffled,
 batched, prefetched by :func:`~helpers.data.folders.prepare`), so everything built on folders, such
 as :func:`helpers.train.train_from_csv`, works on it too. Relative paths are read from the CSV's
-own folder unless ``root`` says otherwise. Each image is decoded as RGB (grayscale too) and
+own folder unless ``root`` says otherwise, and every file must lie under that root folder (after
+following ``../`` and links): a CSV is often someone else's file, so rows that point elsewhere are
+refused unless ``allow_outside_root=True``. Each image is decoded as RGB (grayscale too) and
 resized exactly as ``image_dataset_from_directory`` does.
 
 (Keras 2 did this with ``ImageDataGenerator().flow_from_dataframe(df, directory, x_col="filename",
@@ -62,6 +64,7 @@ def read_labels_csv(
     path_column: str | None = None,
     label_column: str | None = None,
     classes: Sequence[str] | None = None,
+    allow_outside_root: bool = False,
 ) -> tuple[list[Path], list[str]]:
     """Read and check the ``(image file, label)`` rows of a CSV file.
 
@@ -71,13 +74,16 @@ def read_labels_csv(
         path_column, label_column: the column names (default: ``path`` or ``filename``, and
             ``label`` or ``class``).
         classes: keep only the rows with these labels.
+        allow_outside_root: also read files that lie outside the root folder (a ``../`` path, an
+            absolute path elsewhere, a link that leads out); they are then listed in
+            ``LabelRows.outside`` and named by :meth:`LabelRows.notes`. Default: refuse them.
 
     Returns:
         ``(paths, labels)``, in the order of the file.
 
     Raises:
-        FolderError: the file or a listed image is missing, a column or a label is empty, or
-            ``classes`` names a label the file does not have.
+        FolderError: the file or a listed image is missing, a column or a label is empty,
+            ``classes`` names a label the file does not have, or a row points outside the root.
     """
     csv_file = Path(csv_file).expanduser()
     if not csv_file.is_file():
@@ -91,7 +97,7 @@ def read_labels_csv(
     reader.fieldnames = header
     path_key = _column(header, path_column, PATH_ALIASES, "path", csv_file)
     label_key = _column(header, label_column, LABEL_ALIASES, "label", csv_file)
-    paths, labels = [], []
+    paths, labels, written = [], [], {}
     try:
         for line, row in enumerate(reader, start=2):
             path, label = (row.get(path_key) or "").strip(), (row.get(label_key) or "").strip()
@@ -102,6 +108,7 @@ def read_labels_csv(
                                   "fill it in or delete the line.")
             paths.append(base / path)
             labels.append(label)
+            written.setdefault(paths[-1], path)
     except csv.Error as error:  # an unbalanced quote, a field too large
         raise FolderError(f"{pretty_path(csv_file)} cannot be read as CSV near line {reader.line_num} ({error}); "
                           "check that line's quotes, or save the file again as 'CSV UTF-8'.") from None
@@ -115,7 +122,17 @@ def read_labels_csv(
                               f"its labels are: {', '.join(sorted(set(labels)))}.")
         kept = [i for i, label in enumerate(labels) if label in set(classes)]
         paths, labels = [paths[i] for i in kept], [labels[i] for i in kept]
+    written = {_windows_path(path): text for path, text in written.items()}
     paths = [_windows_path(path) for path in paths]
+    outside = outside_root(paths, base)
+    if outside and not allow_outside_root:
+        shown = ", ".join(written.get(path, str(path)) for path in outside[:3])
+        raise FolderError(
+            f"{len(outside)} image file(s) listed in {pretty_path(csv_file)} lie outside its root folder {pretty_path(base)} "
+            f"(for example {shown}), and the course reads no file outside the root unless told to: move them under it, "
+            "give root=... a folder that holds them all, or pass allow_outside_root=True (in a terminal: --allow-outside-root) "
+            "if you trust whoever wrote the CSV."
+        )
     missing = [path for path in paths if not path.is_file()]
     if missing:
         raise FolderError(
@@ -125,7 +142,30 @@ def read_labels_csv(
     unreadable = [path for path in paths if not is_image_name(path.name)]
     if unreadable:
         raise FolderError(f"{pretty_path(unreadable[0])} is not a JPEG, PNG, BMP, GIF, WebP or TIFF file; convert it or leave it out of the CSV.")
-    return LabelRows.deduplicated(paths, labels, encoding)
+    rows = LabelRows.deduplicated(paths, labels, encoding)
+    kept = set(rows[0])
+    rows.outside, rows.root = [path for path in outside if path in kept], base
+    return rows
+
+
+def outside_root(paths: Sequence[Path], root: os.PathLike | str) -> list[Path]:
+    """The ``paths`` that do not lie under ``root`` once ``..``, ``.`` and links are resolved (on both sides).
+
+    ``root/a/../../x.jpg``, ``/elsewhere/x.jpg`` and ``root/link.jpg`` (a link to a file elsewhere)
+    are outside; ``root/a/../b/x.jpg`` is inside, and so is everything when ``root`` itself is a link.
+    A path on another drive (Windows) is outside.
+    """
+    top = os.path.realpath(root)
+    found = []
+    for path in paths:
+        real = os.path.realpath(path)
+        try:
+            inside = os.path.commonpath([real, top]) == top
+        except ValueError:  # another drive
+            inside = False
+        if not inside:
+            found.append(path)
+    return found
 
 
 class LabelRows(tuple):
@@ -138,11 +178,15 @@ class LabelRows(tuple):
         conflicts: images listed under more than one label: ``{path: [labels, the kept one first]}``; only the
             first row's label is kept, so that no image is in two classes, nor in two splits.
         encoding: the text encoding the file was read in (``"utf-8"`` or, for Excel's default, ``"cp1252"``).
+        outside: the files read from outside the root folder (only with ``allow_outside_root=True``).
+        root: the root folder relative paths started from.
     """
 
     repeated: dict[Path, int]
     conflicts: dict[Path, list[str]]
     encoding: str
+    outside: list[Path]
+    root: Path | None
 
     @classmethod
     def deduplicated(cls, paths: list[Path], labels: list[str], encoding: str = "utf-8") -> "LabelRows":
@@ -162,6 +206,7 @@ class LabelRows(tuple):
                 conflicts[kept].append(label)
         rows = super().__new__(cls, (kept_paths, kept_labels))
         rows.repeated, rows.conflicts, rows.encoding = repeated, conflicts, encoding
+        rows.outside, rows.root = [], None
         return rows
 
     def notes(self, csv_file: os.PathLike | str) -> list[str]:
@@ -175,6 +220,10 @@ class LabelRows(tuple):
             path, names = next(iter(self.conflicts.items()))
             notes.append(f"{len(self.conflicts)} image(s) are listed under two labels in {name}, e.g. {path.name} as "
                          f"{' and '.join(repr(n) for n in names)}: only the first row's label ({names[0]!r}) is used; fix the file if it is wrong.")
+        if self.outside:
+            shown = ", ".join(pretty_path(path) for path in self.outside[:3]) + (", ..." if len(self.outside) > 3 else "")
+            notes.append(f"{len(self.outside)} image(s) listed in {name} lie outside its root folder "
+                         f"{pretty_path(self.root) if self.root else ''} and were read because you allowed it: {shown}.")
         if self.encoding == "cp1252":
             notes.append(f"{name} is not UTF-8 text; read it as Windows-1252 (Excel's default). Save it as 'CSV UTF-8' to be sure of accented labels.")
         return notes
@@ -252,6 +301,7 @@ def csv_datasets(
     root: os.PathLike | str | None = None,
     path_column: str | None = None,
     label_column: str | None = None,
+    allow_outside_root: bool = False,
     label_mode: str = "int",
     augmentation: Callable | None = None,
     max_train: int | None = None,
@@ -266,7 +316,7 @@ def csv_datasets(
     first. Class names are the labels, sorted (or ``classes``, in that order).
 
     Args:
-        csv_file, root, path_column, label_column, classes: see :func:`read_labels_csv`.
+        csv_file, root, path_column, label_column, classes, allow_outside_root: see :func:`read_labels_csv`.
         label_mode: ``"int"``, ``"categorical"`` (one-hot) or ``"binary"`` (two classes only).
         The others: as for :func:`helpers.data.image_datasets`.
 
@@ -280,11 +330,12 @@ def csv_datasets(
 
     held_out = check_split_settings(validation_split, test_split, needs="validation_split")
     size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)
-    rows = read_labels_csv(csv_file, root=root, path_column=path_column, label_column=label_column, classes=classes)
+    rows = read_labels_csv(csv_file, root=root, path_column=path_column, label_column=label_column, classes=classes,
+                           allow_outside_root=allow_outside_root)
     paths, labels = rows
     usable, problems, pillow = inspect_listed(paths)
     if verbose or not usable:
-        _print_skipped(csv_file, len(paths), problems)
+        _print_skipped(csv_file, len(paths), problems, len(rows.outside))
     for note in rows.notes(csv_file) if verbose else []:
         print(f"note: {note}")
     if problems:
@@ -328,12 +379,13 @@ def csv_datasets(
     )
 
 
-def _print_skipped(csv_file: Path, listed: int, problems: list) -> None:
-    """One line for a clean list; otherwise each file skipped and why (at most 10)."""
+def _print_skipped(csv_file: Path, listed: int, problems: list, outside: int = 0) -> None:
+    """One line for a clean list; otherwise each file skipped and why (at most 10). Files read from outside the root are counted."""
+    extra = f" ({outside:,} of them outside the root folder, allowed)" if outside else ""
     if not problems:
-        print(f"scan of {pretty_path(csv_file)}: {listed:,} images listed, all readable")
+        print(f"scan of {pretty_path(csv_file)}: {listed:,} images listed{extra}, all readable")
         return
-    print(f"scan of {pretty_path(csv_file)}: {listed:,} images listed; {len(problems)} skipped:")
+    print(f"scan of {pretty_path(csv_file)}: {listed:,} images listed{extra}; {len(problems)} skipped:")
     for problem in problems[:10]:
         print(f"  {problem}")
     if len(problems) > 10:
