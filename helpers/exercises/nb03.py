@@ -1,137 +1,115 @@
-"""Exercises of ``03_cifar10_cnn.ipynb``: augmentation that keeps labels true, the confusion matrix, label smoothing."""
+"""Exercises of ``03_cifar10_cnn.ipynb``: the parameters of a conv-batch-norm block, a paired gain and its standard error, label smoothing."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-import numpy as np
-
-from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
+from helpers.exercises.base import ____, Exercise, Feedback, as_int, correct, wrong
 
 __all__ = ["____", "ex1", "ex2", "ex3"]
 
 
-# ---------------------------------------------------------------- ex1: augmentation that keeps CIFAR-10 labels valid
+# ---------------------------------------------------------------- ex1: the parameters of one conv -> batch-norm block
+
+_IN, _OUT = 16, 32  # the quick ResNet-9's second convolution: 16 channels in, 32 filters of 3x3
+_KERNELS = 3 * 3 * _IN * _OUT  # 4,608 weights, no bias
+_BLOCK = _KERNELS + 4 * _OUT  # batch norm: gamma, beta, moving mean, moving variance per channel
 
 
-def _flatten_layers(answer: Any) -> list:
-    """The layers of a Sequential, a list of layers or a single layer, nested Sequentials opened."""
-    import keras
-
-    if isinstance(answer, keras.Sequential):
-        items = list(answer.layers)
-    elif isinstance(answer, (list, tuple)):
-        items = list(answer)
-    else:
-        items = [answer]
-    found = []
-    for item in items:
-        if isinstance(item, keras.Sequential):
-            found += _flatten_layers(item)
-        elif isinstance(item, keras.layers.Layer):
-            found.append(item)
-        else:
-            raise TypeError(f"{item!r} is not a Keras layer")
-    return found
-
-
-def _largest(factor: Any) -> float:
-    """The largest magnitude of a layer factor given as a number or a (low, high) pair."""
-    values = factor if isinstance(factor, (tuple, list)) else [factor]
-    return max(abs(float(v)) for v in values if v is not None) if values else 0.0
-
-
-def _check_augmentation(answer: Any) -> Feedback:
-    import keras
-
-    layers = [layer for layer in _flatten_layers(answer) if not isinstance(layer, keras.layers.InputLayer)]
-    kinds = [type(layer).__name__ for layer in layers]
-    for layer, kind in zip(layers, kinds):
-        config = layer.get_config()
-        if kind == "RandomFlip" and config.get("mode") != "horizontal":
-            return wrong(f"RandomFlip({config.get('mode')!r}) flips images upside down: a ship, a horse or a truck on its roof "
-                         "never occurs in CIFAR-10, so the network would spend effort on photos that cannot exist. "
-                         "Use RandomFlip(\"horizontal\").")
-        if kind == "RandomRotation" and _largest(config.get("factor")) * 360 > 30:
-            degrees = _largest(config.get("factor")) * 360
-            return wrong(f"RandomRotation turns images by up to {degrees:.0f} degrees (the factor is a fraction of a full turn): "
-                         "cars on their side and upside-down frogs. Leave rotation out, or keep it small (factor 0.05 = 18 degrees).")
-        if kind in ("Rescaling", "Normalization"):
-            return wrong(f"{kind} is not augmentation: the model's first layer already rescales, so pixels would be divided twice. "
-                         "Keep only random layers here.")
-        if kind == "RandomTranslation" and max(_largest(config.get("height_factor")), _largest(config.get("width_factor"))) > 0.3:
-            return wrong("shifts of more than 30% of the image can push the object out of a 32x32 frame, leaving a photo of "
-                         "background with the label 'cat'. Use up to 0.1 (about 3 pixels).")
-    if "RandomFlip" not in kinds:
-        return wrong("the task asks for left-right mirroring: add layers.RandomFlip(\"horizontal\").")
-    if "RandomTranslation" not in kinds:
-        return wrong("the task asks for shifts: add layers.RandomTranslation(0.1, 0.1).")
-    return correct("a mirrored cat is still a cat and a slightly shifted truck still a truck; an upside-down ship is not a photo "
-                   "CIFAR-10 contains. (For digits even the left-right flip would be wrong: a mirrored 3 is no digit.)")
+def _check_block(answer: Any) -> Feedback:
+    value = as_int(answer, "the number of parameters")
+    if value == _BLOCK:
+        return correct(f"3 x 3 x {_IN} x {_OUT} = {_KERNELS:,} kernel weights (no bias), plus 4 numbers per channel in batch "
+                       f"normalisation: gamma and beta are trained, the moving mean and variance are averaged, not trained "
+                       f"({2 * _OUT} trainable + {2 * _OUT} non-trainable). count_params() counts all {_BLOCK:,}.")
+    if value == _KERNELS + _OUT + 4 * _OUT:
+        return wrong(f"use_bias=False: the convolution has no bias of its own ({_OUT} numbers fewer). Batch normalisation's beta "
+                     "shifts every channel anyway, so a bias before it would be cancelled by the mean it subtracts.")
+    if value == _KERNELS + 2 * _OUT:
+        return wrong(f"gamma and beta are only half of batch normalisation's weights: it also keeps a moving mean and a moving "
+                     f"variance per channel (non-trainable, but count_params() counts them): {4 * _OUT} numbers in all.")
+    if value == _KERNELS:
+        return wrong(f"{_KERNELS:,} is the convolution alone; the BatchNormalization layer has weights too (a few per channel).")
+    if value in (3 * 3 * _OUT + 4 * _OUT, 3 * 3 * _OUT):
+        return wrong(f"each of the {_OUT} filters is 3 x 3 *across all {_IN} input channels*: 3 x 3 x {_IN} weights per filter.")
+    return wrong(f"{value:,} is not it. A Conv2D holds kernel height x kernel width x input channels x filters weights "
+                 "(+ one bias per filter unless use_bias=False); BatchNormalization holds 4 numbers per channel.")
 
 
 ex1 = Exercise(
     "ex1",
-    "a keras.Sequential of augmentation layers (or a list of layers)",
-    _check_augmentation,
-    hint="Ask of each transformation: could the test set contain a photo like the result? Mirror images: yes. "
-    "Upside-down photos: no. models.cifar_augmentation() is one answer; write your own.",
+    "a whole number: the parameters of the two layers together",
+    _check_block,
+    hint="Build the two layers in a keras.Sequential on keras.Input(shape=(32, 32, 16)) and call count_params(), then "
+    "explain the figure: a 3x3 filter spans every input channel, and batch normalisation keeps 4 numbers per channel.",
     solution='''
-answer = keras.Sequential([
-    keras.layers.RandomFlip("horizontal"),            # not "vertical": no upside-down ships in CIFAR-10
-    keras.layers.RandomTranslation(0.1, 0.1, fill_mode="reflect"),
-])''',
+block = keras.Sequential([
+    keras.Input(shape=(32, 32, 16)),
+    layers.Conv2D(32, 3, padding="same", use_bias=False),  # 3 * 3 * 16 * 32 = 4,608 weights, no bias
+    layers.BatchNormalization(),                          # gamma, beta, moving mean, moving variance: 4 * 32
+])
+answer = block.count_params()
+print(answer)''',
+    answer=_BLOCK,
 )
 
 
-# ---------------------------------------------------------------- ex2: the most-confused pair
+# ---------------------------------------------------------------- ex2: a paired gain and its standard error
+
+_N, _FIXED, _BROKEN = 1_000, 31, 19
+_GAIN = (_FIXED - _BROKEN) / _N
+_SPREAD = math.sqrt((_FIXED + _BROKEN - _N * _GAIN**2) / (_N - 1))  # standard deviation of the +1 / -1 / 0 scores
+_ERROR = _SPREAD / math.sqrt(_N)
 
 
-def _class_index(value: Any, names: list[str]) -> int:
-    if isinstance(value, (int, np.integer)) and 0 <= int(value) < len(names):
-        return int(value)
-    if isinstance(value, str) and value in names:
-        return names.index(value)
-    raise ValueError(f"{value!r} is not one of the classes {names}")
+def _close(value: float, target: float, tolerance: float = 0.03) -> bool:
+    return abs(value - target) <= tolerance * abs(target)
 
 
-def _check_confused(answer: Any, evaluation: Any) -> Feedback:
-    names = [str(name) for name in evaluation.class_names]
+def _check_paired(answer: Any) -> Feedback:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return wrong("give a pair (true class, predicted class), for example (\"dog\", \"cat\").")
-    true, predicted = (_class_index(value, names) for value in answer)
-    matrix = np.asarray(evaluation.confusion())
-    if true == predicted:
-        return wrong(f"({names[true]}, {names[predicted]}) is on the diagonal: those {matrix[true, true]} images were right. "
-                     "Set the diagonal to 0 (np.fill_diagonal) before looking for the largest count.")
-    mistakes = matrix.copy()
-    np.fill_diagonal(mistakes, 0)
-    most = int(mistakes.max())
-    if mistakes[true, predicted] == most:
-        return correct(f"{most} real {names[true]} images were called {names[predicted]}: row = true class, column = prediction.")
-    if mistakes[predicted, true] == most:
-        return wrong(f"that is the other way round: rows are the true classes and columns the predictions, so the most frequent "
-                     f"mistake is a real {names[predicted]} called {names[true]} ({most} times), not a real {names[true]} called "
-                     f"{names[predicted]} ({mistakes[true, predicted]} times).")
-    return wrong(f"the model took a real {names[true]} for a {names[predicted]} {mistakes[true, predicted]} times; "
-                 f"another pair is confused {most} times. Zero the diagonal and find the largest cell (np.unravel_index).")
+        return wrong("give a pair (gain, standard error), both as fractions, for example (0.02, 0.005).")
+    gain, error = (float(value) for value in answer)
+    if _close(gain, _GAIN * 100) or _close(error, _ERROR * 100):
+        return wrong("give both as fractions of the test set, as accuracies are (0.012 for 1.2 points), not in percent.")
+    if _close(gain, _FIXED - _BROKEN):
+        return wrong(f"{_FIXED - _BROKEN} is a count of images; the gain in accuracy is that count over the {_N:,} test images.")
+    if _close(gain, _FIXED / _N):
+        return wrong(f"{_FIXED} images fixed is only half the story: the {_BROKEN} that TTA broke count -1 each.")
+    if not _close(gain, _GAIN):
+        return wrong(f"the gain is the mean of the scores: +1 for each of the {_FIXED} fixed images, -1 for each of the "
+                     f"{_BROKEN} broken ones, 0 for the other {_N - _FIXED - _BROKEN}.")
+    if _close(error, _SPREAD):
+        return wrong(f"{error:.3f} is the spread of one image's score; the standard error of their mean divides it by "
+                     f"sqrt({_N:,}).")
+    if _close(error, _SPREAD / _N):
+        return wrong(f"the standard error of a mean divides the spread by the square root of the number of images "
+                     f"(sqrt({_N:,}) = {math.sqrt(_N):.1f}), not by the number itself.")
+    if _close(error, math.sqrt(0.5 * 0.5 / _N), 0.1) or error > 2.5 * _ERROR:
+        return wrong("that is the standard error of an accuracy on its own (the unpaired kind). Both accuracies come from "
+                     "the same images, so only the images that changed carry noise: take the standard deviation of the "
+                     "+1/-1/0 scores over sqrt(n).")
+    if not _close(error, _ERROR):
+        return wrong("the standard error is the standard deviation of the +1/-1/0 scores divided by sqrt(n).")
+    verdict = "beyond" if _GAIN > 2 * _ERROR else "within"
+    return correct(f"a gain of {_GAIN:+.1%} with a standard error of {_ERROR:.2%}: {_GAIN / _ERROR:.1f} standard errors, "
+                   f"{verdict} noise. Only the {_FIXED + _BROKEN} images that changed carry noise, so sqrt({_FIXED + _BROKEN}) "
+                   f"/ {_N:,} is already a good guess.")
 
 
 ex2 = Exercise(
     "ex2",
-    "a (true class, predicted class) pair of class names",
-    _check_confused,
-    hint="m = tta_eval.confusion() has one row per true class and one column per prediction. After np.fill_diagonal(m, 0), "
-    "np.unravel_index(m.argmax(), m.shape) gives the row and column of the largest mistake.",
+    "a pair (gain, standard error), both as fractions",
+    _check_paired,
+    hint="Give each of the 1,000 images a score: +1 if TTA fixed it, -1 if TTA broke it, 0 if nothing changed. "
+    "The gain is the mean score; its standard error is the scores' standard deviation (np.std(..., ddof=1)) over sqrt(1000).",
     solution='''
-matrix = tta_eval.confusion().copy()
-np.fill_diagonal(matrix, 0)                       # the diagonal counts correct answers
-true, predicted = np.unravel_index(matrix.argmax(), matrix.shape)
-answer = (class_names[true], class_names[predicted])
-print(answer, matrix[true, predicted], "times")''',
+scores = np.concatenate([np.ones(31), -np.ones(19), np.zeros(1000 - 31 - 19)])  # +1 fixed, -1 broken, 0 unchanged
+answer = (scores.mean(), scores.std(ddof=1) / np.sqrt(len(scores)))
+print(f"gain {answer[0]:+.1%}, standard error {answer[1]:.2%}: {answer[0] / answer[1]:.1f} standard errors")''',
+    answer=(_GAIN, _ERROR),
 )
-
-
 # ---------------------------------------------------------------- ex3: the target of label smoothing
 
 
