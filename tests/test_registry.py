@@ -83,3 +83,14 @@ def test_one_list_of_image_suffixes_and_one_count():
     assert registry.count_image_names(names) == 4
     assert registry.count_image_names(names, registry.KERAS_SUFFIXES) == 2
     assert not registry.is_image_name("archive.zip") and registry.is_image_name("photo.Jpeg")
+
+
+def test_registry_table_names_every_archive_and_hides_no_unknown_size():
+    from helpers.data import registry_table
+
+    lines = registry_table().splitlines()
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert sorted(rows) == sorted(DATASETS), "one row per dataset, after the header and its rule"
+    assert "?" not in registry_table(), "a size the publisher did not state is said in words"
+    assert "9,146 img, size not published" in rows["caltech101"]
+    assert "3,000 img, 68 MB" in rows["cats_and_dogs"]

@@ -22,7 +22,8 @@ def _where(info: DatasetInfo, archive: Archive | None) -> str:
 
 
 def _size(archive: Archive) -> str:
-    return f"{archive.size / 1e6:,.0f} MB" if archive.size else "?"
+    """The archive's size in MB, or "size not published" when its publisher states none (Caltech-101)."""
+    return f"{archive.size / 1e6:,.0f} MB" if archive.size else "size not published"
 
 
 def registry_table() -> str:

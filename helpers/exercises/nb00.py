@@ -1,4 +1,4 @@
-"""Exercises of ``00_setup.ipynb``: look at the data you loaded and at the dataset registry."""
+"""Exercises of ``00_setup.ipynb``: look at the data you loaded and check a download's checksum."""
 
 from __future__ import annotations
 
@@ -57,40 +57,46 @@ ex1 = Exercise(
 )
 
 
-# ---------------------------------------------------------------- ex2: which dataset has 5 classes
+# ---------------------------------------------------------------- ex2: the checksum of a download
+
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+MNIST_MD5 = "8a61469f7ea1b51cbae51d4f78837e45"
+PREFIX = 12
 
 
-def _class_count(name: str) -> int:
-    from helpers.data.registry import DATASETS
-
-    info = DATASETS[name]
-    return len(info.classes) or 101  # Caltech-101 lists no classes: 101 categories (+ a background folder)
-
-
-def _check_five_classes(answer: Any) -> Feedback:
-    from helpers.data.registry import DATASETS
-
+def _check_checksum(answer: Any) -> Feedback:
     if not isinstance(answer, str):
-        return wrong(f"give the dataset's registry name as a string, such as 'mnist', not a {type(answer).__name__}.")
-    name = answer.strip()
-    if name not in DATASETS:
-        lower = name.lower()
-        close = [known for known in DATASETS if lower in known or known.split("_")[0] in lower]
-        tip = f" Did you mean {close[0]!r}?" if close else ""
-        return wrong(f"the registry has no dataset called {name!r}; its names are {', '.join(sorted(DATASETS))}.{tip}")
-    count = _class_count(name)
-    if count != 5:
-        return wrong(f"{name} has {count} classes, not 5. print(data.registry_table()) or data.get_dataset(name).classes tells each one's classes.")
-    return correct(f"flower_photos: {', '.join(DATASETS[name].classes)}.")
+        return wrong(f"give the first {PREFIX} hex characters as a string, such as 'a1b2c3d4e5f6', not a value of type {type(answer).__name__}.")
+    digest = answer.strip().lower()
+    if not digest or any(char not in "0123456789abcdef" for char in digest):
+        return wrong(f"{answer!r} is not hexadecimal: hexdigest() gives the digits 0-9 and the letters a-f.")
+    if MNIST_SHA256.startswith(digest) and len(digest) >= PREFIX:
+        return correct(
+            f"{MNIST_SHA256[:PREFIX]}..., the very digest Keras's own mnist loader passes to get_file as file_hash. "
+            "One changed byte gives a different digest, so a damaged or swapped file is caught before it is used."
+        )
+    if MNIST_SHA256.startswith(digest):
+        return wrong(f"right so far, but give at least the first {PREFIX} characters: a short prefix could match another file.")
+    if MNIST_MD5.startswith(digest[:8]):
+        return wrong(
+            "that is the file's MD5; the question asks for SHA-256 (hashlib.sha256), the 64-character digest "
+            "that Keras's datasets give get_file as file_hash."
+        )
+    if len(digest) == 64 or len(digest) >= PREFIX:
+        return wrong(
+            "that is the SHA-256 of something else: hash the file's bytes (path.read_bytes()), "
+            "not the text of its path, and hash the whole file."
+        )
+    return wrong(f"give the first {PREFIX} hex characters of hashlib.sha256(path.read_bytes()).hexdigest().")
 
 
 ex2 = Exercise(
     "ex2",
-    "the registry name (a string) of the dataset with exactly 5 classes",
-    _check_five_classes,
-    hint="data.DATASETS maps each name to its DatasetInfo; len(info.classes) counts its classes.",
-    solution='answer = [name for name, info in data.DATASETS.items() if len(info.classes) == 5][0]\nprint(answer)',
-    answer="flower_photos",
+    f"the first {PREFIX} hex characters of the SHA-256 of the MNIST file (a string)",
+    _check_checksum,
+    hint="hashlib.sha256(some_bytes).hexdigest() gives 64 hex characters; path.read_bytes() gives the file's bytes.",
+    solution=f"answer = hashlib.sha256(path.read_bytes()).hexdigest()[:{PREFIX}]\nprint(answer)",
+    answer=MNIST_SHA256[:PREFIX],
 )
 
 
