@@ -5,8 +5,9 @@
 #   make smoke  (maintainers) every notebook's FULL-profile code path on a CPU, with tiny caps (helpers/smoke.py)
 #   make test-oldest  (maintainers) unit tests and notebooks 00-02 with the oldest TensorFlow/Keras declared
 #   make outputs  (maintainers) re-execute every notebook in place with a learner's settings (no mirror,
-#                 the default Keras cache), then rewrite the README's results tables from results/summary.json
-#   make readme   (maintainers) only rewrite the README's results tables from results/summary.json
+#                 the default Keras cache), record the run in notebooks/outputs_summary.json (committed),
+#                 then rewrite the README's results tables from it
+#   make readme   (maintainers) only rewrite the README's results tables from notebooks/outputs_summary.json
 # Both work offline when ../shared (a Keras cache and a course mirror) sits beside the checkout.
 
 PYTHON ?= python3

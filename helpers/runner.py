@@ -6,12 +6,16 @@ This is what ``make run`` calls::
     python -m helpers.runner --only 02 03    # notebooks whose names start with these prefixes
     python -m helpers.runner --inplace       # also save the executed notebooks (maintainers)
     python -m helpers.runner --learner --inplace   # ... with a learner's settings: no mirror (make outputs)
-    python -m helpers.runner --readme        # only rewrite README.md's tables from results/summary.json
+    python -m helpers.runner --readme        # only rewrite README.md's tables from notebooks/outputs_summary.json
 
 Each notebook runs in a fresh kernel from the ``notebooks/`` folder. Its key figures come from
 :func:`helpers.results.record`; the table and a machine-readable ``results/summary.json`` are
-written at the end, with every recorded detail. A run of some notebooks (``--only``) replaces their
-rows in the summary and keeps the others. The exit status is 1 if any notebook failed.
+written at the end, with every recorded detail. A run that saves the notebooks (``--inplace``) writes
+``notebooks/outputs_summary.json`` instead: the committed record of the run behind the committed outputs,
+from which the README's tables are written. A learner's ``make run`` therefore never disagrees with the
+README it did not write. A run of some notebooks (``--only``) replaces their rows in the summary and
+keeps the others; each row carries the start time of its run (``run``). The exit status is 1 if any
+notebook failed.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ from helpers.tables import text_table
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
+#: A learner's own record of ``make run``: never committed, never compared with the README.
+RUN_SUMMARY = REPO / "results" / "summary.json"
+#: The record of the run whose outputs are committed (``make outputs``): the README's tables come from it.
+OUTPUTS_SUMMARY = NOTEBOOKS / "outputs_summary.json"
 
 
 @dataclass
@@ -48,6 +56,7 @@ class NotebookResult:
     profile: str = ""
     hardware: str = ""
     date: str = ""
+    run: str = ""  # when the runner that produced this row started (UTC): rows of one run share it
 
 
 #: Environment variables a learner does not have: the test set-up's mirror and Keras cache.
@@ -159,7 +168,7 @@ def write_readme(summary_path: Path, readme_path: Path) -> int:
     """Rewrite the README's generated tables from the summary; return the exit status."""
     summary = _read_json(summary_path)
     if summary is None:
-        print(f"No readable {summary_path.name} yet: run `make run` first (it writes {summary_path}).")
+        print(f"No readable {summary_path.name} yet: run `make outputs` first (it executes the notebooks in place and writes it).")
         return 1
     try:
         text = update_readme(readme_path.read_text(), summary)
@@ -177,12 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="run notebooks whose names start with these")
     parser.add_argument("--inplace", action="store_true", help="write the executed notebooks back")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
-    parser.add_argument("--summary", type=Path, default=REPO / "results" / "summary.json")
+    parser.add_argument("--summary", type=Path, default=None,
+                        help="where to keep the figures (default: results/summary.json; notebooks/outputs_summary.json "
+                             "with --inplace or --readme, the record of the committed outputs)")
     parser.add_argument("--learner", action="store_true",
                         help="run with a learner's settings: no COURSE_DATA_MIRROR, the default Keras cache (for committed outputs)")
     parser.add_argument("--readme", nargs="?", type=Path, const=REPO / "README.md", default=None, metavar="README",
                         help="do not run anything: rewrite the README's generated tables from the summary")
     args = parser.parse_args(argv)
+    if args.summary is None:
+        args.summary = OUTPUTS_SUMMARY if (args.inplace or args.readme is not None) else RUN_SUMMARY
     if args.readme is not None:
         return write_readme(args.summary, args.readme)
 
@@ -202,10 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Running {len(paths)} notebooks, profile {profile} ({reason}); {hardware}", flush=True)
     rows = []
     start = time.perf_counter()
+    run_id = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     for path in paths:
         print(f"  {path.name} ...", end=" ", flush=True)
         row = run_notebook(path, timeout=args.timeout, inplace=args.inplace)
-        row.profile, row.hardware = profile, hardware
+        row.profile, row.hardware, row.run = profile, hardware, run_id
         print(f"{row.status} ({row.seconds:.0f} s)", flush=True)
         rows.append(row)
     wall = time.perf_counter() - start
@@ -218,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     if paths and paths == existing and all(row.status == "ok" for row in rows):
         series = {
             "profile": profile, "hardware": hardware, "notebooks": len(rows), "wall_seconds": round(wall, 1),
-            "seconds_inside": round(sum(row.seconds for row in rows), 1), "date": rows[-1].date,
+            "seconds_inside": round(sum(row.seconds for row in rows), 1), "date": rows[-1].date, "run": run_id,
         }
     args.summary.parent.mkdir(parents=True, exist_ok=True)
     summary = merge_summary(_read_json(args.summary), rows, [p.stem for p in existing], series)

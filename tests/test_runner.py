@@ -96,6 +96,24 @@ def test_every_recorded_detail_reaches_the_summary_and_a_partial_run_keeps_the_o
     assert second["series"] == first["series"], "a partial run does not replace the series' wall time"
 
 
+def test_saved_outputs_are_recorded_apart_from_a_learners_run(tmp_path, monkeypatch):
+    """`make run` writes results/summary.json; `make outputs` (--inplace) writes the committed record, and rows share a run id."""
+    monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(runner, "RUN_SUMMARY", tmp_path / "results" / "summary.json")
+    monkeypatch.setattr(runner, "OUTPUTS_SUMMARY", tmp_path / "outputs_summary.json")
+    _notebook(tmp_path / "00_a.ipynb", "from helpers import results\nresults.record('images', 7)")
+    _notebook(tmp_path / "01_b.ipynb", "from helpers import results\nresults.record('images', 8)")
+    assert runner.main([]) == 0
+    assert (tmp_path / "results" / "summary.json").is_file() and not (tmp_path / "outputs_summary.json").exists()
+    assert runner.main(["--inplace"]) == 0
+    record = json.loads((tmp_path / "outputs_summary.json").read_text())
+    runs = {row["run"] for row in record["notebooks"]}
+    assert len(runs) == 1 and runs == {record["series"]["run"]}, "one run id for every row of one run, and for the series"
+    assert runner.main(["--inplace", "--only", "01"]) == 0
+    later = json.loads((tmp_path / "outputs_summary.json").read_text())
+    assert later["notebooks"][0]["run"] == record["series"]["run"] != later["notebooks"][1]["run"], "a partial run shows as another run"
+
+
 def test_learner_mode_runs_without_the_mirror_and_the_test_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
     monkeypatch.setenv("COURSE_DATA_MIRROR", "/somewhere/course_data")
@@ -154,4 +172,4 @@ def test_readme_command_rewrites_the_generated_tables(tmp_path, capsys):
     assert readme.read_text() == "no markers here\n", "a README without its markers is not rewritten"
     assert runner.main(["--summary", str(tmp_path / "missing.json"), "--readme", str(readme)]) == 1
     message = capsys.readouterr().out
-    assert "No readable missing.json" in message and "run `make run` first" in message, "what is missing, what to do"
+    assert "No readable missing.json" in message and "run `make outputs` first" in message, "what is missing, what to do"
