@@ -173,6 +173,9 @@ def show_profile(**changes: tuple[Any, Any]) -> Settings:
     import keras
     import tensorflow as tf
 
+    # In a notebook TensorFlow's Python logger starts at INFO and prints to the page (for example
+    # "INFO:tensorflow:Using MirroredStrategy with devices ..."): keep its warnings and errors only.
+    tf.get_logger().setLevel("WARNING")
     name, reason = current_profile()
     print(f"Profile : {name} ({reason})")
     print(f"Hardware: {hardware_summary()}")
