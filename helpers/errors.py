@@ -94,3 +94,10 @@ class UnreadableImageError(CourseError):
 
     Raised by :mod:`helpers.predict`.
     """
+
+
+class UntrustedModelError(ModelFileError):
+    """A model file carries Python code (a ``Lambda`` layer's function) that Keras's safe mode refused to run.
+
+    Raised by :mod:`helpers.model_files`; the message says how to load the file if its author is trusted.
+    """

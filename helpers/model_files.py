@@ -26,7 +26,7 @@ from typing import Sequence
 import keras
 
 from helpers.data.download import pretty_path
-from helpers.errors import ModelFileError
+from helpers.errors import ModelFileError, UntrustedModelError
 
 #: The entry added to the ``.keras`` zip archive.
 CLASS_NAMES_ENTRY = "course_class_names.json"
@@ -149,7 +149,68 @@ def read_class_names(path: os.PathLike | str) -> list[str] | None:
         return [str(name) for name in json.loads(archive.read(CLASS_NAMES_ENTRY))["class_names"]]
 
 
-def _load_legacy(path: Path) -> keras.Model:
+#: Phrases of Keras's safe-mode refusal (``ValueError``, for ``.keras`` and ``.h5`` alike in Keras 3.15): the file holds Python code.
+_SAFE_MODE_REFUSAL = ("arbitrary code execution", "safe_mode=False")
+#: Phrases of Keras's "this program does not define that custom layer or function" (``TypeError``, ``ValueError``).
+_UNKNOWN_OBJECT = ("Could not locate", "Unknown layer", "Unknown object", "Unknown activation")
+
+
+def _error_chain(error: BaseException) -> list[BaseException]:
+    """``error`` and the errors it was raised from (Keras wraps a nested layer's error in its model's)."""
+    chain: list[BaseException] = []
+    while error is not None and error not in chain:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+def _code_error(path: Path, error: BaseException) -> ModelFileError | None:
+    """The one-sentence :class:`ModelFileError` for a file Keras refused because of code, or ``None`` if that is not why.
+
+    Two cases: safe mode refused to rebuild a ``Lambda`` layer's Python function (the file *carries*
+    code, which was not run), or the file names a custom layer or function that this program does
+    not define (the code is not in the file but in its author's program; ``.keras`` files only, since
+    Keras 3 also calls Keras 2's own op layers unknown in an ``.h5`` file).
+    """
+    import re
+
+    for cause in _error_chain(error):
+        text = str(cause)
+        if any(phrase in text for phrase in _SAFE_MODE_REFUSAL):
+            how = ("keras.models.load_model(path, safe_mode=False, compile=False), then save_classifier(model, 'name.keras', class_names)"
+                   if path.suffix in LEGACY_SUFFIXES else
+                   "load_classifier(path, safe_mode=False) or keras.models.load_model(path, safe_mode=False) "
+                   "(or call keras.config.enable_unsafe_deserialization() first)")
+            return UntrustedModelError(
+                f"{pretty_path(path)} contains Python code (a Lambda layer's function), which Keras's safe mode refused to load, "
+                f"so the course did not run it; only if you trust whoever made the file, load it with {how}, "
+                "and otherwise ask them for a model made of built-in layers."
+            )
+        if path.suffix not in LEGACY_SUFFIXES and any(phrase in text for phrase in _UNKNOWN_OBJECT):  # (.h5: Keras 2's op layers too)
+            named = re.search(r"(?:Could not locate (?:function|class)|Unknown (?:layer|object|activation)):? '([^']+)'", text)
+            what = f" ({named.group(1)})" if named else ""
+            return ModelFileError(
+                f"{pretty_path(path)} uses a custom layer or function{what} that its author's code defines and this program does not; "
+                "load it in a program that defines and registers it (@keras.saving.register_keras_serializable), "
+                "or ask for a model made of built-in layers."
+            )
+    return None
+
+
+def _legacy_lambda(path: Path) -> bool:
+    """Whether a legacy ``.h5`` file's model configuration holds a ``Lambda`` layer's Python function (read, not run)."""
+    try:
+        import h5py
+
+        with h5py.File(path, "r") as handle:
+            config = handle.attrs.get("model_config")
+    except Exception:  # noqa: BLE001 - not an HDF5 file: the loader's own message follows
+        return False
+    text = config.decode("utf-8", "replace") if isinstance(config, bytes) else str(config or "")
+    return '"__lambda__"' in text or '"class_name": "Lambda"' in text
+
+
+def _load_legacy(path: Path, safe_mode: bool = True) -> keras.Model:
     """A Keras 2 ``.h5`` model file, read by Keras 3's legacy loader (built-in layers only), uncompiled."""
     import logging
 
@@ -157,8 +218,11 @@ def _load_legacy(path: Path) -> keras.Model:
     level = absl.level
     absl.setLevel(logging.ERROR)  # its "No training configuration found" warning is no news here
     try:
-        return keras.models.load_model(path, compile=False)
+        return keras.models.load_model(path, compile=False, safe_mode=safe_mode)
     except Exception as error:  # noqa: BLE001 - h5py and Keras raise many kinds; the learner needs one sentence
+        refused = _code_error(path, error)
+        if refused is not None:
+            raise refused from None
         raise ModelFileError(
             f"Keras 3 could not read the legacy HDF5 file {pretty_path(path)} ({type(error).__name__}): it reads only whole "
             ".h5 files made of built-in layers; load it with Keras 2 (tf_keras) and save it as .keras, or train the model again."
@@ -167,8 +231,14 @@ def _load_legacy(path: Path) -> keras.Model:
         absl.setLevel(level)
 
 
-def load_classifier(path: os.PathLike | str, class_names: Sequence[str] | None = None) -> tuple[keras.Model, list[str]]:
+def load_classifier(
+    path: os.PathLike | str, class_names: Sequence[str] | None = None, *, safe_mode: bool = True
+) -> tuple[keras.Model, list[str]]:
     """Load a classifier saved by :func:`save_classifier`: ``(model, class_names)``.
+
+    Keras's safe mode stays on: a file whose ``Lambda`` layer holds Python code is refused (with
+    :class:`~helpers.errors.UntrustedModelError`), and its code is not run. Pass ``safe_mode=False``
+    only for a file whose author you trust, as for ``keras.models.load_model``.
 
     A legacy Keras 2 ``.h5`` file is read too, when Keras 3 can (built-in layers; the model comes
     back uncompiled), with a one-line note; it holds no class names, so give them as
@@ -177,17 +247,20 @@ def load_classifier(path: os.PathLike | str, class_names: Sequence[str] | None =
 
     Raises:
         ModelFileError: the file is missing, damaged or truncated, is not a model file, cannot be
-            loaded, or holds no class names (each with what to do).
+            loaded, or holds no class names (each with what to do); :class:`~helpers.errors.UntrustedModelError`
+            (a ``ModelFileError``) when it carries code that safe mode refused.
     """
     path = Path(path).expanduser()
     if path.suffix in LEGACY_SUFFIXES:
         _check_model_file(path)
+        if safe_mode and _legacy_lambda(path):  # before asking for class names: this is what stops the learner
+            raise _code_error(path, ValueError(_SAFE_MODE_REFUSAL[0])) from None
         if class_names is None:
             raise ModelFileError(
                 f"{pretty_path(path)} is a legacy Keras 2 HDF5 file, which holds no class names; pass them with "
                 "load_classifier(path, class_names=[...]) and save it as .keras with save_classifier(model, 'name.keras', class_names)."
             )
-        model = _load_legacy(path)
+        model = _load_legacy(path, safe_mode)
         print(f"note: {path.name} is a legacy HDF5 file that Keras 3 could read; save it with save_classifier to a .keras file.")
     else:
         class_names = read_class_names(path) if class_names is None else class_names
@@ -197,8 +270,11 @@ def load_classifier(path: os.PathLike | str, class_names: Sequence[str] | None =
                 "or save it again with save_classifier(model, path, class_names)."
             )
         try:
-            model = keras.models.load_model(path)
+            model = keras.models.load_model(path, safe_mode=safe_mode)
         except Exception as error:  # noqa: BLE001 - Keras raises many kinds; the learner needs one sentence
+            refused = _code_error(path, error)
+            if refused is not None:
+                raise refused from None
             raise ModelFileError(
                 f"Keras could not load {pretty_path(path)} ({type(error).__name__}); the file may be damaged "
                 "or saved by a newer Keras: save it again."

@@ -95,3 +95,87 @@ def test_csv_rows_outside_the_root_are_read_when_allowed_and_named_in_the_summar
     assert "10 images listed (2 of them outside the root folder, allowed), all readable" in out
     assert "note: 2 image(s) listed in labels.csv lie outside its root folder" in out
     assert sum(splits.counts.values()) == 10
+
+
+# --- 4. a model file that carries code is named as such -----------------------------------------------
+
+
+def _coded_model():
+    import keras
+
+    inputs = keras.Input((4,))
+    doubled = keras.layers.Lambda(lambda t: t * 2.0, name="doubled")(inputs)  # code stored in the file
+    return keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(doubled))
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_a_model_file_with_code_is_refused_as_code_not_as_damage(tmp_path, suffix, capsys):
+    import warnings
+
+    import keras
+
+    from helpers import model_files
+    from helpers.errors import ModelFileError, UntrustedModelError
+
+    model, path = _coded_model(), tmp_path / f"someone_elses{suffix}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if suffix == ".keras":
+            model_files.save_classifier(model, path, ["cats", "dogs"])
+        else:
+            model.save(path)
+    calls = []
+    for class_names in (None, ["cats", "dogs"]):  # .h5: named as code before the class names are asked for
+        with pytest.raises(UntrustedModelError) as error:
+            model_files.load_classifier(path, class_names)
+        calls.append(str(error.value))
+    message = calls[0]
+    assert isinstance(error.value, ModelFileError) and calls[0] == calls[1] and "\n" not in message
+    assert message.startswith(f"{model_files.pretty_path(path)} contains Python code (a Lambda layer's function)")
+    assert "the course did not run it" in message and "only if you trust whoever made the file" in message
+    assert "safe_mode=False" in message
+    assert ("enable_unsafe_deserialization" in message) == (suffix == ".keras"), "it does not open .h5 files in Keras 3.15"
+    for wrong in ("damaged", "newer Keras", "tf_keras", "Keras 2"):
+        assert wrong not in message, f"no message sends an untrusted file down a route that runs its code ({wrong!r})"
+    # the route the message gives works, for a trusted file
+    if suffix == ".keras":
+        loaded, names = model_files.load_classifier(path, safe_mode=False)
+    else:
+        loaded = keras.models.load_model(path, safe_mode=False, compile=False)
+        loaded, names = model_files.load_classifier(model_files.save_classifier(loaded, tmp_path / "trusted.keras", ["cats", "dogs"]),
+                                                    safe_mode=False)
+    x = np.ones((1, 4), "float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    assert names == ["cats", "dogs"]
+
+
+def test_a_model_file_with_code_stops_the_prediction_command_in_one_sentence(tmp_path, capsys):
+    from helpers import model_files, predict
+
+    path = model_files.save_classifier(_coded_model(), tmp_path / "shared model.keras", ["cats", "dogs"])
+    photo(tmp_path / "x.jpg")
+    assert predict.main([str(path), "-f", str(tmp_path / "x.jpg")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "contains Python code" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_a_model_file_naming_a_custom_layer_says_so(tmp_path):
+    import keras
+
+    from helpers import model_files
+    from helpers.errors import ModelFileError
+
+    @keras.saving.register_keras_serializable(package="untrusted_test")
+    class Twice(keras.layers.Layer):
+        def call(self, x):
+            return x * 2
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(Twice()(inputs)))
+    path = model_files.save_classifier(model, tmp_path / "custom.keras", ["a", "b"])
+    del keras.saving.get_custom_objects()["untrusted_test>Twice"]  # another program: it does not define Twice
+    with pytest.raises(ModelFileError) as error:
+        model_files.load_classifier(path)
+    message = str(error.value)
+    assert "uses a custom layer or function (Twice)" in message and "register_keras_serializable" in message
+    assert "damaged" not in message and "\n" not in message
