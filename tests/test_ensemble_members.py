@@ -157,9 +157,9 @@ def test_plot_gain_with_errors_starts_at_zero_and_draws_the_gains():
     )
     left, right = fig.axes[:2]
     assert left.get_xlim()[0] == 0  # no truncated axis
-    assert [t.get_text() for t in left.texts] == [" 40.0%", " 42.0%", " 47.0%"]
+    assert [t.get_text() for t in left.texts] == [" 40.00%", " 42.00%", " 47.00%"]
     assert [t.get_text() for t in right.get_yticklabels()] == ["average"]
-    assert [t.get_text() for t in right.texts] == [" +5.0 ± 1.8"]  # gain in points, ± 2 standard errors
+    assert [t.get_text() for t in right.texts] == [" +5.00 ± 1.80"]  # gain in points, ± 2 standard errors
     assert right.get_title() == "Gain over m2"
 
 
@@ -219,3 +219,20 @@ def test_mnist_strong_cnn_shape_parameters_and_inference_without_augmentation():
     assert mnist_strong_cnn(augment=False).count_params() == 327_242  # augmentation layers have no weights
     x = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1)).astype("uint8")
     assert np.allclose(model.predict(x, verbose=0), model.predict(x, verbose=0))  # no randomness at inference
+
+
+def test_multiply_adds_counts_convolutions_at_every_pixel_and_dense_layers_once():
+    import keras
+
+    from helpers.models import cifar_small_cnn
+
+    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, padding="same"), keras.layers.MaxPooling2D(),
+                              keras.layers.Flatten(), keras.layers.Dense(5)])
+    assert ensembles.multiply_adds(model) == 8 * 8 * 4 * 3 * 3 * 3 + 4 * 4 * 4 * 5
+    # the two member kinds of notebook 07: three times the parameters, about the same arithmetic
+    small, large = cifar_small_cnn(width=32, downsample=True, name="a"), cifar_small_cnn(width=16, name="b")
+    assert ensembles.multiply_adds(small) == 16 * 16 * 32 * 27 + 8 * 8 * 64 * 9 * 32 + 4 * 4 * 64 * 9 * 64 + 2 * 2 * 64 * 10
+    assert ensembles.multiply_adds(large) == 32 * 32 * 16 * 27 + 16 * 16 * 32 * 9 * 16 + 8 * 8 * 32 * 9 * 32 + 4 * 4 * 32 * 10
+    inputs = keras.Input((32, 32, 3))
+    team = keras.Model(inputs, [small(inputs), large(inputs)])
+    assert ensembles.multiply_adds(team) == ensembles.multiply_adds(small) + ensembles.multiply_adds(large)

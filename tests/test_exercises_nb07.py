@@ -33,12 +33,19 @@ def test_nb07():
     assert "do not belong" in bad(nb07.ex2, (np.roll(val_probs, 1, axis=2), y_val), board)
 
     y = np.zeros(2_000, dtype=int)
-    predicted = np.r_[np.zeros(900, dtype=int), np.ones(1_100, dtype=int)]  # 45% right
-    se = np.sqrt(0.45 * 0.55 / 2_000)
-    assert "about 1.1 points" in ok(nb07.ex3, se, y, predicted)
-    ok(nb07.ex3, ensembles.accuracy_standard_error(y, predicted), y, np.eye(2)[predicted])
-    assert "in points" in bad(nb07.ex3, 100 * se, y, predicted)
-    assert "square root" in bad(nb07.ex3, se**2, y, predicted)
-    assert "sqrt(n)" in bad(nb07.ex3, np.sqrt(0.45 * 0.55), y, predicted)
-    assert "accuracy itself" in bad(nb07.ex3, 0.45, y, predicted)
-    assert "one number" in bad(nb07.ex3, "big", y, predicted)
+    a = np.r_[np.zeros(1_000, dtype=int), np.ones(1_000, dtype=int)]  # 50% right
+    b = np.r_[np.zeros(900, dtype=int), np.ones(1_000, dtype=int), np.zeros(100, dtype=int)]  # 50% right, 200 images differ
+    d = (a == y).astype(float) - (b == y)
+    se = d.std(ddof=1) / np.sqrt(2_000)
+    assert "add no noise" in ok(nb07.ex3, se, y, a, b)
+    ok(nb07.ex3, ensembles.paired_standard_error(y, a, b), y, np.eye(2)[a], np.eye(2)[b])
+    ok(nb07.ex3, d.std() / np.sqrt(2_000), y, a, b)  # ddof=0 is as good at this size
+    assert "in points" in bad(nb07.ex3, 100 * se, y, a, b)
+    assert "independent" in bad(nb07.ex3, np.sqrt(2 * 0.25 / 2_000), y, a, b)
+    assert "divide by sqrt(n)" in bad(nb07.ex3, d.std(ddof=1), y, a, b)
+    assert "a variance" in bad(nb07.ex3, se**2, y, a, b)
+    assert "one number" in bad(nb07.ex3, "big", y, a, b)
+    c = np.r_[np.zeros(1_100, dtype=int), np.ones(900, dtype=int)]  # 55% right: the one-accuracy error differs from the pooled one
+    assert "one model's accuracy" in bad(nb07.ex3, np.sqrt(0.55 * 0.45 / 2_000), y, c, a)
+    dc = (c == y).astype(float) - (a == y)
+    assert "gain itself" in bad(nb07.ex3, dc.mean(), y, c, a)

@@ -44,7 +44,7 @@ def plot_gain_with_errors(
     rows = np.arange(len(values))[::-1]
     left.barh(rows, values, xerr=errs, color=[colours[k] for k in kinds], height=0.7, capsize=2)
     for row, value, err, name in zip(rows, values, errs, names):
-        left.text(value + err, row, f" {value:.1f}%", va="center", fontsize=8,
+        left.text(value + err, row, f" {value:.2f}%", va="center", fontsize=8,
                   fontweight="bold" if name == baseline else None)
     left.set_yticks(rows, list(names), fontsize=9)
     left.set_xlim(0, min(100.0, float((values + errs).max()) * 1.15))
@@ -60,7 +60,7 @@ def plot_gain_with_errors(
     right.barh(positions, gains, xerr=2 * gain_errs[chosen], color=colours.get("ensemble"), height=0.6, capsize=3)
     right.axvline(0, color="black", linewidth=1)
     for row, gain, err in zip(positions, gains, gain_errs[chosen]):
-        right.text(max(gain + 2 * err, 0), row, f" {gain:+.1f} ± {2 * err:.1f}", va="center", fontsize=8)
+        right.text(max(gain + 2 * err, 0), row, f" {gain:+.2f} ± {2 * err:.2f}", va="center", fontsize=8)
     right.set_yticks(positions, [names[i] for i in chosen], fontsize=9)
     right.set_xlim(min(0.0, float((gains - 2 * gain_errs[chosen]).min()) - 0.5),
                    float((gains + 2 * gain_errs[chosen]).max()) * 1.35 + 0.5)

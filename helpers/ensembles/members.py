@@ -65,3 +65,30 @@ def average_model(models: Sequence[Any], name: str = "average_ensemble") -> Any:
     inputs = keras.Input(shape=models[0].input_shape[1:])
     outputs = keras.layers.Average()([model(inputs) for model in models])
     return keras.Model(inputs, outputs, name=name)
+
+
+def multiply_adds(model: Any) -> int:
+    """Multiply-adds of one forward pass of ``model`` on one example: its arithmetic cost.
+
+    Counts the layers that carry almost all of a small CNN's arithmetic: a ``Conv2D`` costs
+    ``output height * output width * filters * kernel height * kernel width * input channels``,
+    a ``Dense`` layer ``inputs * units``; pooling, rescaling, flips and activations are not counted.
+    Models nested inside ``model`` (a member inside a team) are counted with their layers. A
+    training step costs about three forward passes for any model, so ``multiply_adds(model) *
+    images * epochs`` compares the training compute of two models, or of an ensemble (the sum over
+    its members) and a single network, which the parameter count does not: a layer's parameters
+    are paid once, its multiply-adds at every pixel.
+    """
+    import keras
+
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            total += multiply_adds(layer)
+        elif isinstance(layer, keras.layers.Conv2D):
+            height, width, filters = layer.output.shape[1:]
+            kernel_height, kernel_width = layer.kernel_size
+            total += height * width * filters * kernel_height * kernel_width * layer.input.shape[-1]
+        elif isinstance(layer, keras.layers.Dense):
+            total += layer.input.shape[-1] * layer.units
+    return int(total)

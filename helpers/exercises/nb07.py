@@ -1,4 +1,4 @@
-"""Exercises of ``07_ensembles.ipynb``: soft voting by hand, the split for ensemble weights, the noise of a test accuracy."""
+"""Exercises of ``07_ensembles.ipynb``: soft voting by hand, the split for ensemble weights, the noise of a paired difference."""
 
 from __future__ import annotations
 
@@ -97,45 +97,54 @@ print(ensembles.WeightedAverage().fit(*answer).weights_)''',
 )
 
 
-# ---------------------------------------------------------------- ex3: the standard error of a test accuracy
+# ---------------------------------------------------------------- ex3: the noise of a paired difference
 
 
-def _check_standard_error(answer: Any, y_true: Any, predicted: Any) -> Feedback:
+def _check_paired_error(answer: Any, y_true: Any, predicted_a: Any, predicted_b: Any) -> Feedback:
     try:
         value = float(answer)
     except (TypeError, ValueError):
         return wrong(f"give one number (a fraction such as 0.0123), not {type(answer).__name__}.")
     y_true = np.asarray(y_true).astype(int).ravel()
-    predicted = np.asarray(predicted)
-    if predicted.ndim == 2:
-        predicted = predicted.argmax(-1)
+    a, b = (np.asarray(p) for p in (predicted_a, predicted_b))
+    a, b = (p.argmax(-1) if p.ndim == 2 else p for p in (a, b))
+    right_a, right_b = a == y_true, b == y_true
+    difference = right_a.astype(float) - right_b
     n = len(y_true)
-    p = float(np.mean(predicted == y_true))
-    expected = np.sqrt(p * (1 - p) / n)
+    expected = difference.std(ddof=1) / np.sqrt(n)
+    p_a, p_b = right_a.mean(), right_b.mean()
     close = lambda target: np.isclose(value, target, rtol=0.02)  # noqa: E731
     if close(expected):
-        return correct(f"sqrt(p (1 - p) / n) with p = {p:.2%} and n = {n:,}: {expected:.4f}, about {100 * expected:.1f} points. "
-                       "A gain of less than about two of these could be the luck of the test images.")
+        return correct(f"the two models differ on only {np.sum(difference != 0):,} of the {n:,} images: the per-image "
+                       f"difference (+1, -1 or 0) has a standard deviation of {difference.std(ddof=1):.3f}, so the gain of "
+                       f"{100 * difference.mean():+.2f} points has a standard error of {100 * expected:.2f} points, less than "
+                       "either accuracy's own, because the images both get right or both get wrong add no noise.")
     if close(100 * expected):
         return wrong(f"that is the standard error in points ({value:.2f}); give it as a fraction, {expected:.4f}.")
-    if close(p * (1 - p) / n):
-        return wrong("that is the variance p (1 - p) / n; the standard error is its square root.")
-    if close(np.sqrt(p * (1 - p))):
-        return wrong("that is the standard deviation of one image's right-or-wrong; divide by sqrt(n), the number of test images.")
-    if close(p * (1 - p) / np.sqrt(n)) or close(np.sqrt(p / n)):
-        return wrong("the formula is sqrt(p * (1 - p) / n): the square root of the whole fraction.")
-    if close(p):
-        return wrong("that is the accuracy itself; the standard error says how much it would move on another test set.")
-    return wrong(f"p is the accuracy on the test images ({n:,} of them here) and n their number; compute sqrt(p * (1 - p) / n).")
+    if close(np.sqrt(p_a * (1 - p_a) / n + p_b * (1 - p_b) / n)):
+        return wrong("that treats the two accuracies as independent, as if they came from different test images. They were "
+                     "scored on the same images: take the per-image difference (+1, -1 or 0) and its standard error.")
+    if close(np.sqrt(p_a * (1 - p_a) / n)) or close(np.sqrt(p_b * (1 - p_b) / n)):
+        return wrong("that is the standard error of one model's accuracy; the question is about the difference of the two, "
+                     "image by image.")
+    if close(difference.var(ddof=1) / n) or close(difference.var(ddof=1)):
+        return wrong("that is a variance; the standard error is the standard deviation of the per-image difference divided by sqrt(n).")
+    if close(difference.std(ddof=1)):
+        return wrong("that is the standard deviation of one image's difference; divide by sqrt(n), the number of test images.")
+    if close(abs(difference.mean())):
+        return wrong("that is the gain itself (the mean of the per-image difference); the question asks for its standard error.")
+    return wrong("per test image, compute (average right) - (majority vote right), which is +1, -1 or 0; "
+                 "its standard deviation divided by sqrt(n) is the standard error of the gain.")
 
 
 ex3 = Exercise(
     "ex3",
-    "the standard error of the average ensemble's test accuracy, as a fraction",
-    _check_standard_error,
-    hint="p = np.mean(test_predictions[\"average\"] == y_test) is the accuracy; the standard error is np.sqrt(p * (1 - p) / len(y_test)).",
+    "the standard error of the difference in test accuracy between the average and the majority vote, as a fraction",
+    _check_paired_error,
+    hint="Both were scored on the same images. d = (test_predictions[\"average\"] == y_test) * 1.0 - (test_predictions[\"majority vote\"] "
+    "== y_test) is +1, -1 or 0 per image; the standard error of its mean is d.std(ddof=1) / np.sqrt(len(d)).",
     solution='''
-p = np.mean(test_predictions["average"] == y_test)
-answer = np.sqrt(p * (1 - p) / len(y_test))   # or ensembles.accuracy_standard_error(y_test, test_predictions["average"])
-print(f"{p:.2%} ± {answer:.2%}")''',
+d = (test_predictions["average"] == y_test).astype(float) - (test_predictions["majority vote"] == y_test)
+answer = d.std(ddof=1) / np.sqrt(len(d))   # or ensembles.paired_standard_error(y_test, test_predictions["average"], test_predictions["majority vote"])
+print(f"gain {100 * d.mean():+.2f} ± {100 * answer:.2f} points")''',
 )
