@@ -9,7 +9,8 @@
 - :func:`time_bases` and :func:`timing_table` measure what needs no weights: parameters, input
   size, preprocessing and milliseconds per image on this machine (the quick profile of notebook 06).
 - :func:`plot_phases` draws both training phases on one plot; :func:`show_predictions` a grid of
-  photos with their predicted class, mistakes marked.
+  photos with their predicted class, mistakes marked; :class:`StopAfterSeconds` gives a run a
+  wall-clock budget.
 
 Introduced in ``06_transfer_learning.ipynb``.
 """
@@ -326,34 +327,71 @@ def _logs(history: Any) -> dict:
     return dict(history.history if hasattr(history, "history") else history)
 
 
-def plot_phases(head: Any, fine: Any, scratch: Any = None, title: str = "Cats vs dogs"):
+def plot_phases(head: Any, fine: Any = None, scratch: Any = None, title: str = "Cats vs dogs", frozen: Any = None):
     """Accuracy per epoch of both phases on one plot, a line where fine-tuning starts, and a from-scratch run.
 
     Introduced in ``06_transfer_learning.ipynb``. ``head`` and ``fine`` are the histories of the
-    two ``fit`` calls (frozen base, then fine-tuning with ``initial_epoch``); ``scratch`` the history
-    of the comparison network trained from scratch for as many epochs.
+    two ``fit`` calls (frozen base, then fine-tuning with ``initial_epoch``; ``fine=None`` for the head
+    alone); ``scratch`` the history of the comparison network trained from scratch (it may run more
+    epochs); ``frozen`` the history of the head trained on, base still frozen, over the fine-tuning
+    epochs (the arm fine-tuning is measured against).
     """
     import matplotlib.pyplot as plt
 
-    first, second = _logs(head), _logs(fine)
+    first, second = _logs(head), _logs(fine) if fine is not None else {}
     joined = {key: list(first[key]) + list(second.get(key, [])) for key in first}
     epochs = np.arange(1, len(joined["accuracy"]) + 1)
     fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.plot(epochs, np.asarray(joined["accuracy"]) * 100, "o-", color="tab:blue", label="pretrained: training")
     ax.plot(epochs, np.asarray(joined["val_accuracy"]) * 100, "s-", color="tab:orange", label="pretrained: validation")
+    start = len(first["accuracy"])
+    last = len(epochs)
+    if frozen is not None:
+        logs = _logs(frozen)
+        steps = np.arange(start, start + len(logs["val_accuracy"]) + 1)
+        ax.plot(steps, np.r_[first["val_accuracy"][-1], logs["val_accuracy"]] * 100, "s:", color="tab:green",
+                label="base kept frozen: validation")
+        last = max(last, steps[-1])
     if scratch is not None:
         logs = _logs(scratch)
         steps = np.arange(1, len(logs["accuracy"]) + 1)
         ax.plot(steps, np.asarray(logs["accuracy"]) * 100, "o--", color="tab:gray", alpha=0.6, label="from scratch: training")
         ax.plot(steps, np.asarray(logs["val_accuracy"]) * 100, "s--", color="tab:red", label="from scratch: validation")
-    start = len(first["accuracy"])
-    ax.axvline(start + 0.5, color="gray", linestyle=":")
-    ax.text(start + 0.55, 46, "fine-tuning →", fontsize=8, color="gray", va="bottom")
-    ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title, xticks=epochs, ylim=(45, 100))
+        last = max(last, len(steps))
+    if fine is not None:
+        ax.axvline(start + 0.5, color="gray", linestyle=":")
+        ax.text(start + 0.55, 46, "fine-tuning →", fontsize=8, color="gray", va="bottom")
+    ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title, xticks=np.arange(1, last + 1), ylim=(45, 100))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+class StopAfterSeconds(keras.callbacks.Callback):
+    """Stop ``fit`` at the end of the first epoch that ends ``seconds`` or more after training began.
+
+    Introduced in ``06_transfer_learning.ipynb``: the network trained from scratch gets at least the
+    wall-clock time the pretrained model took (give ``fit`` more epochs than it can use). After
+    ``fit``, ``seconds_used`` is the wall-clock time it trained and ``epochs_run`` how many epochs.
+    """
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = float(seconds)
+        self.seconds_used = 0.0
+        self.epochs_run = 0
+        self._start = 0.0
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._start = time.perf_counter()
+        self.epochs_run = 0
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.epochs_run += 1
+        self.seconds_used = time.perf_counter() - self._start
+        if self.seconds_used >= self.seconds:
+            self.model.stop_training = True
 
 
 def show_predictions(model: keras.Model, dataset: Any, class_names: Sequence[str], count: int = 12, ncols: int = 6):

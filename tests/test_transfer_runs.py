@@ -82,3 +82,27 @@ def test_show_predictions_puts_the_mistakes_first_and_counts_them(photos):
     assert all("WRONG: is cats" in title for title in titles[:4]), "up to half the grid: mistakes (every cat, here)"
     assert all(title == "dogs (88%)" for title in titles[4:]), "then correct predictions, with the probability"
     assert f"{int((labels == 0).sum())} mistakes in {len(labels)}" in figure._suptitle.get_text()
+
+
+def test_plot_phases_without_fine_tuning_and_with_the_frozen_arm():
+    head = {"accuracy": [0.8, 0.9], "val_accuracy": [0.85, 0.9]}
+    scratch = {"accuracy": [0.5, 0.52, 0.55, 0.56], "val_accuracy": [0.5, 0.5, 0.53, 0.55]}
+    ax = transfer_runs.plot_phases(head, None, scratch).axes[0]
+    assert not ax.texts, "no fine-tuning phase, no fine-tuning marker"
+    assert list(ax.get_xticks()) == [1, 2, 3, 4], "the ticks reach the longest run, the one from scratch"
+    fine = {"accuracy": [0.93, 0.95], "val_accuracy": [0.95, 0.96]}
+    frozen = {"accuracy": [0.91, 0.92], "val_accuracy": [0.91, 0.92]}
+    lines = {line.get_label(): line for line in transfer_runs.plot_phases(head, fine, frozen=frozen).axes[0].get_lines()}
+    np.testing.assert_allclose(lines["base kept frozen: validation"].get_xdata(), [2, 3, 4])
+    np.testing.assert_allclose(lines["base kept frozen: validation"].get_ydata(), [90, 91, 92], err_msg="starts where the head ended")
+
+
+def test_stop_after_seconds_stops_at_the_first_epoch_past_the_budget(monkeypatch):
+    clock = iter([100.0, 101.0, 102.5, 104.0, 105.0])  # train begins at 100; epochs end at 1, 2.5, 4 s
+    monkeypatch.setattr(transfer_runs, "time", type("Clock", (), {"perf_counter": staticmethod(lambda: next(clock))}))
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    budget = transfer_runs.StopAfterSeconds(2.0)
+    history = model.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=50, verbose=0, callbacks=[budget])
+    assert len(history.history["loss"]) == 2 == budget.epochs_run, "epoch 2 ends at 2.5 s, past the 2 s budget"
+    assert budget.seconds_used == pytest.approx(2.5)

@@ -1,4 +1,4 @@
-"""Exercises of ``06_transfer_learning.ipynb``: a frozen base under a new head, unfreezing the top for fine-tuning, ResNet50's preprocess_input."""
+"""Exercises of ``06_transfer_learning.ipynb``: what fit changes (trainable against training=False), unfreezing the top for fine-tuning, ResNet50's preprocess_input."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE"]
+__all__ = ["____", "ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE", "WEIGHT_NAMES", "EX1_CODE"]
 
 #: The image size of the exercises' small bases (quick to build).
 SIZE = 96
@@ -24,76 +24,60 @@ def _nested_base(model: Any) -> Any:
     return max(nested, key=lambda layer: len(layer.weights)) if nested else None
 
 
-# ---------------------------------------------------------------- ex1: a frozen base under a new head
+# ---------------------------------------------------------------- ex1: what fit changes, trainable against training=False
+
+#: The weights of ex1's inner model: a frozen Dense layer (kernel, bias) and a trainable BatchNormalization.
+WEIGHT_NAMES = ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance")
+#: What fit changes in ex1's inner model with Keras 3 (checked by tests/test_exercises_nb06.py by running it):
+#: gradients move the trainable gamma and beta, and fit's training=True reaches the nested batch norm even
+#: though the outer model calls it with training=False, so its moving statistics follow the batches.
+CHANGED_BY_FIT = frozenset({"gamma", "beta", "moving_mean", "moving_variance"})
+
+#: The model of ex1, as the notebook shows it (tests run it).
+EX1_CODE = """\
+inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
+inner.layers[0].trainable = False                      # the Dense layer
+inputs = keras.Input((3,))
+outputs = keras.layers.Dense(1)(inner(inputs, training=False))
+model = keras.Model(inputs, outputs)
+model.compile(optimizer="adam", loss="mse")
+model.fit(x, y, epochs=1)                              # x: (64, 3) numbers around 5, y: (64, 1)"""
 
 
-def _what_the_base_sees(model: Any, base: Any) -> np.ndarray:
-    """The pixels the base receives when the model is given three probe pixels 0, 127.5 and 255."""
-    import keras
-
-    fed = base._inbound_nodes[-1].input_tensors[0]  # the tensor this model passes to the base
-    height, width = model.input_shape[1:3]
-    probe = np.broadcast_to(np.array([0.0, 127.5, 255.0], dtype="float32"), (1, height, width, 3))
-    return np.asarray(keras.Model(model.input, fed)(probe, training=False))[0, 0, 0]
-
-
-def _check_head(answer: Any) -> Feedback:
-    import keras
-
-    if not isinstance(answer, keras.Model):
-        return wrong(f"give the whole classifier, a keras.Model(inputs, outputs), not a {type(answer).__name__}.")
-    base = _nested_base(answer)
-    if base is None or len(base.weights) < 10:
-        return wrong("your model has no pretrained base inside: build it as inputs -> preprocess_input -> base(x, training=False) "
-                     "-> pooling -> dropout -> Dense, so the base is one layer of the model.")
-    if base.trainable:
-        return wrong("the base is trainable, so fit would change all its pretrained weights from the first step: set "
-                     "base.trainable = False (only the head learns).")
-    if base._inbound_nodes[-1].arguments.kwargs.get("training") is not False:
-        return wrong("call the base with training=False (x = base(x, training=False)): it then stays in inference mode inside "
-                     "this model, even after you unfreeze some of its layers for fine-tuning.")
-    seen = _what_the_base_sees(answer, base)
-    if np.allclose(seen, [0, 127.5, 255], atol=1e-3):
-        return wrong("the base receives raw 0-255 pixels, but MobileNetV2 was trained on pixels in [-1, 1]: put "
-                     "keras.applications.mobilenet_v2.preprocess_input(x) between the inputs and the base.")
-    if not np.allclose(seen, [-1, 0, 1], atol=1e-3):
-        return wrong(f"the base receives pixels 0, 127.5, 255 as {', '.join(f'{v:.2f}' for v in seen)}; MobileNetV2 expects "
-                     "-1, 0, 1: use keras.applications.mobilenet_v2.preprocess_input (once, and no Rescaling layer besides).")
-    kinds = [type(layer).__name__ for layer in answer.layers]
-    if "Flatten" in kinds:
-        return wrong("Flatten keeps every position of the feature maps (many weights, tied to one image size): use "
-                     "keras.layers.GlobalAveragePooling2D() to get one number per feature map.")
-    if not any(kind.startswith("Global") for kind in kinds):
-        return wrong("the base outputs feature maps of shape (height, width, channels); add keras.layers.GlobalAveragePooling2D() "
-                     "after it, so the head gets one vector per image.")
-    if "Dropout" not in kinds:
-        return wrong("add keras.layers.Dropout(0.2) between the pooling and the Dense layer: with a few hundred photos the head "
-                     "overfits otherwise.")
-    last = answer.layers[-1]
-    if answer.output_shape[-1] != 1 or getattr(getattr(last, "activation", None), "__name__", "") != "sigmoid":
-        return wrong(f"the output has shape {answer.output_shape} ({getattr(getattr(last, 'activation', None), '__name__', '?')}); "
-                     "cats vs dogs with label_mode='binary' needs one unit with a sigmoid: keras.layers.Dense(1, activation='sigmoid').")
-    trainable = sum(int(np.prod(w.shape)) for w in answer.trainable_weights)
-    return correct(f"a frozen {base.name} under a new head: {trainable:,} trainable parameters out of {answer.count_params():,}, "
-                   "all of them in the head.")
+def _check_changed(answer: Any) -> Feedback:
+    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
+        return wrong("give a set of weight names, for example {\"kernel\", \"gamma\"} (set() if fit changes none).")
+    names = {str(name) for name in answer}
+    unknown = sorted(names - set(WEIGHT_NAMES))
+    if unknown:
+        return wrong(f"{', '.join(unknown)}: the inner model's weights are named {', '.join(WEIGHT_NAMES)} "
+                     "(print([w.path for w in inner.weights]) shows them).")
+    if names & {"kernel", "bias"}:
+        return wrong("the Dense layer has trainable = False: its kernel and bias become non-trainable weights, and the "
+                     "optimizer only changes trainable ones.")
+    if not {"gamma", "beta"} <= names:
+        return wrong("the BatchNormalization layer is trainable: gamma and beta are in inner.trainable_weights, so the "
+                     "optimizer moves them at every step (training=False does not freeze weights).")
+    if not {"moving_mean", "moving_variance"} <= names:
+        return wrong("in Keras 3, training=False on the call does not protect a trainable batch-norm layer: fit calls the "
+                     "model with training=True, that reaches the nested layer, and its moving mean and variance follow "
+                     "each batch. Only trainable = False puts batch norm in inference mode.")
+    return correct("gradients move gamma and beta; fit's training=True reaches the nested batch norm, so its moving mean "
+                   "and variance follow the batches; the frozen Dense layer keeps its kernel and bias. To keep all six, "
+                   "set inner.trainable = False (or the batch-norm layer's).")
 
 
 ex1 = Exercise(
     "ex1",
-    f"a keras.Model: a frozen MobileNetV2 base ({SIZE}x{SIZE}, alpha=0.35) under a new head for cats vs dogs",
-    _check_head,
-    hint="Follow the cell of the notebook that built `model`: base.trainable = False; keras.Input, "
-    "keras.applications.mobilenet_v2.preprocess_input, base(x, training=False), GlobalAveragePooling2D, Dropout, Dense(1, sigmoid).",
-    solution=f'''
-small_base = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=None)
-small_base.trainable = False
-inputs = keras.Input(shape=({SIZE}, {SIZE}, 3))
-x = keras.applications.mobilenet_v2.preprocess_input(inputs)
-x = small_base(x, training=False)
-x = keras.layers.GlobalAveragePooling2D()(x)
-x = keras.layers.Dropout(0.2)(x)
-outputs = keras.layers.Dense(1, activation="sigmoid")(x)
-answer = keras.Model(inputs, outputs)''',
+    "a set of names, the inner model's weights that fit changes",
+    _check_changed,
+    hint="Ask two questions of each weight: is it in inner.trainable_weights (then the optimizer moves it)? Is it a "
+    "batch-norm statistic that a trainable batch-norm layer updates whenever it runs with training=True (and does "
+    "fit's training=True reach a model called with training=False)? The cells on one small layer answer both.",
+    solution="""
+# The Dense layer is frozen: kernel and bias stay. Batch norm is trainable: the optimizer moves gamma and beta,
+# and fit's training=True reaches it despite training=False, so its moving mean and variance follow the batches.
+answer = {"gamma", "beta", "moving_mean", "moving_variance"}""",
 )
 
 
