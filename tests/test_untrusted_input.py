@@ -179,3 +179,152 @@ def test_a_model_file_naming_a_custom_layer_says_so(tmp_path):
     message = str(error.value)
     assert "uses a custom layer or function (Twice)" in message and "register_keras_serializable" in message
     assert "damaged" not in message and "\n" not in message
+
+
+# --- 5. downloads fail fast and truthfully ---------------------------------------------------------
+
+
+def _demo(filename: str, size: int | None = 4096):
+    from helpers.data import DatasetInfo
+    from helpers.data.registry import Archive
+
+    return DatasetInfo(name="demo", title="test", full=Archive(filename, filename, (), ("a" * 64,), 1, size), mini=None)
+
+
+@pytest.fixture
+def silent_server():
+    """An address on 127.0.0.1 that takes connections and never answers (the kernel accepts; nobody reads)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_a_mirror_that_never_answers_is_dropped_after_a_short_stated_timeout(empty_cache, silent_server, monkeypatch, capsys):
+    import time
+
+    from helpers.data import download
+    from helpers.errors import DatasetUnavailableError
+
+    monkeypatch.setattr(download, "MIRROR_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(download, "_unanswered", {})
+    # two addresses on the same silent host: the second is skipped, not waited for
+    monkeypatch.setenv("COURSE_DATA_MIRROR", f"{silent_server}/one;{silent_server}/two")
+    info = _demo("set.zip")
+    import keras  # noqa: F401 - imported before the clock starts (a busy machine takes seconds to import it)
+
+    start = time.monotonic()
+    with pytest.raises(DatasetUnavailableError) as error:
+        download.fetch_archive(info, info.full)
+    elapsed = time.monotonic() - start
+    message, out = str(error.value), capsys.readouterr().out
+    assert 1.9 < elapsed < 3.9, f"one timeout of 2 s, not one per address nor a minute: {elapsed:.1f} s"
+    assert f"{silent_server}/one/demo/set.zip (no answer within 2 s)" in message
+    assert f"{silent_server}/two/demo/set.zip (skipped: no answer within 2 s a moment ago)" in message
+    assert "no answer within 2 s: dropped it." in out and "\n" not in message and "Traceback" not in message
+    assert not any((empty_cache / "datasets").iterdir()), "no partial file"
+
+
+def test_a_mirror_that_does_not_answer_a_head_request_is_not_asked_again(empty_cache, silent_server, monkeypatch):
+    import time
+
+    from helpers.data import DatasetInfo, download
+    from helpers.data.registry import Archive
+
+    monkeypatch.setattr(download, "_unanswered", {})
+    monkeypatch.setenv("COURSE_DATA_MIRROR", silent_server)
+    mini = Archive("mini.zip", "mini.zip", (), ("b" * 64,), 1, 10)
+    info = DatasetInfo(name="demo", title="test", full=_demo("set.zip").full, mini=mini)
+    start = time.monotonic()
+    assert not download.mini_reachable(info)
+    assert 4.5 < time.monotonic() - start < 7, "the HEAD request waits 5 s, no more"
+    assert download.recently_unanswered(f"{silent_server}/demo/set.zip") == "no answer within 5 s"
+    start = time.monotonic()
+    assert not download.mini_reachable(info)
+    assert time.monotonic() - start < 1, "the silent mirror is not asked again"
+
+
+class _Wrong:
+    """Handlers for a server that answers with the wrong thing."""
+
+    @staticmethod
+    def serve(body: bytes, content_type: str, announced: int | None = None):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(announced if announced is not None else len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_a_mirror_that_serves_an_html_page_is_described_before_the_checksum_verdict(empty_cache, monkeypatch):
+    from helpers.data import download
+    from helpers.errors import ChecksumError
+
+    page = b"<!DOCTYPE html><html><body>Please log in to the Wi-Fi</body></html>"
+    server, address = _Wrong.serve(page, "text/html; charset=utf-8")
+    calls = []
+    real = download.download_file
+    monkeypatch.setattr(download, "download_file", lambda url, staging, **options: (calls.append(url), real(url, staging, **options))[1])
+    monkeypatch.setenv("COURSE_DATA_MIRROR", address)
+    info = _demo("set.zip")
+    try:
+        with pytest.raises(ChecksumError) as error:
+            download.fetch_archive(info, info.full, verbose=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    message = str(error.value)
+    assert f"(got HTTP 200, {len(page)} bytes of text/html (an HTML page), expected 4,096 bytes: not the archive)" in message
+    assert "serves something else than the archive" in message and "different version" not in message
+    assert message.index("HTML page") < message.index("checksum never matched") or "checksum" not in message.split("(got")[1]
+    assert len(calls) == 1, "an HTML page is not fetched a second time"
+
+
+def test_a_file_cut_short_is_described(empty_cache, monkeypatch):
+    from helpers.data import download
+    from helpers.errors import DatasetUnavailableError
+
+    server, address = _Wrong.serve(b"\x1f\x8b" + bytes(98), "application/gzip", announced=4096)
+    monkeypatch.setenv("COURSE_DATA_MIRROR", address)
+    info = _demo("set.tar.gz")
+    try:
+        with pytest.raises(DatasetUnavailableError) as error:
+            download.fetch_archive(info, info.full, verbose=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    message = str(error.value)
+    assert "set.tar.gz" in message and ("100 out of 4096 bytes" in message or "cut short" in message), message
+
+
+def test_a_right_sized_file_with_another_checksum_may_be_another_version(empty_cache, monkeypatch):
+    from helpers.data import download
+    from helpers.errors import ChecksumError
+
+    server, address = _Wrong.serve(b"\x1f\x8b" + bytes(4094), "application/gzip")
+    monkeypatch.setenv("COURSE_DATA_MIRROR", address)
+    info = _demo("set.tar.gz")
+    try:
+        with pytest.raises(ChecksumError) as error:
+            download.fetch_archive(info, info.full, verbose=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    message = str(error.value)
+    assert "(got HTTP 200, 4,096 bytes of application/gzip (gzip data), expected 4,096 bytes, the right size; checksum mismatch" in message
+    assert "may hold a different version" in message

@@ -7,7 +7,11 @@ The flow for one archive:
    ``http(s)://`` base URL; several may be given, separated by ``;``), then the public origins.
    Each download goes through :func:`keras.utils.get_file` (with its progress bar) into a
    ``.part`` file that is only moved into place once its checksum matches, so a download that
-   died half-way is never used. A checksum mismatch is fetched once more, then reported.
+   died half-way is never used. A checksum mismatch is fetched once more, then reported with
+   what came instead (HTTP status, size, content type: an HTML page is not an archive). A mirror
+   that does not answer within :data:`MIRROR_TIMEOUT_S` seconds is dropped, and not asked again
+   for :data:`UNANSWERED_MEMORY_S` seconds (``get_file`` has no timeout of its own: the course
+   sets the socket's).
 3. Unpack with ``get_file(..., extract=True)`` into the Keras 3 ``*_extracted`` layout, once: a
    marker file remembers which archive was unpacked, so later calls return at once.
 
@@ -21,6 +25,8 @@ import os
 import shutil
 import socket
 import tarfile
+import time
+import urllib.parse
 import urllib.request
 import zipfile
 from contextlib import contextmanager
@@ -36,6 +42,14 @@ from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
 
 _MARKER = ".course-extracted"
 _hash_memo: dict[tuple[str, int, int], str] = {}
+
+#: Seconds a mirror may stay silent (to connect, or between two blocks of data) before it is dropped.
+MIRROR_TIMEOUT_S = 10.0
+#: The same for a public origin, which is farther away and serves larger files.
+ORIGIN_TIMEOUT_S = 60.0
+#: Seconds a host that did not answer is skipped for, so that one dead mirror costs one timeout, not one per file.
+UNANSWERED_MEMORY_S = 300.0
+_unanswered: dict[str, tuple[float, str]] = {}  # host -> (when, why)
 
 
 # --------------------------------------------------------------------------- checking files
@@ -130,6 +144,110 @@ def error_reason(error: BaseException) -> str:
     return text.splitlines()[0][:160] if text else type(error).__name__
 
 
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc
+
+
+def _remember_unanswered(url: str, reason: str) -> None:
+    _unanswered[_host(url)] = (time.monotonic(), reason)
+
+
+def recently_unanswered(url: str) -> str | None:
+    """Why ``url``'s host was dropped less than :data:`UNANSWERED_MEMORY_S` seconds ago, or ``None``."""
+    when, reason = _unanswered.get(_host(url), (None, None))
+    if when is None or time.monotonic() - when > UNANSWERED_MEMORY_S:
+        return None
+    return reason
+
+
+def _timed_out(error: BaseException) -> bool:
+    reason = getattr(error, "reason", None)
+    return isinstance(error, (TimeoutError, socket.timeout)) or isinstance(reason, (TimeoutError, socket.timeout))
+
+
+#: The first bytes of the kinds of file a server sends, for describing a wrong answer.
+_MAGIC = ((b"\x1f\x8b", "gzip data"), (b"PK\x03\x04", "a zip archive"), (b"\x89HDF", "an HDF5 file"),
+          (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"%PDF", "a PDF document"))
+
+
+def sniff(path: Path) -> str:
+    """What a file holds, in a few words, from its first bytes: ``"an HTML page"``, ``"gzip data"``, ``"text"``, ``"empty"``."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if not head:
+        return "empty"
+    start = head.lstrip().lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in start[:512]:
+        return "an HTML page"
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return "a tar archive"
+    if start.startswith((b"{", b"[")):
+        return "JSON text"
+    try:
+        head.decode("utf-8")
+        return "text"
+    except UnicodeDecodeError:
+        return "binary data"
+
+
+class Answer:
+    """What a server said to one download: HTTP ``status``, ``content_type`` and ``length`` headers (``None`` where unknown)."""
+
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.content_type: str | None = None
+        self.length: int | None = None
+
+    def describe(self, path: Path, archive: Archive | None = None) -> str:
+        """``HTTP 200, 1,234 bytes of text/html (an HTML page), expected 12,345,678 bytes``: what came, before any checksum verdict."""
+        size = path.stat().st_size if path.is_file() else 0
+        parts = [f"HTTP {self.status}"] if self.status is not None else []
+        kind = sniff(path) if path.is_file() else "nothing"
+        declared = (self.content_type or "").split(";")[0].strip()
+        parts.append(f"{size:,} bytes" + (f" of {declared}" if declared else "") + f" ({kind})")
+        if self.length is not None and self.length != size:
+            parts.append(f"cut short: the server announced {self.length:,}")
+        if archive is not None and archive.size:
+            parts.append(f"expected {archive.size:,} bytes" + ("" if size != archive.size else ", the right size"))
+        return ", ".join(parts)
+
+
+def looks_wrong(path: Path, archive: Archive) -> bool:
+    """True when a fetched file is plainly not the archive (an HTML page, text, empty, or a size the registry rules out)."""
+    if not path.is_file():
+        return True
+    if sniff(path) in ("empty", "an HTML page", "text", "JSON text"):
+        return True
+    return archive.size is not None and path.stat().st_size != archive.size
+
+
+@contextmanager
+def _recording(answer: Answer) -> Iterator[None]:
+    """While the block runs, every ``urlopen`` (so ``get_file``'s ``urlretrieve``) notes its response's status and headers in ``answer``."""
+
+    class Recorder(urllib.request.BaseHandler):
+        handler_order = 1000  # after the redirects: the final answer
+
+        def http_response(self, request, response):  # noqa: ANN001 - urllib's handler protocol
+            answer.status = getattr(response, "status", None) or response.getcode()
+            answer.content_type = response.headers.get("Content-Type")
+            length = response.headers.get("Content-Length")
+            answer.length = int(length) if length and length.isdigit() else None
+            return response
+
+        https_response = http_response
+
+    previous = getattr(urllib.request, "_opener", None)
+    urllib.request.install_opener(urllib.request.build_opener(Recorder()))
+    try:
+        yield
+    finally:
+        urllib.request._opener = previous  # what install_opener set before (None: urllib builds its default)
+
+
 @contextmanager
 def _socket_timeout(seconds: float) -> Iterator[None]:
     previous = socket.getdefaulttimeout()
@@ -140,7 +258,7 @@ def _socket_timeout(seconds: float) -> Iterator[None]:
         socket.setdefaulttimeout(previous)
 
 
-def download_file(url: str, staging: Path, *, progress: bool = True, timeout: float = 60.0) -> None:
+def download_file(url: str, staging: Path, *, progress: bool = True, timeout: float = ORIGIN_TIMEOUT_S) -> Answer:
     """Fetch ``url`` into ``staging``: a plain copy from a mirror folder (``file://``), Keras's ``get_file`` otherwise.
 
     The course's one way to fetch a file (:func:`fetch_archive`, for datasets and :mod:`helpers.weights`' files,
@@ -152,22 +270,27 @@ def download_file(url: str, staging: Path, *, progress: bool = True, timeout: fl
         url: a ``file://``, ``http://`` or ``https://`` URL.
         staging: where the file goes (a ``.part`` name, moved into place by the caller once checked).
         progress: show Keras's progress bar (``False``: quiet).
-        timeout: seconds a connection may stall before it fails.
+        timeout: seconds a connection may stall (to connect, or between two blocks) before it fails.
+
+    Returns:
+        The server's :class:`Answer` (status and headers; all ``None`` for a copy), to describe a wrong file.
 
     Raises:
+        TimeoutError: the server did not answer within ``timeout`` seconds (message: ``no answer within 10 s``).
         OSError: the copy or download failed (for a download, the ``urllib.error.URLError`` itself).
         ValueError: ``url`` is not one Python can open.
     """
     import keras
 
+    answer = Answer()
     if url.startswith("file://"):
         shutil.copyfile(urllib.request.url2pathname(url[7:]), staging)
-        return
+        return answer
     loud = keras.config.is_interactive_logging_enabled()
     if not progress:
         keras.config.disable_interactive_logging()
     try:
-        with _socket_timeout(timeout):
+        with _socket_timeout(timeout), _recording(answer):
             returned = keras.utils.get_file(
                 fname=staging.name,
                 origin=url,
@@ -175,16 +298,21 @@ def download_file(url: str, staging: Path, *, progress: bool = True, timeout: fl
                 cache_subdir=staging.parent.name,
                 force_download=True,
             )
-    except (OSError, ValueError):
+    except (OSError, ValueError) as error:
+        if _timed_out(error):
+            raise TimeoutError(f"no answer within {timeout:g} s") from None
         raise
     except Exception as error:  # get_file turns urllib's errors into a bare Exception: give back the real one
         cause = error.__context__
+        if cause is not None and _timed_out(cause):
+            raise TimeoutError(f"no answer within {timeout:g} s") from None
         raise (cause if isinstance(cause, OSError) else OSError(error_reason(error))) from None
     finally:
         if loud and not progress:
             keras.config.enable_interactive_logging()
     if Path(returned) != staging:  # the folder was not writable: Keras used /tmp/.keras
         shutil.move(returned, staging)
+    return answer
 
 
 def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> Path:
@@ -212,33 +340,52 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
             print(f"{pretty_path(target)} was incomplete or damaged; moved it to {aside.name} and fetching it again.")
 
     urls, notes = mirror_candidates(info, archive)
+    mirror_urls = set(urls)
     urls += list(archive.origins)
     staging = target.with_name(target.name + ".part")
     tried: list[str] = list(notes)
-    mismatches = 0
+    mismatches, wrong = 0, 0
     for url in urls:
+        skipped = recently_unanswered(url)
+        if skipped:
+            tried.append(f"{_describe(url)} (skipped: {skipped} a moment ago)")
+            continue
+        timeout = MIRROR_TIMEOUT_S if url in mirror_urls else ORIGIN_TIMEOUT_S
         for attempt in (1, 2):
             if verbose:
                 print(f"Fetching {archive.filename} from {_describe(url)}")
             try:
-                download_file(url, staging)
+                answer = download_file(url, staging, timeout=timeout)
             except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - reported in one line below
                 staging.unlink(missing_ok=True)
                 if isinstance(exc, KeyboardInterrupt):
                     raise
+                if isinstance(exc, TimeoutError):
+                    _remember_unanswered(url, str(exc))
+                    if verbose:
+                        print(f"{_describe(url)} gave {str(exc)}: dropped it.")
                 tried.append(f"{_describe(url)} ({error_reason(exc)})")
                 break
             if is_valid(staging, archive):
                 os.replace(staging, target)
                 return target
+            what = answer.describe(staging, archive)
+            plainly_wrong = looks_wrong(staging, archive)
             staging.unlink(missing_ok=True)
             mismatches += 1
-            tried.append(f"{_describe(url)} (checksum mismatch{', fetched twice' if attempt == 2 else ''})")
+            wrong += plainly_wrong
+            if plainly_wrong:  # an HTML page or a cut-short file will not be right the second time either
+                tried.append(f"{_describe(url)} (got {what}: not the archive)")
+                mismatches += 1
+                break
+            tried.append(f"{_describe(url)} (got {what}; checksum mismatch{', fetched twice' if attempt == 2 else ''})")
     where = "; ".join(tried) if tried else "no mirror is set and this archive has no public origin"
     if mismatches and mismatches == 2 * len(urls):
+        verdict = ("the source serves something else than the archive (a wrong address, a login or error page, or a file cut short)"
+                   if wrong else "the source may hold a different version")
         raise ChecksumError(
             f"{archive.filename} for dataset '{info.name}' was fetched but its checksum never matched "
-            f"({where}); the source may hold a different version: place a good copy at {pretty_path(target)}."
+            f"({where}); {verdict}: place a good copy at {pretty_path(target)}."
         )
     raise DatasetUnavailableError(
         f"Could not get {archive.filename} for dataset '{info.name}' (tried: {where}). "
@@ -306,11 +453,15 @@ def mini_reachable(info: DatasetInfo) -> bool:
     for url in urls:
         if url.startswith("file://"):
             return True
+        if recently_unanswered(url):
+            continue
         try:
             request = urllib.request.Request(url, method="HEAD")
-            with _socket_timeout(5), urllib.request.urlopen(request):
+            with urllib.request.urlopen(request, timeout=min(5.0, MIRROR_TIMEOUT_S)):
                 return True
-        except (OSError, ValueError):
+        except (OSError, ValueError) as error:
+            if _timed_out(error):
+                _remember_unanswered(url, f"no answer within {min(5.0, MIRROR_TIMEOUT_S):g} s")
             continue
     return False
 
