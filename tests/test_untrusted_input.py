@@ -328,3 +328,54 @@ def test_a_right_sized_file_with_another_checksum_may_be_another_version(empty_c
     message = str(error.value)
     assert "(got HTTP 200, 4,096 bytes of application/gzip (gzip data), expected 4,096 bytes, the right size; checksum mismatch" in message
     assert "may hold a different version" in message
+
+
+# --- 6. printed commands quote paths with spaces ---------------------------------------------------
+
+
+def test_shell_path_quotes_what_a_shell_would_split_and_keeps_home_expandable(tmp_path, monkeypatch):
+    import shlex
+
+    from helpers.data.paths import shell_path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert shell_path("runs/a.keras") == "runs/a.keras"
+    assert shell_path(tmp_path / "my photos" / "cats") == "~/'my photos/cats'"
+    assert shell_path("/data/it's here", pretty=False) == shlex.quote("/data/it's here")
+    assert shlex.split(f"python -m helpers.train {shell_path('/a b/c d', pretty=False)}")[-1] == "/a b/c d"
+
+
+def test_printed_commands_survive_a_copy_into_a_shell(tmp_path):
+    import shlex
+
+    from helpers.data import pack_index
+    from helpers.data.__main__ import serve_instructions
+    from helpers.errors import CourseError
+
+    folder = tmp_path / "class room" / "mirror"
+    lines = serve_instructions(folder).splitlines()
+    serve = next(line for line in lines if "http.server" in line)
+    assert shlex.split(serve)[-1] == str(folder)
+    export = next(line for line in lines if "as a folder on this machine" in line)
+    assert shlex.split(export.split(":  ", 1)[1])[-1] == f"COURSE_DATA_MIRROR={folder.resolve()}"
+    with pytest.raises(CourseError) as error:
+        pack_index.verify(folder)
+    assert shlex.split(str(error.value).split("pack it first with: ", 1)[1]) == ["python", "-m", "helpers.data", "pack", str(folder)]
+
+
+def test_the_splits_advice_quotes_its_terminal_command(tmp_path):
+    import shlex
+
+    from helpers.data.layout import check_not_splits
+    from helpers.data.scan import scan_folder
+
+    root = tmp_path / "my pets"
+    for split in ("train", "validation"):
+        for label in ("cats", "dogs"):
+            photo(root / split / label / "0.jpg")
+    with pytest.raises(FolderError) as error:
+        check_not_splits(scan_folder(root))
+    command = str(error.value).split("(in a terminal: ", 1)[1].rsplit(")", 1)[0]
+    words = shlex.split(command)
+    assert words[:3] == ["python", "-m", "helpers.train"] and len(words) == 6
+    assert words[3].endswith("my pets/train") and words[5].endswith("my pets/validation") and words[4] == "--validation-dir"

@@ -30,13 +30,15 @@ if TYPE_CHECKING:
 
 def serve_instructions(directory: Path) -> str:
     """How to hand a packed folder to a classroom, as printed at the end of ``pack``."""
-    shown = str(directory)
+    from helpers.data.paths import shell_path
+
+    shown = shell_path(directory, pretty=False)
     return "\n".join([
         "Serve it to the classroom (learners need only the address):",
         f"  python -m http.server 8000 --directory {shown}",
         f"  export {MIRROR_ENV}=http://<your-ip>:8000      # on each learner's machine (find <your-ip> with",
         "                                                      # `hostname -I`, or `ipconfig` on Windows)",
-        f"or use it as a folder on this machine:  export {MIRROR_ENV}={directory.resolve()}",
+        f"or use it as a folder on this machine:  export {MIRROR_ENV}={shell_path(directory.resolve(), pretty=False)}",
     ])
 
 

@@ -123,8 +123,10 @@ def check_not_splits(scan) -> None:
                           "pass one of them, the folder whose sub-folders are the classes.")
     advice = f"pass {root}/{train} as the folder"
     if validation:
-        advice += (f" and validation_dir='{root}/{validation}' (in a terminal: python -m helpers.train {root}/{train} "
-                   f"--validation-dir {root}/{validation})")
+        from helpers.data.paths import shell_path
+
+        advice += (f" and validation_dir={f'{root}/{validation}'!r} (in a terminal: python -m helpers.train "
+                   f"{shell_path(scan.root / train)} --validation-dir {shell_path(scan.root / validation)})")
     raise FolderError(f"The sub-folders of {root} ({', '.join(names)}) look like the splits of a dataset, not its classes: {advice}.")
 
 

@@ -230,7 +230,9 @@ def verify(directory: os.PathLike | str) -> list[str]:
     folder = Path(directory)
     index_file = folder / "index.json"
     if not index_file.is_file():
-        raise CourseError(f"{folder} has no index.json; pack it first with: python -m helpers.data pack {folder}")
+        from helpers.data.paths import shell_path
+
+        raise CourseError(f"{folder} has no index.json; pack it first with: python -m helpers.data pack {shell_path(folder, pretty=False)}")
     by_file = {item.relative: item for item in plan("all")}
     problems = []
     for entry in json.loads(index_file.read_text(encoding="utf-8"))["items"]:

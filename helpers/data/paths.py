@@ -72,6 +72,22 @@ def pretty_path(path: os.PathLike | str) -> str:
     return text
 
 
+def shell_path(path: os.PathLike | str, pretty: bool = True) -> str:
+    """A path as a printed command must spell it to be copied into a terminal: quoted when it has spaces or other special characters.
+
+    ``shlex.quote`` on :func:`pretty_path`'s form (or the path as given, with ``pretty=False``), except
+    that a leading ``~/`` or ``$KERAS_HOME/`` stays outside the quotes, where the shell still expands it:
+    ``~/my photos`` -> ``~/'my photos'``; ``runs/a.keras`` stays as it is.
+    """
+    import shlex
+
+    text = pretty_path(path) if pretty else str(path)
+    for prefix in ("~/", "$KERAS_HOME/"):
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return prefix + shlex.quote(text[len(prefix):])
+    return shlex.quote(text)
+
+
 def mirrors() -> list[str]:
     """The mirrors listed in ``COURSE_DATA_MIRROR`` (folders or http(s) URLs, ``;``-separated), as written."""
     raw = os.environ.get(MIRROR_ENV, "")
