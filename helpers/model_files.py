@@ -177,12 +177,13 @@ def _code_error(path: Path, error: BaseException) -> ModelFileError | None:
     for cause in _error_chain(error):
         text = str(cause)
         if any(phrase in text for phrase in _SAFE_MODE_REFUSAL):
+            what = " (a Lambda layer's function)" if "Lambda" in text else ""
             how = ("keras.models.load_model(path, safe_mode=False, compile=False), then save_classifier(model, 'name.keras', class_names)"
                    if path.suffix in LEGACY_SUFFIXES else
                    "load_classifier(path, safe_mode=False) or keras.models.load_model(path, safe_mode=False) "
                    "(or call keras.config.enable_unsafe_deserialization() first)")
             return UntrustedModelError(
-                f"{pretty_path(path)} contains Python code (a Lambda layer's function), which Keras's safe mode refused to load, "
+                f"{pretty_path(path)} contains Python code{what}, which Keras's safe mode refused to load, "
                 f"so the course did not run it; only if you trust whoever made the file, load it with {how}, "
                 "and otherwise ask them for a model made of built-in layers."
             )
@@ -198,7 +199,10 @@ def _code_error(path: Path, error: BaseException) -> ModelFileError | None:
 
 
 def _legacy_lambda(path: Path) -> bool:
-    """Whether a legacy ``.h5`` file's model configuration holds a ``Lambda`` layer's Python function (read, not run)."""
+    """Whether a legacy ``.h5`` file's model configuration holds a Python lambda's code (read as text, not run).
+
+    (A ``Lambda`` layer that names a function instead stores no code: Keras then says it cannot find it.)
+    """
     try:
         import h5py
 
@@ -207,7 +211,7 @@ def _legacy_lambda(path: Path) -> bool:
     except Exception:  # noqa: BLE001 - not an HDF5 file: the loader's own message follows
         return False
     text = config.decode("utf-8", "replace") if isinstance(config, bytes) else str(config or "")
-    return '"__lambda__"' in text or '"class_name": "Lambda"' in text
+    return '"__lambda__"' in text or '"function_type": "lambda"' in text  # Keras 3's and Keras 2's ways to store a lambda's code
 
 
 def _load_legacy(path: Path, safe_mode: bool = True) -> keras.Model:
@@ -254,7 +258,7 @@ def load_classifier(
     if path.suffix in LEGACY_SUFFIXES:
         _check_model_file(path)
         if safe_mode and _legacy_lambda(path):  # before asking for class names: this is what stops the learner
-            raise _code_error(path, ValueError(_SAFE_MODE_REFUSAL[0])) from None
+            raise _code_error(path, ValueError(f"a `Lambda` layer: {_SAFE_MODE_REFUSAL[0]}")) from None
         if class_names is None:
             raise ModelFileError(
                 f"{pretty_path(path)} is a legacy Keras 2 HDF5 file, which holds no class names; pass them with "

@@ -149,6 +149,33 @@ def test_a_model_file_with_code_is_refused_as_code_not_as_damage(tmp_path, suffi
     assert names == ["cats", "dogs"]
 
 
+def test_a_keras_2_h5_file_with_a_lambda_is_named_as_code_too(tmp_path):
+    """Keras 2 stored a lambda as [bytecode, defaults, closure] with function_type 'lambda' (Keras 3 converts it, then refuses)."""
+    import json
+    import warnings
+
+    import h5py
+    import keras
+
+    from helpers import model_files
+    from helpers.errors import UntrustedModelError
+
+    path = tmp_path / "keras2.h5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _coded_model().save(path)
+    with h5py.File(path, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        [layer] = [layer for layer in config["config"]["layers"] if layer["class_name"] == "Lambda"]
+        code = layer["config"]["function"]["config"]["code"]
+        layer["config"].update(function=[code, None, None], function_type="lambda", module="__main__")
+        handle.attrs["model_config"] = json.dumps(config)
+    with pytest.raises(ValueError, match="arbitrary code execution"):  # what Keras itself says of this file
+        keras.models.load_model(path, compile=False)
+    with pytest.raises(UntrustedModelError, match=r"keras2\.h5 contains Python code \(a Lambda layer's function\).*did not run it"):
+        model_files.load_classifier(path)
+
+
 def test_a_model_file_with_code_stops_the_prediction_command_in_one_sentence(tmp_path, capsys):
     from helpers import model_files, predict
 
