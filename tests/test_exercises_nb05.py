@@ -1,51 +1,81 @@
-"""Notebook 05's exercises: each right answer passes, each typical mistake is named."""
+"""Notebook 05's exercises: each right answer passes, each typical mistake is named, and each answer is what Keras does."""
 
 from __future__ import annotations
 
 import keras
 import numpy as np
-import pytest
-import tensorflow as tf
-from keras import layers
+from PIL import Image
 
-from helpers.evaluate import Evaluation
-from helpers.exercises import ____, nb05
-from exercise_checks import bad, evaluation_from, ok
+from helpers.exercises import nb05
+from exercise_checks import bad, ok
 
 
-def test_nb05_options():
+def test_nb05_three_way_split():
     right = nb05.ex1.solution()
     ok(nb05.ex1, right)
-    ok(nb05.ex1, {**right, "image_size": 96, "classes": ["lobster", "crab"], "seed": 1})
-    assert "Did you mean 'epochs'" in bad(nb05.ex1, {**{k: v for k, v in right.items() if k != "epochs"}, "epoch": 12})
-    assert "not one string" in bad(nb05.ex1, {**right, "classes": "crab, lobster"})
-    assert "augment is True by default" in bad(nb05.ex1, {k: v for k, v in right.items() if k != "augment"})
-    assert "0.25" in bad(nb05.ex1, {**right, "validation_split": 25})
-    assert "lower case" in bad(nb05.ex1, {**right, "classes": ["Crab", "Lobster"]})
-    assert "base=None" in bad(nb05.ex1, {k: v for k, v in right.items() if k != "base"})
-    assert "base=None" in bad(nb05.ex1, {**right, "base": "MobileNetV2-0.35"})
-    assert "course chooses" in bad(nb05.ex1, {k: v for k, v in right.items() if k != "image_size"})
+    ok(nb05.ex1, {"validation_split": 0.3, "take": np.int64(500)})
+    assert "fraction held OUT" in bad(nb05.ex1, {**right, "validation_split": 0.7})
+    assert "20% + 10%" in bad(nb05.ex1, {**right, "validation_split": 0.2})
+    assert "between 0 and 1" in bad(nb05.ex1, {**right, "validation_split": 30})
+    assert "no test photos" in bad(nb05.ex1, {**right, "take": 750})
+    assert "FIRST n" in bad(nb05.ex1, {**right, "take": 250})
+    assert "not a fraction" in bad(nb05.ex1, {**right, "take": 0.2})
+    assert "two keys" in bad(nb05.ex1, {"validation_split": 0.3})
 
 
-def test_nb05_report_and_command(capsys):
-    names = ["crab", "cup", "ewer"]
-    # recall: crab 8/10, cup 5/10, ewer 9/10; precision lowest for ewer (9 / 14)
-    evaluation = evaluation_from([(0, 0, 8), (0, 2, 2), (1, 1, 5), (1, 0, 2), (1, 2, 3), (2, 2, 9), (2, 0, 1)], names)
-    ok(nb05.ex2, "cup", evaluation)
-    assert "*best*" in bad(nb05.ex2, "ewer", evaluation)
-    assert "*precision*" in bad(nb05.ex2, "crab", evaluation_from([(0, 0, 8), (0, 1, 2), (1, 1, 5), (1, 0, 5), (2, 2, 10)], names))
-    assert "one class name" in bad(nb05.ex2, "dalmatian", evaluation)
+def test_nb05_ex1_answer_is_what_keras_splits():
+    from keras.src.utils import dataset_utils
 
-    ok(nb05.ex3, "python -m helpers.train flower_photos --scratch --epochs 20 --no-augment -o flowers20.keras")
-    ok(nb05.ex3, "!python3 -m helpers.train data/flower_photos --no-augment --epochs=20 --scratch --output flowers20.keras")
-    assert "--no-augment turns it off" in bad(nb05.ex3, "python -m helpers.train flower_photos --scratch --epochs 20 --augment False -o flowers20.keras")
-    assert "flowers20.keras" in bad(nb05.ex3, "python -m helpers.train flower_photos --scratch --epochs 20 --no-augment")
-    assert "add --scratch" in bad(nb05.ex3, "python -m helpers.train flower_photos --epochs 20 --no-augment -o flowers20.keras")
-    assert "predicts" in bad(nb05.ex3, "python -m helpers.predict flowers20.keras -d flower_photos")
+    paths, labels = [f"{i:04d}.jpg" for i in range(nb05.EX1_IMAGES)], [0] * nb05.EX1_IMAGES
+    held_out, _ = dataset_utils.get_training_or_validation_split(paths, labels, 0.3, "validation")
+    training, _ = dataset_utils.get_training_or_validation_split(paths, labels, 0.3, "training")
+    assert (len(training), len(held_out)) == (1_750, 750)
 
-    from helpers.train.command import main
 
-    with pytest.raises(SystemExit):
-        main(["--help"])
-    usage = capsys.readouterr().out
-    assert all(option in usage for option in nb05.TRAIN_OPTIONS), "TRAIN_OPTIONS follows python -m helpers.train --help"
+def _folder(tmp_path, per_class=20):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        for i in range(per_class):
+            Image.new("RGB", (8, 8), (i, 0, 0)).save(tmp_path / name / f"{i:02d}.png")
+    return tmp_path
+
+
+def test_nb05_overlap_of_two_seeds(tmp_path):
+    folder = _folder(tmp_path)
+    right = nb05.overlap_with_two_seeds(folder)
+    assert 0 < right < 12  # 12 validation files of 40; with two seeds some are training files too
+    assert nb05.overlap_with_two_seeds(folder, seeds=(5, 5)) == 0  # the same seed: the same cut
+    ok(nb05.ex2, right, folder)
+    ok(nb05.ex2, np.int64(right), folder)
+    assert "SAME seed" in bad(nb05.ex2, 0, folder)
+    assert "len(...)" in bad(nb05.ex2, {"a/00.png"}, folder)
+    assert "len(set(training.file_paths)" in bad(nb05.ex2, right + 1, folder)
+
+
+def test_nb05_early_stopping():
+    right = nb05.ex3.solution()
+    assert right == nb05.early_stopping_outcome() == {"epochs run": 8, "epoch kept": 5}
+    ok(nb05.ex3, right)
+    assert "not the last" in bad(nb05.ex3, {"epochs run": 8, "epoch kept": 8})
+    assert "a later epoch" in bad(nb05.ex3, {"epochs run": 8, "epoch kept": 3})
+    assert "stops before epoch 10" in bad(nb05.ex3, {"epochs run": 10, "epoch kept": 5})
+    assert "count again" in bad(nb05.ex3, {"epochs run": 9, "epoch kept": 5})
+    assert "two keys" in bad(nb05.ex3, {"epochs": 8})
+
+
+def test_nb05_ex3_answer_is_what_keras_early_stopping_does():
+    """Keras's own EarlyStopping, fed the exercise's losses, stops and restores where the answer says."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=nb05.EX3_PATIENCE, restore_best_weights=True)
+    stopping.set_model(model)
+    model.stop_training = False
+    stopping.on_train_begin()
+    ran = 0
+    for epoch, loss in enumerate(nb05.EX3_VAL_LOSS):
+        model.set_weights([np.full((1, 1), float(epoch + 1)), np.zeros(1)])  # the weights remember their epoch
+        stopping.on_epoch_end(epoch, {"val_loss": loss})
+        ran = epoch + 1
+        if model.stop_training:
+            break
+    stopping.on_train_end()
+    assert {"epochs run": ran, "epoch kept": int(model.get_weights()[0][0, 0])} == nb05.ex3.solution()

@@ -1,203 +1,176 @@
-"""Exercises of ``05_flowers_train_from_folder.ipynb``: options of train_from_folder, the per-class report, the command line."""
+"""Exercises of ``05_flowers_train_from_folder.ipynb``: a three-way split, the seed that keeps splits apart, early stopping."""
 
 from __future__ import annotations
 
-import difflib
-import inspect
-import shlex
-from pathlib import PurePath
+import os
 from typing import Any
 
-import numpy as np
+from helpers.exercises.base import ____, Exercise, Feedback, as_int, correct, wrong
 
-from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
-
-__all__ = ["____", "ex1", "ex2", "ex3", "TRAIN_OPTIONS"]
-
-#: The options of ``python -m helpers.train`` (``tests/test_exercises.py`` checks them against its ``--help``).
-TRAIN_OPTIONS = (
-    "--image-size", "--classes", "--batch-size", "--epochs", "--validation-split", "--validation-dir", "--test-split",
-    "--no-augment", "--widths", "--patience", "--seed", "--root", "--output", "--quiet", "--help", "--scratch",
-)
-_SHORT = {"-o": "--output", "-q": "--quiet", "-h": "--help"}
+__all__ = ["____", "ex1", "ex2", "ex3", "EX3_VAL_LOSS", "EX3_PATIENCE"]
 
 
-# ---------------------------------------------------------------- ex1: the options of train_from_folder
+# ---------------------------------------------------------------- ex1: a three-way split from one folder
+
+#: ex1's folder: how many photos it holds, and the shares wanted for training, validation and test.
+EX1_IMAGES, EX1_SHARES = 2_500, (0.7, 0.2, 0.1)
 
 
-def _folder_options() -> list[str]:
-    from helpers.train import STEP_OPTIONS, train_from_folder
-
-    parameters = inspect.signature(train_from_folder).parameters
-    named = [name for name, p in parameters.items() if p.kind is not p.VAR_KEYWORD][1:]  # drop `directory`
-    return named + [name for names in STEP_OPTIONS.values() for name in names]  # the options passed on to a step
-
-
-_WANTED = {"base": None, "classes": ["crab", "lobster"], "image_size": (96, 96), "epochs": 12, "augment": False,
-           "validation_split": 0.25, "test_split": 0.1}
-
-
-def _check_options(answer: Any) -> Feedback:
-    if not isinstance(answer, dict):
-        return wrong(f"give a dict of keyword arguments, such as {{\"epochs\": 5}}, not a {type(answer).__name__}.")
-    known = _folder_options()
-    for key in answer:
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            tip = f" Did you mean {close[0]!r}?" if close else f" Its options: {', '.join(known)}."
-            return wrong(f"train_from_folder has no option {key!r}.{tip}")
-    if answer.get("base", "auto") is not None:
-        given = "left out, it is \"auto\": a pretrained base" if "base" not in answer else f"base={answer['base']!r} is a pretrained base"
-        return wrong(f"from scratch means no pretrained base ({given}): base=None trains the course CNN from random weights.")
-    classes = answer.get("classes")
-    if isinstance(classes, str):
-        return wrong("classes takes a list of folder names, such as [\"crab\", \"lobster\"], not one string.")
-    if classes is None:
-        return wrong("without classes, all six Caltech folders are used; the task asks for crab and lobster only.")
-    if sorted(str(c) for c in classes) != sorted(_WANTED["classes"]):
-        lower = " Folder names are lower case." if sorted(str(c).lower() for c in classes) == sorted(_WANTED["classes"]) else ""
-        return wrong(f"classes={list(classes)} is not crab and lobster.{lower}")
-    size = answer.get("image_size")
-    if size is None:
-        return wrong("without image_size the course chooses the size (180x180 from scratch); the task asks for 96x96: image_size=96 or (96, 96).")
-    size = (size, size) if isinstance(size, int) else tuple(size)
-    if size != _WANTED["image_size"]:
-        return wrong(f"image_size gives {size[0]}x{size[1]} pixels; the task asks for 96x96: image_size=96 or (96, 96).")
-    if answer.get("epochs") != 12:
-        given = "left out, the course chooses: 40 from scratch" if answer.get("epochs") is None else f"epochs={answer['epochs']}"
-        return wrong(f"{given}; the task asks for at most 12: epochs=12.")
-    if answer.get("augment", True) is not False:
-        return wrong("augment is True by default (random flips, rotations, shifts and zooms); the task asks for none: augment=False.")
-    split = answer.get("validation_split", 0.2)
-    if split is not None and split >= 1:
-        return wrong(f"validation_split={split} is read as a fraction of the images, between 0 and 1: 25% is 0.25.")
-    if split != 0.25:
-        return wrong(f"validation_split={split} (0.2 when left out); the task asks to hold out 25%: 0.25.")
-    test = answer.get("test_split")
-    if test != 0.1:
-        left_out = " Without it there is no test split." if test is None else ""
-        return wrong(f"test_split={test} is not 10%: test_split=0.1.{left_out}")
-    return correct("train.train_from_folder(caltech, **options) trains exactly that; "
-                   "python -m helpers.train FOLDER --scratch --classes crab lobster --image-size 96 --epochs 12 --no-augment "
-                   "--validation-split 0.25 --test-split 0.1 does the same from a terminal.")
+def _check_three_way_split(answer: Any) -> Feedback:
+    if not isinstance(answer, dict) or set(answer) != {"validation_split", "take"}:
+        return wrong('give a dict with two keys, {"validation_split": ..., "take": ...}.')
+    split, take = answer["validation_split"], answer["take"]
+    if not isinstance(split, (int, float)) or isinstance(split, bool):
+        return wrong(f"validation_split is a number (a fraction), not {type(split).__name__}.")
+    if split >= 1:
+        return wrong(f"validation_split={split} is read as a fraction of the photos, between 0 and 1: 30% is 0.3.")
+    if abs(split - 0.7) < 1e-9:
+        return wrong("validation_split is the fraction held OUT of training (subset='both' returns the kept part first), not the part kept.")
+    if abs(split - 0.2) < 1e-9 or abs(split - 0.1) < 1e-9:
+        return wrong(f"validation_split={split} holds out only {split:.0%}, but the test photos must come out of the held-out "
+                     "part too: hold out validation and test together, 20% + 10%.")
+    if abs(split - 0.3) > 1e-9:
+        return wrong(f"validation_split={split} keeps {1 - split:.0%} for training; the task keeps 70%.")
+    if isinstance(take, float) and take < 1:
+        return wrong(f"take({take}) counts elements, not a fraction: the datasets are unbatched (batch_size=None), "
+                     "so one element is one photo.")
+    held_out = int(split * EX1_IMAGES)  # what image_dataset_from_directory holds out
+    take = as_int(take, "take")
+    if take == held_out:
+        return wrong(f"take({take}) keeps all {held_out} held-out photos for validation and leaves skip({take}) empty: no test photos.")
+    if take == round(EX1_SHARES[2] * EX1_IMAGES):
+        return wrong(f"{take} photos is the test's share; take(n) keeps the FIRST n held-out photos, for validation; "
+                     "skip(n) gives the rest to the test split.")
+    if take != round(EX1_SHARES[1] * EX1_IMAGES):
+        return wrong(f"take({take}) gives validation {take} photos, {take / EX1_IMAGES:.0%} of the folder; the task asks for 20%.")
+    return correct(f"Keras holds out int(0.3 x {EX1_IMAGES:,}) = {held_out} photos; take(500) keeps 500 for validation and "
+                   f"skip(500) leaves {held_out - 500} for the test: 1,750 / 500 / 250.")
 
 
 ex1 = Exercise(
     "ex1",
-    "a dict of keyword arguments for train.train_from_folder(caltech, **options)",
-    _check_options,
-    hint="The table under 'The same in one call' lists the options; help(train.train_from_folder) lists them all. "
-    "Options you leave out keep their defaults, and the default base is a pretrained one.",
+    'a dict {"validation_split": ..., "take": ...}',
+    _check_three_way_split,
+    hint="image_dataset_from_directory has only one split: training and 'the rest'. The test photos must come out of "
+    "the rest, so validation_split is everything that is not training; take(n) then keeps the first n of the rest.",
     solution='''
-options = {"base": None, "classes": ["crab", "lobster"], "image_size": (96, 96), "epochs": 12, "augment": False,
-           "validation_split": 0.25, "test_split": 0.1}
-# result = train.train_from_folder(caltech, **options, widths=settings.widths, convs_per_block=settings.convs_per_block)''',
-    answer=dict(_WANTED),
+answer = {"validation_split": 0.3, "take": 500}   # 2,500 x 0.3 = 750 held out: 500 to validation, 250 to test''',
+    answer={"validation_split": 0.3, "take": 500},
 )
 
 
-# ---------------------------------------------------------------- ex2: the class the model finds worst
+# ---------------------------------------------------------------- ex2: two calls, two seeds
 
 
-def _check_worst_class(answer: Any, evaluation: Any) -> Feedback:
-    names = [str(name) for name in evaluation.class_names]
-    if not isinstance(answer, str) or answer not in names:
-        return wrong(f"give one class name from {names}, as a string.")
-    matrix = np.asarray(evaluation.confusion(), dtype=float)
-    recall = np.divide(np.diag(matrix), matrix.sum(axis=1), out=np.zeros(len(names)), where=matrix.sum(axis=1) > 0)
-    precision = np.divide(np.diag(matrix), matrix.sum(axis=0), out=np.zeros(len(names)), where=matrix.sum(axis=0) > 0)
-    i = names.index(answer)
-    if np.isclose(recall[i], recall.min()):
-        return correct(f"{answer}: only {recall[i]:.0%} of the real {answer} images were found (its recall, the per-class accuracy).")
-    if np.isclose(recall[i], recall.max()):
-        return wrong(f"{answer} is the class found *best* ({recall[i]:.0%} recall); the question asks for the worst.")
-    if np.isclose(precision[i], precision.min()):
-        return wrong(f"{answer} has the lowest *precision* (of the images called {answer}, the fewest were {answer}); "
-                     "the question asks about recall: of the real images of a class, how many were found.")
-    return wrong(f"{recall[i]:.0%} of the real {answer} images were found; another class does worse. "
-                 "Read the recall column of the report, or evaluation.per_class_accuracy().")
+def overlap_with_two_seeds(folder: os.PathLike | str, validation_split: float = 0.3, seeds: tuple[int, int] = (1, 2)) -> int:
+    """How many of the validation files of a call with ``seeds[1]`` are training files of a call with ``seeds[0]``.
+
+    Each call of ``keras.utils.image_dataset_from_directory`` shuffles the file list with its own
+    ``seed`` before cutting it; only the file names are listed here, no image is decoded.
+    """
+    import keras
+
+    loud = keras.config.is_interactive_logging_enabled()
+    keras.config.disable_interactive_logging()
+    try:
+        training = keras.utils.image_dataset_from_directory(
+            folder, validation_split=validation_split, subset="training", seed=seeds[0], verbose=False)
+        validation = keras.utils.image_dataset_from_directory(
+            folder, validation_split=validation_split, subset="validation", seed=seeds[1], verbose=False)
+    finally:
+        if loud:
+            keras.config.enable_interactive_logging()
+    return len(set(training.file_paths) & set(validation.file_paths))
+
+
+def _check_overlap(answer: Any, folder: os.PathLike | str) -> Feedback:
+    if isinstance(answer, (set, list, tuple)):
+        return wrong(f"that is a {type(answer).__name__} of files; give how many there are: len(...).")
+    count = as_int(answer, "the number of files")
+    right = overlap_with_two_seeds(folder)
+    if count == right:
+        return correct(f"{right} of the validation photos were also training photos: the model would be graded on photos it "
+                       "learned from. Use the same seed in both calls, or one call with subset='both'.")
+    if count == 0:
+        return wrong("0 is what the SAME seed in both calls gives (the same shuffle, cut in the same place); "
+                     "here the seeds differ. Count the files the two file_paths lists share.")
+    return wrong(f"{count} is not the number of files in both lists; count them with "
+                 "len(set(training.file_paths) & set(validation.file_paths)).")
 
 
 ex2 = Exercise(
     "ex2",
-    "a class name (a string)",
-    _check_worst_class,
-    hint="In print(six_scratch.evaluation.report()), recall is 'of the real images of this class, the share found'. "
-    "six_scratch.evaluation.per_class_accuracy() gives the same numbers as a dict.",
+    "a number of files",
+    _check_overlap,
+    hint="Build the two datasets with keras.utils.image_dataset_from_directory(flowers, validation_split=0.3, subset=..., "
+    "seed=...): no image is decoded until you iterate, so it is quick. Each has a file_paths list; count the paths in both.",
     solution='''
-recall = six_scratch.evaluation.per_class_accuracy()   # recall = per-class accuracy
-answer = min(recall, key=recall.get)
-print(answer, f"{recall[answer]:.0%}")''',
+training = keras.utils.image_dataset_from_directory(flowers, validation_split=0.3, subset="training", seed=1)
+validation = keras.utils.image_dataset_from_directory(flowers, validation_split=0.3, subset="validation", seed=2)
+answer = len(set(training.file_paths) & set(validation.file_paths))
+print(answer, "of", len(validation.file_paths), "validation photos are training photos too")''',
 )
 
 
-# ---------------------------------------------------------------- ex3: the command line
+# ---------------------------------------------------------------- ex3: early stopping, as the one call uses it
+
+#: ex3's validation losses, one per epoch (epoch 1 first), and EarlyStopping's patience.
+EX3_VAL_LOSS = (1.31, 1.02, 0.97, 1.05, 0.91, 0.95, 0.93, 0.96, 0.99, 0.94)
+EX3_PATIENCE = 3
 
 
-def _option(token: str) -> str | None:
-    """The full option a token names (argparse accepts unique prefixes), or None if it names none."""
-    name = token.split("=", 1)[0]
-    name = _SHORT.get(name, name)
-    if name in TRAIN_OPTIONS:
-        return name
-    matches = [option for option in TRAIN_OPTIONS if option.startswith(name)]
-    return matches[0] if len(matches) == 1 else None
+def early_stopping_outcome(val_loss: tuple[float, ...] = EX3_VAL_LOSS, patience: int = EX3_PATIENCE) -> dict[str, int]:
+    """The epochs ``EarlyStopping(monitor="val_loss", patience=..., restore_best_weights=True)`` lets run, and the epoch it keeps.
 
-
-def _check_command(answer: Any) -> Feedback:
-    if not isinstance(answer, str):
-        return wrong("give the command as one string, as you would type it in a terminal.")
-    tokens = shlex.split(answer.lstrip("!"))
-    if "helpers.predict" in tokens:
-        return wrong("helpers.predict predicts with a saved model; training is python -m helpers.train.")
-    if any(token.endswith("train.py") for token in tokens):
-        return wrong("run the package's module, not its file: python -m helpers.train ...")
-    if "-m" not in tokens or tokens.index("-m") + 1 >= len(tokens) or tokens[tokens.index("-m") + 1] != "helpers.train":
-        return wrong("the command starts with: python -m helpers.train")
-    rest = tokens[tokens.index("-m") + 2:]
-    values: dict[str, str | None] = {}
-    positional = []
-    i = 0
-    while i < len(rest):
-        token = rest[i]
-        if token.startswith("-"):
-            option = _option(token)
-            if option is None:
-                close = difflib.get_close_matches(token.split("=")[0], TRAIN_OPTIONS, n=1)
-                tip = f" Did you mean {close[0]}?" if close else ""
-                extra = " Augmentation is on by default; --no-augment turns it off." if "augment" in token else tip
-                return wrong(f"python -m helpers.train has no option {token.split('=')[0]}.{extra}")
-            if option in ("--no-augment", "--quiet", "--help", "--scratch"):
-                values[option] = None
-            elif "=" in token:
-                values[option] = token.split("=", 1)[1]
-            else:
-                if i + 1 >= len(rest):
-                    return wrong(f"{token} needs a value after it.")
-                values[option] = rest[i + 1]
-                i += 1
+    Counted the way Keras counts: an epoch that does not lower the best loss adds one to a wait,
+    and training stops once the wait reaches ``patience``.
+    """
+    best, wait = 0, 0
+    for epoch in range(1, len(val_loss)):
+        if val_loss[epoch] < val_loss[best]:
+            best, wait = epoch, 0
         else:
-            positional.append(token)
-        i += 1
-    if len(positional) != 1 or PurePath(positional[0]).name != "flower_photos":
-        return wrong(f"give one folder to train on, flower_photos; the command names {positional or 'none'}.")
-    if "--scratch" not in values:
-        return wrong("without --scratch the command trains a pretrained base (the default); add --scratch to train the course CNN from scratch.")
-    if values.get("--epochs") != "20":
-        return wrong(f"--epochs is {values.get('--epochs', 'chosen by the course when left out (40 from scratch)')}; the task asks for 20.")
-    if "--no-augment" not in values:
-        return wrong("augmentation is on by default: add --no-augment.")
-    if values.get("--output") != "flowers20.keras":
-        given = values.get("--output", "not given: the default is the folder's name, flower_photos.keras")
-        return wrong(f"the output file is {given}; save to flowers20.keras with -o flowers20.keras (or --output).")
-    return correct("then predict new photos with: python -m helpers.predict flowers20.keras -d FOLDER")
+            wait += 1
+            if wait >= patience:
+                return {"epochs run": epoch + 1, "epoch kept": best + 1}
+    return {"epochs run": len(val_loss), "epoch kept": best + 1}
+
+
+def _check_early_stopping(answer: Any) -> Feedback:
+    if not isinstance(answer, dict) or set(answer) != {"epochs run", "epoch kept"}:
+        return wrong('give a dict with two keys, {"epochs run": ..., "epoch kept": ...}.')
+    run, kept = as_int(answer["epochs run"], "epochs run"), as_int(answer["epoch kept"], "epoch kept")
+    right = early_stopping_outcome()
+    best = right["epoch kept"]
+    if kept == run and kept != best:
+        return wrong(f"restore_best_weights=True puts back the weights of the epoch with the lowest val_loss, not the last "
+                     f"epoch's ({run}).")
+    if kept == EX3_VAL_LOSS.index(min(EX3_VAL_LOSS[:3])) + 1:
+        return wrong(f"epoch {kept} was the best for a while, but a later epoch has a lower val_loss.")
+    if kept != best:
+        return wrong(f"epoch {kept} has val_loss {EX3_VAL_LOSS[kept - 1] if 0 < kept <= len(EX3_VAL_LOSS) else '(none)'}; "
+                     "the kept epoch is the one with the lowest val_loss among those that ran.")
+    if run == len(EX3_VAL_LOSS):
+        return wrong(f"training stops before epoch {len(EX3_VAL_LOSS)}: after {EX3_PATIENCE} epochs in a row without a "
+                     "new lowest val_loss, EarlyStopping ends it.")
+    if run == right["epochs run"] - 1 or run == right["epochs run"] + 1:
+        return wrong(f"count again from epoch {best}: the epochs after it that do not beat {EX3_VAL_LOSS[best - 1]} "
+                     f"each add one to the wait, and training stops in the epoch where the wait reaches {EX3_PATIENCE}.")
+    if run != right["epochs run"]:
+        return wrong(f"{run} epochs is not where the wait of {EX3_PATIENCE} epochs without a new best ends.")
+    return correct(f"epochs {best + 1} to {run} never beat epoch {best}'s {EX3_VAL_LOSS[best - 1]}, so training stops "
+                   f"after epoch {run} and the weights of epoch {best} are put back: what '(epoch {best} of {run} kept)' says.")
 
 
 ex3 = Exercise(
     "ex3",
-    "the terminal command, as a string: \"python -m helpers.train ...\"",
-    _check_command,
-    hint="python -m helpers.train --help lists the options; the section 'Training from a terminal' shows four examples.",
-    solution='answer = "python -m helpers.train flower_photos --scratch --epochs 20 --no-augment -o flowers20.keras"',
-    answer="python -m helpers.train flower_photos --scratch --epochs 20 --no-augment -o flowers20.keras",
+    'a dict {"epochs run": ..., "epoch kept": ...}',
+    _check_early_stopping,
+    hint="Find the lowest val_loss epoch by epoch as it would be known at the time. After it, count the epochs that do "
+    "not beat it: training stops at the epoch where that count reaches the patience.",
+    solution='''
+# ex3 val_loss: 1.31 1.02 0.97 1.05 0.91 0.95 0.93 0.96 0.99 0.94
+# the lowest so far is epoch 5 (0.91); epochs 6, 7 and 8 do not beat it: a wait of 3 = patience, so it stops after epoch 8
+answer = {"epochs run": 8, "epoch kept": 5}''',
+    answer={"epochs run": 8, "epoch kept": 5},
 )
