@@ -406,3 +406,17 @@ def test_the_splits_advice_quotes_its_terminal_command(tmp_path):
     words = shlex.split(command)
     assert words[:3] == ["python", "-m", "helpers.train"] and len(words) == 6
     assert words[3].endswith("my pets/train") and words[5].endswith("my pets/validation") and words[4] == "--validation-dir"
+
+
+def test_a_404_page_is_described_with_its_status_size_and_type(empty_cache, tmp_path, monkeypatch, serve):
+    from helpers.data import download
+    from helpers.errors import DatasetUnavailableError
+
+    (tmp_path / "empty").mkdir()
+    with serve(tmp_path / "empty") as address:
+        monkeypatch.setenv("COURSE_DATA_MIRROR", address)
+        info = _demo("set.zip")
+        with pytest.raises(DatasetUnavailableError) as error:
+            download.fetch_archive(info, info.full, verbose=False)
+    assert f"{address}/demo/set.zip (HTTP Error 404: File not found (the answer: " in str(error.value)
+    assert "bytes of text/html)" in str(error.value)

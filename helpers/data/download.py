@@ -135,13 +135,20 @@ def error_reason(error: BaseException) -> str:
 
     Used for every source the course tries (:func:`fetch_archive`, :mod:`helpers.data.pack`).
     """
+    import urllib.error
+
+    body = ""
+    if isinstance(error, urllib.error.HTTPError) and error.headers is not None:  # what the error page was: size and type
+        length, kind = error.headers.get("Content-Length"), (error.headers.get("Content-Type") or "").split(";")[0].strip()
+        if length or kind:
+            body = f" (the answer: {f'{int(length):,} bytes' if length and length.isdigit() else 'a page'}{f' of {kind}' if kind else ''})"
     reason = getattr(error, "reason", None)
     if isinstance(reason, OSError):  # urllib's URLError wraps the socket's error
         error = reason
     text = (error.strerror if isinstance(error, OSError) and error.strerror else str(error)).strip()
     if text.startswith("URL fetch failure on ") and " -- " in text:  # get_file's own wording
         text = text.split(" -- ")[-1]
-    return text.splitlines()[0][:160] if text else type(error).__name__
+    return (text.splitlines()[0][:160] + body) if text else type(error).__name__
 
 
 def _host(url: str) -> str:
