@@ -65,7 +65,8 @@ def test_csv_rows_outside_the_root_are_refused_and_named(csv_world):
     with pytest.raises(FolderError, match="lie outside its root folder"):  # the datasets refuse before reading any image
         data.csv_datasets(csv_file, (16, 16), 2, validation_split=0.25, verbose=False)
     # each kind alone is refused too
-    for row in ("../private/secret0.jpg,a", f"{private / 'secret1.jpg'},b", "a/link.jpg,a", "a/../../private/secret0.jpg,a"):
+    for row in ("../private/secret0.jpg,a", f"{private / 'secret1.jpg'},b", "a/link.jpg,a", "a/../../private/secret0.jpg,a",
+                "..\\private\\secret0.jpg,a"):  # the last as written on Windows
         with pytest.raises(FolderError, match=r"^1 image file\(s\) .* lie outside"):
             data.read_labels_csv(_csv(project, [row]))
 
