@@ -101,3 +101,10 @@ class UntrustedModelError(ModelFileError):
 
     Raised by :mod:`helpers.model_files`; the message says how to load the file if its author is trusted.
     """
+
+
+class RunFolderBusyError(CourseError):
+    """Another training run holds the run folder this run would write to.
+
+    Raised by :mod:`helpers.train.callbacks` (:func:`helpers.train.callbacks.run_folder_lock`) before any training.
+    """

@@ -59,9 +59,10 @@ def test_missing_tensorboard_is_one_line_not_a_crash(tmp_path: Path, monkeypatch
 def test_resume_and_stop_on_nan_are_optional_callbacks(tmp_path: Path):
     callbacks = train_callbacks.standard_callbacks("demo", tensorboard=False, root=tmp_path, resume=True, stop_on_nan=True)
     kinds = [type(c).__name__ for c in callbacks]
-    assert kinds == ["ResumeFromBackup", "ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau", "StopOnNaN"]
-    assert isinstance(callbacks[0], keras.callbacks.BackupAndRestore) and Path(callbacks[0].backup_dir) == tmp_path / "demo" / "backup"
-    assert isinstance(callbacks[-1], keras.callbacks.TerminateOnNaN)
+    assert kinds == ["ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau", "StopOnNaN", "RunState"], "the state is saved last"
+    state = callbacks[-1]
+    assert Path(state.backup_dir) == tmp_path / "demo" / "backup" and isinstance(callbacks[-2], keras.callbacks.TerminateOnNaN)
+    assert state.watched == callbacks[:3], "it keeps the counters of the checkpoint, early stopping and the learning-rate callback"
 
 
 def test_time_to_accuracy_notes_the_first_epoch_at_the_target(capsys, monkeypatch):

@@ -69,15 +69,15 @@ def test_an_interrupted_run_goes_on_from_its_last_completed_epoch(splits, tmp_pa
     keras.utils.set_random_seed(0)
     with pytest.raises(KeyboardInterrupt):
         train.fit_and_evaluate(splits, callbacks=[interrupt], **options)
-    assert (run / "backup" / "latest.weights.h5").is_file(), "the backup of epoch 2 waits in the run folder"
+    assert (run / "backup" / "state.npz").is_file(), "the state of epoch 2 waits in the run folder"
 
     first = _FirstWeights()
     keras.utils.set_random_seed(0)
     result = train.fit_and_evaluate(splits, callbacks=[first], **options)
     out = capsys.readouterr().out
-    assert out.count("Resuming an interrupted run: epoch 2 was the last one completed, so training goes on from epoch 3.") == 1
-    assert result.history.epoch == [2, 3], "only epochs 3 and 4 ran again"
-    assert result.epochs == 4 and 3 <= result.best_epoch <= 4
+    assert out.count("Resuming an interrupted run: epoch 2 was the last one completed, so training goes on from epoch 3 (") == 1
+    assert result.history.epoch == [0, 1, 2, 3], "one history across the interruption (epochs 3 and 4 ran again)"
+    assert result.epochs == 4 and 1 <= result.best_epoch <= 4
     for restored, saved in zip(first.kept, interrupt.kept):
         np.testing.assert_array_equal(restored, saved)  # it started from the weights of the end of epoch 2
     assert not (run / "backup").exists(), "a completed run deletes its backup, so the next run starts fresh"
@@ -92,7 +92,7 @@ def test_an_interrupted_fine_tuning_goes_on_without_training_the_head_again(spli
     keras.utils.set_random_seed(0)
     with pytest.raises(KeyboardInterrupt):
         train.fit_and_evaluate(splits, callbacks=[interrupt], **options)
-    assert (run / "fine_tune" / "backup" / "latest.weights.h5").is_file() and (run / "head_history.json").is_file()
+    assert (run / "fine_tune" / "backup" / "state.npz").is_file() and (run / "head_history.json").is_file()
     assert not (run / "backup").exists(), "the head phase had completed"
 
     first = _FirstWeights()
@@ -101,12 +101,13 @@ def test_an_interrupted_fine_tuning_goes_on_without_training_the_head_again(spli
     out = capsys.readouterr().out
     assert "going straight to fine-tuning" in out and "epoch 4 was the last one completed" in out
     assert first.fits == 1, "one fit only, the fine-tuning's: the head was not trained again"
-    assert result.history.epoch == [0, 1, 4], "the head's two epochs as saved, then the one fine-tuning epoch left"
-    assert result.epochs == 5 and len(result.history.history["val_loss"]) == 3 and result.best_epoch in (1, 2, 5)
+    assert result.history.epoch == [0, 1, 2, 3, 4], "the head's two epochs as saved, the fine-tuning's two, then the one left"
+    assert result.epochs == 5 and len(result.history.history["val_loss"]) == 5 and 1 <= result.best_epoch <= 5
     for restored, saved in zip(first.kept, interrupt.kept):
         np.testing.assert_array_equal(restored, saved)  # fine-tuning went on from the weights of the end of epoch 4
     assert transfer.trainable_layer_names(result.model) == ["conv3"], "still the fine-tuned model"
     assert not (run / "fine_tune" / "backup").exists(), "a completed run deletes its backup"
+    assert not (run / "head_history.json").exists(), "and its finished head phase: the same call again trains afresh"
 
 
 def test_a_nan_loss_stops_the_run_with_an_explanation(splits, tmp_path, capsys):

@@ -34,6 +34,18 @@ Inside, :func:`train_from_folder` does what notebooks 04 and 06 did step by step
 
 :func:`train_from_csv` does the same from a CSV file of ``path,label`` rows.
 
+Every run keeps its state in a run folder, ``runs/<data's name>-<digest>`` (the digest is of the
+data's file list and the settings; ``COURSE_RUNS_DIR`` moves ``runs``; ``run_dir=`` /
+``--run-dir`` chooses the folder). After every epoch the weights, the optimizer, the epochs' logs
+and early stopping's best epoch are written there, so a run stopped in any way (Ctrl-C, SIGKILL,
+a closed laptop, a recycled Colab runtime) loses at most the epoch in progress: the same call or
+command again finds the folder, prints one line saying from which epoch it goes on, and keeps
+the best epoch across the interruption. A run that ends deletes its state, so the same call
+again trains afresh; ``fresh=True`` / ``--fresh`` starts afresh even after an interruption.
+One run at a time per folder: a second one is refused, before training, in one sentence
+(:class:`helpers.errors.RunFolderBusyError`); the lock goes with the process, so a killed run
+never blocks the next.
+
 The module is split by what each part is: this one holds the two one-call utilities;
 :mod:`helpers.train.fit` the shared core (:class:`TrainResult`, :func:`fit_and_evaluate`);
 :mod:`helpers.train.options` what the options turn into (optimizer, schedules, precision, bases);
@@ -130,7 +142,7 @@ STEP_OPTIONS = {
     "data": ("quarantine",),  # helpers.data.image_datasets
     "model": ("widths", "convs_per_block"),  # build_classifier
     "fit": ("patience", "learning_rate", "schedule", "clipnorm", "fine_tune_layers", "fine_tune_learning_rate",
-            "run_dir", "strategy", "mixed_precision", "callbacks"),  # fit_and_evaluate
+            "run_dir", "fresh", "strategy", "mixed_precision", "callbacks"),  # fit_and_evaluate
 }
 
 
@@ -147,8 +159,29 @@ def _step_options(options: dict, caller: str) -> dict[str, dict]:
     return steps
 
 
+def _run_folder(sources: Sequence, settings: dict, fit_options: dict) -> None:
+    """Give the run the folder the same call finds again (unless one was given): ``runs/<data's name>-<digest>``.
+
+    The digest (:func:`helpers.train.callbacks.run_key`) is of the data (each file's path and size)
+    and the settings, so the same call after an interruption resumes it, and any other call trains
+    in another folder. ``run_dir=False`` trains with no folder at all.
+    """
+    from pathlib import Path
+
+    from helpers.train.callbacks import data_fingerprint, default_run_dir, run_key
+
+    if fit_options.get("run_dir") is not None:
+        return
+    ignored = ("run_dir", "fresh", "callbacks", "strategy")
+    key = run_key(data_fingerprint(*sources), {**settings, **{k: v for k, v in fit_options.items() if k not in ignored}})
+    source = Path(sources[0])
+    fit_options["run_dir"] = default_run_dir(source.stem if source.is_file() else source.resolve().name, key)
+    fit_options.setdefault("keep_best", False)  # the state only: best.keras is written where the user asked for a folder
+
+
 def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validation_split, test_split, augment, model,
-           seed: int, save_to, verbose: int, model_options: dict, fit_options: dict) -> TrainResult:
+           seed: int, save_to, verbose: int, model_options: dict, fit_options: dict, sources: Sequence = (),
+           data_options: dict | None = None) -> TrainResult:
     """Check, then the three steps (data, model, fit) and saving: shared by :func:`train_from_folder` and :func:`train_from_csv`."""
     import time
 
@@ -184,6 +217,11 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
         notes.insert(0, f"{replicas} replicas: global batch {batch_size}, learning rate {learning_rate:g} (linear scaling rule).")
     for note in notes if verbose >= 1 else []:
         print(f"note: {note}")
+    if sources:
+        _run_folder(sources, dict(choices=choices.as_dict(), per_class=per_class, validation_split=validation_split,
+                                  test_split=test_split, augment=augment, model=model, seed=seed, batch_size=batch_size,
+                                  learning_rate=learning_rate, model_options=model_options, data=data_options or {},
+                                  replicas=replicas), fit_options)
     keras.utils.set_random_seed(seed)
     splits = make_splits(image_size=choices.image_size, batch_size=batch_size, augmentation=_augmentation(augment), seed=seed,
                          verbose=verbose >= 1)
@@ -283,8 +321,10 @@ def train_from_folder(
             - model (:func:`build_classifier`, ``base=None``): ``widths``, ``convs_per_block``;
             - fit (:func:`fit_and_evaluate`): ``learning_rate`` (Adam's, default 1e-3), ``patience``
               (default 10), ``schedule`` (``"cosine"``, ``"one_cycle"`` or a ``LearningRateSchedule``),
-              ``clipnorm``, ``fine_tune_layers``, ``fine_tune_learning_rate``, ``run_dir`` (back
-              the run up after every epoch; the same call again resumes an interrupted run),
+              ``clipnorm``, ``fine_tune_layers``, ``fine_tune_learning_rate``, ``run_dir`` (where the
+              run keeps its state after every epoch; default ``runs/<folder name>-<digest of the
+              data and settings>``, ``COURSE_RUNS_DIR`` moving ``runs``, ``False`` for none), ``fresh``
+              (``True``: start afresh, throwing away an interrupted run's state),
               ``strategy`` (a ``tf.distribute`` strategy: global batch and learning rate scaled
               by the replicas), ``mixed_precision``, ``callbacks``.
 
@@ -313,7 +353,9 @@ def train_from_folder(
     )
     return _train(per_class, make_splits, choices, validation_split=validation_split,
                   test_split=None if validation_dir else test_split, augment=augment, model=model, seed=seed,
-                  save_to=save_to, verbose=verbose, model_options=steps["model"], fit_options=steps["fit"])
+                  save_to=save_to, verbose=verbose, model_options=steps["model"], fit_options=steps["fit"],
+                  sources=[directory] + ([validation_dir] if validation_dir is not None else []),
+                  data_options=dict(classes=list(per_class), max_train=max_train, **steps["data"]))
 
 
 #: The keyword arguments of :func:`train_from_folder` that :func:`train_from_csv` takes too, with their defaults.
@@ -362,5 +404,6 @@ def train_from_csv(
     )
     run = {name: common[name] for name in ("augment", "model", "seed", "save_to", "verbose")}
     return _train(per_class, make_splits, choices, validation_split=validation_split, test_split=test_split,
-                  model_options=steps["model"], fit_options=steps["fit"], **run)
+                  model_options=steps["model"], fit_options=steps["fit"], sources=[csv_file],
+                  data_options=dict(columns, classes=list(per_class), max_train=max_train), **run)
 

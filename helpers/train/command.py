@@ -13,6 +13,7 @@ Introduced in ``05_flowers_train_from_folder.ipynb``.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -73,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     add("--seed", type=int, default=42, help="fixes the split, shuffles and initial weights (default 42)")
     add("--quarantine", action="store_true", help="move unusable files (damaged, empty, not images) to FOLDER_quarantine, with a log")
     add("--root", metavar="FOLDER", help="CSV only: where relative image paths start (default: the CSV's folder)")
-    add("--run-dir", metavar="FOLDER", help="back the run up here after every epoch; run again to resume an interrupted run")
+    add("--run-dir", metavar="FOLDER", help="keep the run's state here after every epoch (default: a folder under runs/ "
+        "named after the data and the settings); the same command again resumes an interrupted run")
+    add("--fresh", action="store_true", help="start afresh, throwing away the state of an interrupted run of the same command")
     add("--output", "-o", metavar="MODEL.keras", help="where to save the model (default: FOLDER's name + .keras)")
     add("--quiet", "-q", action="store_true", help="no line per epoch")
     return parser
@@ -109,13 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         classes=[name for item in args.classes for name in item.split(",") if name] if args.classes else None,
         batch_size=args.batch_size, epochs=args.epochs, test_split=args.test_split, augment=not args.no_augment,
         patience=args.patience, seed=args.seed, save_to=output, verbose=1 if args.quiet else 2,
-        learning_rate=args.learning_rate, schedule=args.schedule, clipnorm=args.clipnorm, run_dir=args.run_dir,
+        learning_rate=args.learning_rate, schedule=args.schedule, clipnorm=args.clipnorm, run_dir=args.run_dir, fresh=args.fresh,
         base=None if args.scratch else args.base, weights=None if args.random_weights else "imagenet",
         fine_tune_epochs=args.fine_tune_epochs,
     )
     if args.widths:
         options["widths"] = args.widths
     split = args.validation_split if args.validation_split is not None else (None if args.validation_dir else 0.2)
+    from helpers.train import callbacks
+
+    callbacks.last_run_dir = None  # set when the run takes its folder: Ctrl-C then says where it is saved
     policy = keras.mixed_precision.global_policy()  # apply_accelerator_settings changes it: put it back when done
     try:
         print(apply_accelerator_settings().line)
@@ -132,15 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: one line saying what was saved and how to go on, no traceback
-        from helpers.train.callbacks import interrupted_message
-
-        print(f"\n{interrupted_message(args.run_dir)}", file=sys.stderr)
+        print(f"\n{callbacks.interrupted_message(args.run_dir or callbacks.last_run_dir)}", file=sys.stderr)
         return 130
     finally:
         keras.mixed_precision.set_global_policy(policy)
     print(f"\n{result.report()}")
     print(f"saved the model and its {len(result.class_names)} class names to {output}")
-    print(f"predict new images with: python -m helpers.predict {output} -d FOLDER")
+    print(f"predict new images with: python -m helpers.predict {shlex.quote(str(output))} -d FOLDER")
     return 0
 
 

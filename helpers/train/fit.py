@@ -111,6 +111,8 @@ def fit_and_evaluate(
     fine_tune_layers: int | None = None,
     fine_tune_learning_rate: float | None = None,
     run_dir: os.PathLike | str | None = None,
+    fresh: bool = False,
+    keep_best: bool = True,
     strategy=None,
     mixed_precision: bool | None = None,
     jit_compile: bool | str = "auto",
@@ -127,8 +129,15 @@ def fit_and_evaluate(
     base (:func:`helpers.train.options.transfer_builder`): after the head has trained, the top of
     the base is unfrozen (:func:`helpers.transfer.fine_tune`) and trained at a small learning rate.
 
-    With ``run_dir`` the best model is also kept in ``run_dir/best.keras``, and an interrupted run
-    goes on from its last completed epoch when started again (:class:`helpers.train.callbacks.ResumeFromBackup`).
+    With ``run_dir`` (a folder; :func:`helpers.train.train_from_folder` gives one to every run) the
+    run's state is kept there after every epoch, and an interrupted run (Ctrl-C, SIGKILL, a lost
+    session) goes on from its last completed epoch when started again, saying so in one line; the
+    best epoch is chosen across the interruption (:class:`helpers.train.callbacks.RunState`). When the
+    run ends, its state is deleted, so the same call again trains afresh; ``fresh=True`` also
+    starts afresh, throwing away the state of an interrupted run. Only one run at a time may use a
+    folder: a second one raises :class:`helpers.errors.RunFolderBusyError` before training
+    (:func:`helpers.train.callbacks.run_folder_lock`). With ``keep_best`` (default) the best model is
+    also kept in ``run_dir/best.keras``.
 
     The head, then the fine-tuning, run in :func:`head_then_fine_tune`, which keeps the epoch with
     the lowest validation loss of both phases (:func:`best_epoch_index`: never a NaN epoch).
@@ -136,7 +145,38 @@ def fit_and_evaluate(
     Raises:
         TrainingDivergedError: the loss became NaN, or the validation loss was NaN at every epoch;
             the message says what to change.
+        RunFolderBusyError: another run is using ``run_dir``.
     """
+    import contextlib
+
+    from helpers.train.callbacks import run_folder_lock
+
+    folder = Path(run_dir) if run_dir else None
+    with run_folder_lock(folder) if folder is not None else contextlib.nullcontext():
+        if fresh and folder is not None:
+            _forget(folder)
+        result = _fit_and_evaluate(splits, model, epochs, patience, learning_rate, schedule, clipnorm, fine_tune_epochs,
+                                   fine_tune_layers, fine_tune_learning_rate, folder, keep_best, strategy, mixed_precision,
+                                   jit_compile, callbacks, verbose)
+        if folder is not None:
+            _forget(folder)  # the run ended: nothing is left to resume, so the same call again trains afresh
+    return result
+
+
+def _forget(folder: Path) -> None:
+    """Delete a run's state in ``folder`` (backups, the finished head phase), not its outputs (``best.keras``, logs)."""
+    import shutil
+
+    for backup in (folder / "backup", folder / "fine_tune" / "backup"):
+        shutil.rmtree(backup, ignore_errors=True)
+    for name in ("head_history.json", "head.npz"):
+        (folder / name).unlink(missing_ok=True)
+
+
+def _fit_and_evaluate(splits, model, epochs, patience, learning_rate, schedule, clipnorm, fine_tune_epochs, fine_tune_layers,
+                      fine_tune_learning_rate, folder, keep_best, strategy, mixed_precision, jit_compile, callbacks,
+                      verbose) -> TrainResult:
+    """:func:`fit_and_evaluate` once the run folder is held."""
     import keras
 
     from helpers import distribute, models
@@ -152,11 +192,10 @@ def fit_and_evaluate(
         steps = options.steps_per_epoch(splits.train) * epochs
         optimizer = options.make_optimizer(learning_rate, schedule=schedule, total_steps=steps, clipnorm=clipnorm)
         model.compile(optimizer=optimizer, loss=options.loss_for(model), metrics=["accuracy"], jit_compile=jit_compile)
-    folder = Path(run_dir) if run_dir is not None else None
 
     def fit(count: int, first_epoch: int, phase: str):
         return _fit(model, splits, count, patience=patience, folder=folder, extra=callbacks, verbose=verbose,
-                    first_epoch=first_epoch, phase=phase, reduce_lr=schedule is None and not phase)
+                    first_epoch=first_epoch, phase=phase, reduce_lr=schedule is None and not phase, keep_best=keep_best)
 
     def unfreeze() -> None:
         from helpers import transfer
@@ -245,13 +284,13 @@ def head_then_fine_tune(model, fit: Callable, epochs: int, fine_tune_epochs: int
     With ``folder``, the finished head phase is remembered there, so that a fine-tuning
     interrupted and started again goes on without training the head again.
     """
-    history = _head_done(folder) if fine_tune_epochs else None  # a resumed fine-tuning skips the finished head phase
+    history = _head_done(folder, model) if fine_tune_epochs else None  # a resumed fine-tuning skips the finished head phase
     head_weights = None
     if history is None:
         history = fit(epochs, 0, "")
         head_weights = model.get_weights()  # the head phase's best epoch (EarlyStopping restored it)
         if fine_tune_epochs:
-            _keep_head(folder, history)
+            _keep_head(folder, history, head_weights)
     phases = Phases(history, len(history.epoch), None)
     if fine_tune_epochs:
         unfreeze()
@@ -266,17 +305,17 @@ def head_then_fine_tune(model, fit: Callable, epochs: int, fine_tune_epochs: int
 
 
 def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extra: Sequence, verbose: int,
-         first_epoch: int = 0, phase: str = "", reduce_lr: bool = False):
+         first_epoch: int = 0, phase: str = "", reduce_lr: bool = False, keep_best: bool = True):
     """One ``fit`` of ``epochs`` epochs from ``first_epoch``, under the course's callbacks; raises if the loss became NaN."""
     import keras
 
-    from helpers.train.callbacks import ReduceLROnPlateau, StopOnNaN, standard_callbacks
+    from helpers.train.callbacks import ReduceLROnPlateau, RunState, StopOnNaN, standard_callbacks
 
     lr_patience = max(2, patience // 2)
     if folder is not None:
         name = f"{folder.name}/{phase}" if phase else folder.name
         callbacks = standard_callbacks(name, "val_loss", patience, lr_patience, tensorboard=False, root=folder.parent,
-                                       reduce_lr=reduce_lr, resume=True, stop_on_nan=True)
+                                       reduce_lr=reduce_lr, resume=True, stop_on_nan=True, checkpoint=keep_best)
     else:
         callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True), StopOnNaN()]
         if reduce_lr:
@@ -287,11 +326,16 @@ def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extr
                         callbacks=[*callbacks, *extra], verbose=2 if verbose >= 2 else 0)
     if stopped.message:
         raise TrainingDivergedError(stopped.message)
-    return history
+    state = next((c for c in callbacks if isinstance(c, RunState)), None)
+    return state.full_history(history) if state is not None else history  # with the epochs before an interruption
 
 
 def _restore_head(model, head_weights: list | None, folder: Path | None) -> None:
-    """Put back the head phase's best weights (kept in memory, or in ``folder/best.keras`` after a resumed run)."""
+    """Put back the head phase's best weights (kept in memory, or in ``folder/head.npz`` after a resumed run)."""
+    if head_weights is None and folder is not None and (folder / "head.npz").is_file():
+        from helpers.train.callbacks import _numbered, load_arrays
+
+        head_weights = _numbered("w", load_arrays(folder / "head.npz")[0])
     if head_weights is None and folder is not None and (folder / "best.keras").is_file():
         import keras
 
@@ -313,18 +357,32 @@ def _joined(first, second):
     return _history({k: first.history[k] + second.history[k] for k in first.history if k in second.history}, first.epoch + second.epoch)
 
 
-def _keep_head(folder: Path | None, history) -> None:
-    """Remember the finished head phase's history, so an interrupted fine-tuning can resume without it."""
+def _keep_head(folder: Path | None, history, weights: list | None = None) -> None:
+    """Remember the finished head phase (its history and best weights), so an interrupted fine-tuning can resume without it."""
     if folder is not None:
+        from helpers.train.callbacks import _atomic_write, save_arrays
+
         folder.mkdir(parents=True, exist_ok=True)
+        if weights is not None:
+            save_arrays(folder / "head.npz", {f"w{i}": value for i, value in enumerate(weights)}, {})
         values = {k: [float(v) for v in vs] for k, vs in history.history.items()}
-        (folder / "head_history.json").write_text(json.dumps({"history": values, "epoch": history.epoch}))
+        _atomic_write(folder / "head_history.json", json.dumps({"history": values, "epoch": list(history.epoch)}).encode())
 
 
-def _head_done(folder: Path | None):
-    """The head phase's history if an interrupted fine-tuning waits in ``folder``, else ``None``."""
-    if folder is None or not (folder / "fine_tune" / "backup").is_dir() or not (folder / "head_history.json").is_file():
+def _head_done(folder: Path | None, model=None):
+    """The head phase's history if it was completed before an interruption (``model`` then takes its best weights back), else ``None``.
+
+    A run that ended deletes these files (:func:`_forget`), so they only ever belong to an interrupted run.
+    """
+    if folder is None or not (folder / "head_history.json").is_file():
         return None
-    saved = json.loads((folder / "head_history.json").read_text())
+    try:
+        saved = json.loads((folder / "head_history.json").read_text())
+        if model is not None and (folder / "head.npz").is_file():
+            from helpers.train.callbacks import _numbered, load_arrays
+
+            model.set_weights(_numbered("w", load_arrays(folder / "head.npz")[0]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not this model's, or unreadable: train the head again
     print("The head phase of this run was completed before the interruption: going straight to fine-tuning.")
     return _history(saved["history"], saved["epoch"])
