@@ -21,8 +21,17 @@ def test_nb02():
     assert "bias" in bad(nb02.ex2, 1200)
     assert "3 channels" in bad(nb02.ex2, 416)
     assert "image size" in bad(nb02.ex2, 16 * 5 * 5 * 3 * 32 * 32)
-    ok(nb02.ex3, "sparse_categorical_crossentropy")
-    ok(nb02.ex3, keras.losses.SparseCategoricalCrossentropy())
-    assert "one-hot" in bad(nb02.ex3, "categorical_crossentropy")
-    assert "twice" in bad(nb02.ex3, keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    assert "sigmoid" in bad(nb02.ex3, "binary_crossentropy")
+
+
+def test_nb02_reading_a_confusion_matrix():
+    matrix = np.array([[50, 2, 0], [5, 40, 1], [0, 9, 30]])  # rows: true digit, columns: predicted
+    message = ok(nb02.ex3, matrix.sum(axis=1) - np.diag(matrix), matrix)
+    assert "[2, 6, 9]" in message and "digit 2 is missed most often" in message
+    ok(nb02.ex3, [2, 6, 9], matrix)
+    assert "*called*" in bad(nb02.ex3, matrix.sum(axis=0) - np.diag(matrix), matrix)
+    assert "read correctly; the mistakes" in bad(nb02.ex3, np.diag(matrix), matrix)
+    assert "each row's total" in bad(nb02.ex3, matrix.sum(axis=1), matrix)
+    assert "fractions" in bad(nb02.ex3, (matrix.sum(axis=1) - np.diag(matrix)) / matrix.sum(axis=1), matrix)
+    assert "total number of mistakes" in bad(nb02.ex3, 17, matrix)
+    assert "digit 1: you give 5" in bad(nb02.ex3, [2, 5, 9], matrix)
+    assert "not one of shape (2,)" in bad(nb02.ex3, [2, 6], matrix)

@@ -1,8 +1,10 @@
-"""Exercises of ``02_mnist_cnn.ipynb``: shapes and parameters of convolutions, and the right loss."""
+"""Exercises of ``02_mnist_cnn.ipynb``: shapes and parameters of convolutions, and reading a confusion matrix."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from helpers.exercises.base import ____, Exercise, Feedback, as_int, correct, wrong
 
@@ -82,48 +84,49 @@ print(answer, probe.count_params())''',
 )
 
 
-# ---------------------------------------------------------------- ex3: the loss for integer labels
+# ---------------------------------------------------------------- ex3: reading a confusion matrix
 
 
-def _loss_name(answer: Any) -> tuple[str, bool]:
-    """The loss's snake_case name and whether it expects logits."""
-    import keras
-
-    if isinstance(answer, str):
-        return answer.strip().lower(), False
-    if isinstance(answer, keras.losses.Loss):
-        config = answer.get_config()
-        return str(config.get("name", type(answer).__name__)).lower(), bool(config.get("from_logits", False))
-    name = getattr(answer, "__name__", type(answer).__name__)
-    return str(name).lower(), False
-
-
-def _check_loss(answer: Any) -> Feedback:
-    name, from_logits = _loss_name(answer)
-    name = name.replace(" ", "_")
-    if name in ("sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"):
-        if from_logits:
-            return wrong("from_logits=True tells the loss the outputs are raw scores, but the model ends in softmax: "
-                         "the softmax would be applied twice. Leave from_logits at False.")
-        return correct("integer labels (0-9) with a softmax over 10 classes: sparse_categorical_crossentropy.")
-    if name in ("categorical_crossentropy", "categoricalcrossentropy"):
-        return wrong("categorical_crossentropy wants one-hot labels (keras.utils.to_categorical(y)); y_train holds integers 0-9, "
-                     "which is what the *sparse* version takes.")
-    if name in ("binary_crossentropy", "binarycrossentropy"):
-        return wrong("binary_crossentropy is for one sigmoid output (two classes, or yes/no questions); here 10 classes share one softmax.")
-    if name in ("mse", "mean_squared_error", "meansquarederror", "mae", "mean_absolute_error"):
-        return wrong(f"{name} is a regression loss: it would treat the digit 7 as 'closer' to 8 than to 1. Use a cross-entropy for classes.")
-    if name in ("accuracy", "sparse_categorical_accuracy"):
-        return wrong("accuracy is a metric, not a loss: it is flat almost everywhere, so it gives no gradient to learn from.")
-    return wrong(f"{name!r} is not the loss for integer class labels and a softmax output.")
+def _check_missed(answer: Any, matrix: Any) -> Feedback:
+    matrix = np.asarray(matrix)
+    classes = len(matrix)
+    diagonal = np.diag(matrix)
+    totals = matrix.sum(axis=1)
+    missed = totals - diagonal
+    counts = np.asarray(answer)
+    if counts.ndim == 0:
+        if float(counts) == missed.sum():
+            return wrong(f"{int(missed.sum()):,} is the total number of mistakes; the task asks for one count per digit "
+                         f"(an array of {classes} numbers, one per row).")
+        return wrong(f"give one count per digit: an array of {classes} numbers, one per row of the matrix, not a single number.")
+    if counts.shape != (classes,):
+        return wrong(f"give one count per digit: an array of {classes} numbers, not one of shape {counts.shape}.")
+    counts = counts.astype(float)
+    if np.array_equal(counts, missed):
+        worst = int(np.argmax(missed / np.maximum(totals, 1)))
+        return correct(f"{missed.astype(int).tolist()}: each row's total minus its diagonal cell. Relative to its "
+                       f"{int(totals[worst]):,} test images, digit {worst} is missed most often ({missed[worst] / totals[worst]:.1%}).")
+    if np.array_equal(counts, matrix.sum(axis=0) - diagonal):
+        return wrong("these are the column sums without the diagonal: images the model *called* each digit that were another one. "
+                     "Rows are the true digits, so sum along each row (axis=1).")
+    if np.array_equal(counts, diagonal):
+        return wrong("the diagonal holds the images read correctly; the mistakes are the rest of each row.")
+    if np.array_equal(counts, totals):
+        return wrong("these are all the test images of each digit (each row's total); take away the diagonal, the ones read correctly.")
+    if np.allclose(counts, missed / np.maximum(totals, 1)) or np.allclose(counts, diagonal / np.maximum(totals, 1)):
+        return wrong("these are fractions of each row; the task asks for counts of images.")
+    off = int(np.argmax(counts != missed))
+    return wrong(f"digit {off}: you give {counts[off]:g}, but row {off} holds {int(missed[off])} images that are not on the diagonal. "
+                 "Row t counts the test images whose true digit is t; matrix[t, t] are those read correctly.")
 
 
 ex3 = Exercise(
     "ex3",
-    "a loss: its name as a string, or a keras.losses object",
-    _check_loss,
-    hint="Three cross-entropies exist: binary (one sigmoid), categorical (one-hot labels) and one for integer labels.",
+    "an array of 10 counts, one per true digit",
+    _check_missed,
+    hint="Row t holds every test image of the digit t, and the diagonal cell matrix[t, t] those read correctly. "
+    "matrix.sum(axis=1) adds up each row; np.diag(matrix) gives the diagonal.",
     solution='''
-answer = "sparse_categorical_crossentropy"  # or keras.losses.SparseCategoricalCrossentropy()''',
-    answer="sparse_categorical_crossentropy",
+answer = matrix.sum(axis=1) - np.diag(matrix)  # each row's total minus the images read correctly
+print(answer)''',
 )
