@@ -462,7 +462,8 @@ class RunState(keras.callbacks.Callback):
     (``EarlyStopping``, ``ReduceLROnPlateau``, ``ModelCheckpoint``): at the end of every epoch it
     writes, in one file replaced atomically (``backup_dir/state.npz``), the model's weights, the
     optimizer's variables (learning rate and step included), the epochs' logs, and the watched
-    callbacks' counters, with ``EarlyStopping``'s best weights. A run stopped in any way (Ctrl-C,
+    callbacks' counters; ``EarlyStopping``'s best weights, when they are not this epoch's, go to
+    ``best-<epoch>.npz`` once. A run stopped in any way (Ctrl-C,
     a SIGKILL, a closed laptop, a recycled Colab runtime) loses at most the epoch in progress: the
     same ``fit`` started again prints one line and goes on from the next epoch, and the best epoch
     is chosen across the interruption (``EarlyStopping`` remembers the best before it).
@@ -487,13 +488,15 @@ class RunState(keras.callbacks.Callback):
         self.resumed_from = 0
         self.history: dict[str, list] = {}
         self.epochs: list[int] = []
+        self._best_file: str | None = None
+        self._best_epoch = -1
 
     @property
     def path(self) -> Path:
         return self.backup_dir / STATE_FILE
 
     def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
-        self.resumed_from, self.history, self.epochs = 0, {}, []
+        self.resumed_from, self.history, self.epochs, self._best_file, self._best_epoch = 0, {}, [], None, -1
         if not self.path.is_file():
             return
         from helpers.data.download import pretty_path
@@ -529,7 +532,11 @@ class RunState(keras.callbacks.Callback):
         model.set_weights(weights)
         for variable, value in zip(optimizer.variables if saved_optimizer else [], saved_optimizer):
             variable.assign(value)
-        best = _numbered("b", arrays)
+        best = []
+        if meta.get("best_file") == STATE_FILE:  # early stopping's best weights: this state's own, or a file of their own
+            best = weights
+        elif meta.get("best_file"):
+            best = _numbered("w", load_arrays(self.backup_dir / meta["best_file"])[0])
         for callback, state in zip(self.watched, meta.get("callbacks", [])):
             for name, value in state.items():
                 setattr(callback, name, value)
@@ -538,6 +545,8 @@ class RunState(keras.callbacks.Callback):
         self.resumed_from = int(meta["epoch"])
         self.history = {key: list(values) for key, values in meta["history"].items()}
         self.epochs = list(meta["epochs"])
+        self._best_file = meta.get("best_file")
+        self._best_epoch = next((int(c.best_epoch) for c in self.watched if isinstance(c, keras.callbacks.EarlyStopping)), -1)
         model._initial_epoch = self.resumed_from  # where Keras's fit starts (as BackupAndRestore does)
 
     def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
@@ -546,19 +555,33 @@ class RunState(keras.callbacks.Callback):
         self.epochs.append(int(epoch))
         for key, values in self.history.items():  # a key missing this epoch: keep the lists aligned
             values.extend([None] * (len(self.epochs) - len(values)))
-        arrays = {f"w{i}": value for i, value in enumerate(self.model.get_weights())}
+        stopping = next((c for c in self.watched if isinstance(c, keras.callbacks.EarlyStopping)), None)
+        best_weights = getattr(stopping, "best_weights", None)
+        best_now = best_weights is not None and int(stopping.best_epoch) == int(epoch)
+        weights = best_weights if best_now else self.model.get_weights()  # this epoch is the best: its weights are at hand
+        arrays = {f"w{i}": value for i, value in enumerate(weights)}
         arrays.update({f"o{i}": keras.ops.convert_to_numpy(v) for i, v in enumerate(self.model.optimizer.variables)})
         states = []
         for callback in self.watched:
             names = [name for name in ("wait", "best", "best_epoch", "cooldown_counter") if hasattr(callback, name)]
             states.append({name: _plain(getattr(callback, name)) if name != "best_epoch" else int(getattr(callback, name))
                            for name in names})
-            best_weights = getattr(callback, "best_weights", None)
-            if isinstance(callback, keras.callbacks.EarlyStopping) and best_weights is not None:
-                arrays.update({f"b{i}": value for i, value in enumerate(best_weights)})
-        meta = {"epoch": int(epoch) + 1, "history": self.history, "epochs": self.epochs, "callbacks": states}
         self.backup_dir.mkdir(parents=True, exist_ok=True)
-        save_arrays(self.path, arrays, meta)
+        best_file = self._best_file
+        if best_now:
+            best_file = STATE_FILE  # early stopping's best weights are this state's own
+        elif best_weights is not None and (best_file == STATE_FILE or int(stopping.best_epoch) != self._best_epoch):
+            best_file = f"best-{int(stopping.best_epoch)}.npz"  # an earlier epoch's: in a file of their own, written once
+            save_arrays(self.backup_dir / best_file, {f"w{i}": value for i, value in enumerate(best_weights)}, {})
+        self._best_epoch = int(stopping.best_epoch) if best_weights is not None else -1
+        meta = {"epoch": int(epoch) + 1, "history": self.history, "epochs": self.epochs, "callbacks": states,
+                "best_file": best_file}
+        save_arrays(self.path, arrays, meta)  # the one write that moves the run on: a kill before it leaves the last state whole
+        if best_file != self._best_file:
+            for old in self.backup_dir.glob("best-*.npz"):
+                if old.name != best_file:
+                    old.unlink(missing_ok=True)
+            self._best_file = best_file
         _atomic_write(self.backup_dir / "training_metadata.json", json.dumps({"epoch": int(epoch) + 1}).encode())
 
     def on_train_end(self, logs=None):  # noqa: ANN001 - Keras callback signature
