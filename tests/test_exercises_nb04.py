@@ -23,10 +23,16 @@ def folder_like_dataset(size=(150, 150), batch=20, labels="binary", names=("cats
 
 
 def test_nb04():
-    ok(nb04.ex1, ["train"])
-    ok(nb04.ex1, "training")
-    assert "validation split" in bad(nb04.ex1, ["train", "validation"])
-    assert "honest" in bad(nb04.ex1, {"train", "test"})
+    ok(nb04.ex1, 1_049_088)  # 96 -> 94 -> 47 -> 45 -> 22 -> 20 -> 10 -> 8 -> 4: (4 * 4 * 128) * 512 + 512
+    ok(nb04.ex1, 1_049_088.0)
+    assert "also has a bias" in bad(nb04.ex1, 1_048_576)
+    assert "how many numbers Flatten gives" in bad(nb04.ex1, 2_048)
+    assert "first trims 2 pixels" in bad(nb04.ex1, 6 * 6 * 128 * 512 + 512)  # "same" padding: 96 -> 48 -> 24 -> 12 -> 6
+    assert "of the 64x64 network" in bad(nb04.ex1, 262_656)
+    assert "of the 150x150 network" in bad(nb04.ex1, 3_211_776)
+    assert "the whole network" in bad(nb04.ex1, 1_147_041)
+    assert "Trace the image size" in bad(nb04.ex1, 12_345)
+    assert "should be a number" in bad(nb04.ex1, "1049088 parameters")
 
     ok(nb04.ex2, folder_like_dataset())
     assert "label_mode=\"binary\"" in bad(nb04.ex2, folder_like_dataset(labels="int"))

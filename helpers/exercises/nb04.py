@@ -1,4 +1,4 @@
-"""Exercises of ``04_cats_vs_dogs_augmentation.ipynb``: where augmentation goes, and Keras 2 code in Keras 3 (a folder, a generator)."""
+"""Exercises of ``04_cats_vs_dogs_augmentation.ipynb``: where a CNN's parameters come from, and Keras 2 code in Keras 3 (a folder, a generator)."""
 
 from __future__ import annotations
 
@@ -6,43 +6,61 @@ import math
 from pathlib import Path
 from typing import Any
 
-from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
+from helpers.exercises.base import ____, Exercise, Feedback, as_int, correct, wrong
 
 __all__ = ["____", "ex1", "ex2", "ex3"]
 
 
-# ---------------------------------------------------------------- ex1: which split may be augmented
-
-_SPLIT_NAMES = {"train": "train", "training": "train", "validation": "validation", "val": "validation", "valid": "validation",
-                "test": "test", "testing": "test"}
+# ---------------------------------------------------------------- ex1: the dense layer's parameters at another size
 
 
-def _check_splits(answer: Any) -> Feedback:
-    chosen = [answer] if isinstance(answer, str) else list(answer)
-    unknown = [name for name in chosen if str(name).strip().lower() not in _SPLIT_NAMES]
-    if unknown:
-        return wrong(f"{unknown[0]!r} is not a split; the three are 'train', 'validation' and 'test'.")
-    splits = {_SPLIT_NAMES[str(name).strip().lower()] for name in chosen}
-    if "validation" in splits:
-        return wrong("augmenting the validation split changes the score that early stopping and your choices rely on: it would "
-                     "measure the model on distorted photos, a different one each epoch. Validate on the photos as they are.")
-    if "test" in splits:
-        return wrong("the test split is the one honest measure of how the model does on real, new photos; "
-                     "augmenting it measures something else.")
-    if not splits:
-        return wrong("an empty choice turns augmentation off altogether; with 2,000 photos the model then memorises them quickly.")
-    return correct("only the training split: augmentation shows the model new variants to learn from, while validation and test "
-                   "measure it on real photos (augment.augment_dataset is applied to splits.train only).")
+def _dense_after_blocks(size: int, padding: str = "valid", last_filters: int = 128, units: int = 512, bias: bool = True) -> int:
+    """The parameters of ``Dense(units)`` after four 3x3-conv / 2x2-pool blocks on ``size`` x ``size`` photos."""
+    for _ in range(4):
+        size = (size - 2 if padding == "valid" else size) // 2
+    inputs = size * size * last_filters
+    return inputs * units + (units if bias else 0)
+
+
+#: The question: the notebook's network (last block 128 filters, then Dense(512)) on 96x96 photos.
+_SIZE = 96
+_RIGHT = _dense_after_blocks(_SIZE)  # 4 x 4 x 128 = 2,048 inputs: 2,048 x 512 + 512 = 1,049,088
+_FLAT = (_RIGHT - 512) // 512  # 2,048 numbers out of Flatten
+_CONV_PARAMS = sum(f * (3 * 3 * c + 1) for c, f in ((3, 16), (16, 32), (32, 64), (64, 128)))
+
+
+def _check_dense_parameters(answer: Any) -> Feedback:
+    count = as_int(answer, "the number of parameters")
+    if count == _RIGHT:
+        return correct(f"96 -> 94 -> 47 -> 45 -> 22 -> 20 -> 10 -> 8 -> 4: Flatten gives 4 x 4 x 128 = {_FLAT:,} numbers, and each of "
+                       f"the 512 units has one weight per number plus a bias: {_FLAT:,} x 512 + 512 = {_RIGHT:,}. The dense layer "
+                       "grows with the square of the image size; the convolutions do not grow at all.")
+    if count == _RIGHT - 512:
+        return wrong(f"{count:,} counts the weights only: each of the 512 units also has a bias.")
+    if count == _FLAT:
+        return wrong(f"{count:,} is how many numbers Flatten gives, the layer's inputs; each of its 512 units has a weight "
+                     "for every input, plus a bias.")
+    if count in (_dense_after_blocks(_SIZE, padding="same"), _dense_after_blocks(_SIZE, padding="same", bias=False)):
+        return wrong("you halved 96 four times (96 -> 48 -> 24 -> 12 -> 6), but each 3x3 convolution without padding "
+                     "(\"valid\", Conv2D's default) first trims 2 pixels: 96 -> 94, then the pooling halves it.")
+    if count in (_dense_after_blocks(64), _dense_after_blocks(150)):
+        size = 64 if count == _dense_after_blocks(64) else 150
+        return wrong(f"{count:,} is the dense layer of the {size}x{size} network; trace the size for 96x96 photos instead.")
+    if count == _RIGHT + _CONV_PARAMS + 513:
+        return wrong(f"{count:,} is the whole network at 96x96 pixels; the question asks for the Dense(512) layer alone.")
+    return wrong(f"{count:,} is not it. Trace the image size through the four blocks (each 3x3 convolution trims 2 pixels, "
+                 "each pooling halves, rounding down), multiply the last size by itself and by 128 filters, then count "
+                 "512 weights per number plus 512 biases.")
 
 
 ex1 = Exercise(
     "ex1",
-    "the names of the splits to augment, as a list such as [\"train\", \"test\"]",
-    _check_splits,
-    hint="Augmentation is a way to learn from more varied images. Which splits does the model learn from, and which ones "
-    "only measure it?",
-    solution='answer = ["train"]',
-    answer=["train"],
+    "the number of parameters of the Dense(512) layer for 96x96 photos",
+    _check_dense_parameters,
+    hint="As in the 64x64 example: 96 -> 94 after the first convolution, -> 47 after the first pooling, and so on through the "
+    "four blocks. Flatten then gives size x size x 128 numbers, and Dense(512) has a weight per number per unit, plus 512 biases.",
+    solution="answer = (4 * 4 * 128) * 512 + 512  # 96 -> 94 -> 47 -> 45 -> 22 -> 20 -> 10 -> 8 -> 4",
+    answer=_RIGHT,
 )
 
 
