@@ -89,3 +89,13 @@ def _serve(folder: Path) -> Iterator[str]:
 def serve() -> Callable[[Path], ContextManager[str]]:
     """``with serve(folder) as address:`` runs ``python -m http.server`` on a free port of 127.0.0.1, in a thread."""
     return _serve
+
+
+@pytest.fixture(autouse=True)
+def _runs_of_its_own(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's default training run folders (``helpers.train``: ``COURSE_RUNS_DIR``) in a folder of its own.
+
+    A training run keeps its state in a folder that the same call finds again: without this, a test
+    interrupted on purpose would leave a run that an identical call in another test resumes.
+    """
+    monkeypatch.setenv("COURSE_RUNS_DIR", str(tmp_path_factory.mktemp("runs")))
