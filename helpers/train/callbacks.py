@@ -390,8 +390,11 @@ def run_folder_lock(folder: os.PathLike | str) -> Iterator[Path]:
         try:
             lock()
         except OSError:
-            handle.seek(0)
-            holder = handle.read().strip()
+            try:
+                handle.seek(0)
+                holder = handle.read().strip()
+            except OSError:  # Windows: the holder's locked byte cannot be read
+                holder = ""
             by = f" (process {holder})" if holder.isdigit() else ""
             raise RunFolderBusyError(
                 f"The run folder {pretty_path(folder)} is in use by another training run{by}: wait for that run to end, "
