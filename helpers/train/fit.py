@@ -30,7 +30,7 @@ class TrainResult:
         model: the trained model, holding the weights of its best epoch (lowest validation loss;
             with fine-tuning, the best of both phases).
         history: the ``History`` of ``fit`` (``history.history`` holds the curves; with fine-tuning,
-            both phases one after the other; after a resumed run, the epochs run since resuming).
+            both phases one after the other; after a resumed run, the epochs before the interruption too).
         class_names: label ``i`` is ``class_names[i]``.
         metrics: ``validation_accuracy`` and ``validation_loss`` of the returned model,
             ``training_accuracy`` at its epoch (measured during training, with augmentation and
@@ -250,7 +250,7 @@ class Phases:
 
     Attributes:
         history: both phases' ``History`` one after the other (after a resumed fine-tuning, the
-            head's epochs as saved, then the fine-tuning epochs run since resuming).
+            head's epochs as saved, then every fine-tuning epoch, those before the interruption included).
         head_epochs: how many of ``history``'s epochs belong to the head phase.
         best: the index in ``history`` of the epoch whose weights the model holds
             (:func:`best_epoch_index`), or ``None`` when no epoch had a finite validation loss.
