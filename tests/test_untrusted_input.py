@@ -421,3 +421,29 @@ def test_a_404_page_is_described_with_its_status_size_and_type(empty_cache, tmp_
             download.fetch_archive(info, info.full, verbose=False)
     assert f"{address}/demo/set.zip (HTTP Error 404: File not found (the answer: " in str(error.value)
     assert "bytes of text/html)" in str(error.value)
+
+
+def test_the_one_call_refuses_csv_rows_outside_the_root_before_training(csv_world, monkeypatch):
+    import helpers.train as train
+
+    csv_file = _csv(csv_world["project"], [f"{csv_world['private'] / 'secret0.jpg'},a"])
+    monkeypatch.setattr(train, "_train", lambda *a, **k: pytest.fail("trained on a CSV that names files outside its root"))
+    with pytest.raises(FolderError, match="lie outside its root folder"):
+        train.train_from_csv(csv_file, 32, base=None, verbose=0)
+
+
+@pytest.mark.parametrize("flag, allowed", [([], False), (["--allow-outside-root"], True)])
+def test_the_command_passes_allow_outside_root_to_train_from_csv(csv_world, monkeypatch, flag, allowed):
+    import helpers.train as train
+    from helpers.train import command
+
+    seen = {}
+
+    def fake_train_from_csv(source, image_size, **kwargs):
+        seen.update(kwargs)
+        raise FolderError("stop here: the settings are what this test checks")
+
+    monkeypatch.setattr(train, "train_from_csv", fake_train_from_csv)
+    csv_file = _csv(csv_world["project"], [])
+    command.main([str(csv_file), *flag])
+    assert seen["allow_outside_root"] is allowed

@@ -370,6 +370,7 @@ def train_from_csv(
     root: os.PathLike | str | None = None,
     path_column: str | None = None,
     label_column: str | None = None,
+    allow_outside_root: bool = False,
     classes: Sequence[str] | None = None,
     validation_split: float = 0.2,
     test_split: float | None = None,
@@ -381,7 +382,8 @@ def train_from_csv(
     Introduced in ``05_flowers_train_from_folder.ipynb``. The labels need not be folder names:
     several folders may share a label. ``root``, ``path_column`` and ``label_column`` are as for
     :func:`helpers.data.read_labels_csv` (relative paths start at the CSV's folder unless ``root``
-    is given). ``options`` are :func:`train_from_folder`'s other keyword arguments
+    is given), and so is ``allow_outside_root``: rows naming files outside the root folder are
+    refused unless it is ``True`` (only for a CSV you trust; they are then named). ``options`` are :func:`train_from_folder`'s other keyword arguments
     (:data:`COMMON_OPTIONS`: ``batch_size``, ``epochs``, ``augment``, ``base``, ``seed``,
     ``save_to``...) and the model and fit steps' options (:data:`STEP_OPTIONS`), with the same
     defaults; a CSV has no ``validation_dir`` and no ``quarantine`` (unusable rows are skipped and named).
@@ -395,7 +397,7 @@ def train_from_csv(
     _check_settings(common["epochs"], validation_split, None, test_split, needs="validation_split")
     chosen = {name: common[name] for name in ("base", "weights", "epochs", "fine_tune_epochs", "batch_size", "model")}
     choices = _choose({**chosen, "image_size": image_size}, common["verbose"])
-    columns = dict(root=root, path_column=path_column, label_column=label_column)
+    columns = dict(root=root, path_column=path_column, label_column=label_column, allow_outside_root=allow_outside_root)
     counted = Counter(read_labels_csv(csv_file, classes=classes, **columns)[1])
     per_class = {name: counted[name] for name in classes or sorted(counted)}
     make_splits = functools.partial(

@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--seed", type=int, default=42, help="fixes the split, shuffles and initial weights (default 42)")
     add("--quarantine", action="store_true", help="move unusable files (damaged, empty, not images) to FOLDER_quarantine, with a log")
     add("--root", metavar="FOLDER", help="CSV only: where relative image paths start (default: the CSV's folder)")
+    add("--allow-outside-root", action="store_true",
+        help="CSV only: also read image files outside the root folder (../ or absolute paths; only for a CSV you trust)")
     add("--run-dir", metavar="FOLDER", help="keep the run's state here after every epoch (default: a folder under runs/ "
         "named after the data and the settings); the same command again resumes an interrupted run")
     add("--fresh", action="store_true", help="start afresh, throwing away the state of an interrupted run of the same command")
@@ -130,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise TrainSettingError("--quarantine works with a folder; with a CSV file, the unusable rows are only skipped.")
             if args.validation_dir:
                 raise TrainSettingError("--validation-dir works with a folder; a CSV file is split with --validation-split.")
-            result = train_from_csv(source, args.image_size, root=args.root, validation_split=split, **options)
+            result = train_from_csv(source, args.image_size, root=args.root, allow_outside_root=args.allow_outside_root,
+                                    validation_split=split, **options)
         else:
             result = train_from_folder(source, args.image_size, validation_split=split, validation_dir=args.validation_dir,
                                        quarantine=args.quarantine, **options)
