@@ -249,3 +249,23 @@ def test_a_failed_download_is_named_with_the_servers_reason(tmp_path, monkeypatc
     assert result.status == "missing" and result.sha256 == "" and result.reason.startswith("Not in the Keras cache or a mirror")
     assert capsys.readouterr().out.splitlines()[-1].startswith("  failed: HTTP Error 404: ")
     assert not list((tmp_path / "mirror").rglob("*.part")), "no partial file is left"
+
+
+def test_pack_gives_a_mirror_the_short_timeout_and_an_origin_the_long_one(tmp_path, monkeypatch):
+    """A silent classroom mirror costs MIRROR_TIMEOUT_S when packing too, not the origins' minute."""
+    from helpers.data import download
+
+    asked = []
+
+    def silent(url, staging, *, progress=True, timeout=download.ORIGIN_TIMEOUT_S):
+        asked.append((url, timeout))
+        raise OSError("timed out")
+
+    monkeypatch.setattr(pack, "download_file", silent)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.setenv("COURSE_DATA_MIRROR", "http://127.0.0.1:9/course_data")
+    (item,) = pack.plan("quick", only=["cifar10"])
+    pack.pack_item(item, tmp_path / "mirror", offline=False, verbose=False)
+    timeouts = {("mirror" if url.startswith("http://127.0.0.1:9/") else "origin"): t for url, t in asked}
+    assert timeouts.get("mirror") == download.MIRROR_TIMEOUT_S < download.ORIGIN_TIMEOUT_S
+    assert all(t == download.ORIGIN_TIMEOUT_S for url, t in asked if url in item.archive.origins)

@@ -30,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 from helpers.data.download import (
+    MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S,
     download_file, error_reason, file_digest, is_valid, mirror_candidates, move_aside, parsed_mirrors, pretty_path,
 )
 from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
@@ -107,7 +108,9 @@ def pack_item(item: PackItem, directory: Path, offline: bool = False, verbose: b
             size = f" ({item.archive.size / 1e6:,.0f} MB)" if item.archive.size else ""
             print(f"{'Copying' if local else 'Downloading'} {item.relative}{size} from {where}", flush=True)
         try:
-            download_file(url, staging, progress=verbose)
+            # a mirror that does not answer is dropped as quickly as fetch drops it; origins get longer
+            timeout = ORIGIN_TIMEOUT_S if url in item.archive.origins else MIRROR_TIMEOUT_S
+            download_file(url, staging, progress=verbose, timeout=timeout)
         except (OSError, ValueError) as error:
             staging.unlink(missing_ok=True)
             tried.append(f"{urllib.parse.urlsplit(url).hostname or where}: {error_reason(error)}")
