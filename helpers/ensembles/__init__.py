@@ -53,9 +53,3 @@ __all__ = [
     "plot_gain_with_errors", "predict_members", "samme_combine", "samme_update", "select_weights",
     "stacking_features", "train_member", "vote_counts",
 ]
-
-# Every member, booster and single network of notebook 07 traces its own predict function, and after five
-# of them TensorFlow's Python logger warns about "excessive retracing": expected here, and no use to a learner.
-import logging as _logging
-
-_logging.getLogger("tensorflow").setLevel(_logging.ERROR)
