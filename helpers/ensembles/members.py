@@ -46,12 +46,25 @@ def train_member(
 
 
 def predict_members(models: Sequence[Any], x: np.ndarray, batch_size: int = 512) -> tuple[np.ndarray, list[float]]:
-    """Every model's probabilities on ``x``, stacked to (members, examples, classes), and each one's seconds."""
+    """Every model's probabilities on ``x``, stacked to (members, examples, classes), and each one's seconds.
+
+    Each new model traces its own predict function, and after five of them TensorFlow's Python logger
+    warns about "excessive retracing" (expected with an ensemble, and no use to a learner): the logger
+    is held at ERROR during these calls and restored afterwards.
+    """
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
     outputs, seconds = [], []
-    for model in models:
-        start = time.perf_counter()
-        outputs.append(model.predict(x, batch_size=batch_size, verbose=0))
-        seconds.append(time.perf_counter() - start)
+    try:
+        for model in models:
+            start = time.perf_counter()
+            outputs.append(model.predict(x, batch_size=batch_size, verbose=0))
+            seconds.append(time.perf_counter() - start)
+    finally:
+        logger.setLevel(level)
     return np.stack(outputs), seconds
 
 
