@@ -223,13 +223,13 @@ def test_every_command_line_option_is_an_option_of_the_python_call():
 
     named = inspect.signature(train.train_from_folder).parameters
     api = {name for name, p in named.items() if p.kind is not p.VAR_KEYWORD} | {n for names in train.STEP_OPTIONS.values() for n in names}
-    api |= {"root"}  # train_from_csv's
+    api |= {"root", "allow_outside_root"}  # train_from_csv's
     cli_only = {"help", "source", "scratch", "random_weights", "no_augment", "output", "quiet"}  # base=None, weights=None, augment, save_to, verbose
     flags = {action.dest for action in _parser()._actions}
     assert flags - cli_only <= api, f"flags with no Python option: {sorted(flags - cli_only - api)}"
     python_only = {"directory", "model", "max_train", "strategy", "mixed_precision", "callbacks", "convs_per_block",
                    "fine_tune_layers", "fine_tune_learning_rate", "verbose", "save_to", "augment", "weights"}
-    assert api - {"root"} - python_only <= flags, f"options with no flag: {sorted(api - {'root'} - python_only - flags)}"
+    assert api - {"root", "allow_outside_root"} - python_only <= flags, f"options with no flag: {sorted(api - {'root', 'allow_outside_root'} - python_only - flags)}"
 
 
 def test_the_model_step_is_build_classifier_and_its_second_check_is_quiet(capfd):
