@@ -298,25 +298,32 @@ class _Wrong:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return server, f"http://127.0.0.1:{server.server_address[1]}"
 
+    @staticmethod
+    def fetch_message(monkeypatch, body: bytes, content_type: str, filename: str, error: type, announced: int | None = None) -> str:
+        """Serve ``body`` as the only mirror, fetch a demo archive ``filename`` from it, and return the ``error`` it raises."""
+        from helpers.data import download
+
+        server, address = _Wrong.serve(body, content_type, announced)
+        monkeypatch.setenv("COURSE_DATA_MIRROR", address)
+        info = _demo(filename)
+        try:
+            with pytest.raises(error) as raised:
+                download.fetch_archive(info, info.full, verbose=False)
+        finally:
+            server.shutdown()
+            server.server_close()
+        return str(raised.value)
+
 
 def test_a_mirror_that_serves_an_html_page_is_described_before_the_checksum_verdict(empty_cache, monkeypatch):
     from helpers.data import download
     from helpers.errors import ChecksumError
 
     page = b"<!DOCTYPE html><html><body>Please log in to the Wi-Fi</body></html>"
-    server, address = _Wrong.serve(page, "text/html; charset=utf-8")
     calls = []
     real = download.download_file
     monkeypatch.setattr(download, "download_file", lambda url, staging, **options: (calls.append(url), real(url, staging, **options))[1])
-    monkeypatch.setenv("COURSE_DATA_MIRROR", address)
-    info = _demo("set.zip")
-    try:
-        with pytest.raises(ChecksumError) as error:
-            download.fetch_archive(info, info.full, verbose=False)
-    finally:
-        server.shutdown()
-        server.server_close()
-    message = str(error.value)
+    message = _Wrong.fetch_message(monkeypatch, page, "text/html; charset=utf-8", "set.zip", ChecksumError)
     assert f"(got HTTP 200, {len(page)} bytes of text/html (an HTML page), expected 4,096 bytes: not the archive)" in message
     assert "serves something else than the archive" in message and "different version" not in message
     assert message.index("HTML page") < message.index("checksum never matched") or "checksum" not in message.split("(got")[1]
@@ -324,36 +331,17 @@ def test_a_mirror_that_serves_an_html_page_is_described_before_the_checksum_verd
 
 
 def test_a_file_cut_short_is_described(empty_cache, monkeypatch):
-    from helpers.data import download
     from helpers.errors import DatasetUnavailableError
 
-    server, address = _Wrong.serve(b"\x1f\x8b" + bytes(98), "application/gzip", announced=4096)
-    monkeypatch.setenv("COURSE_DATA_MIRROR", address)
-    info = _demo("set.tar.gz")
-    try:
-        with pytest.raises(DatasetUnavailableError) as error:
-            download.fetch_archive(info, info.full, verbose=False)
-    finally:
-        server.shutdown()
-        server.server_close()
-    message = str(error.value)
+    message = _Wrong.fetch_message(monkeypatch, b"\x1f\x8b" + bytes(98), "application/gzip", "set.tar.gz", DatasetUnavailableError,
+                                   announced=4096)
     assert "set.tar.gz" in message and ("100 out of 4096 bytes" in message or "cut short" in message), message
 
 
 def test_a_right_sized_file_with_another_checksum_may_be_another_version(empty_cache, monkeypatch):
-    from helpers.data import download
     from helpers.errors import ChecksumError
 
-    server, address = _Wrong.serve(b"\x1f\x8b" + bytes(4094), "application/gzip")
-    monkeypatch.setenv("COURSE_DATA_MIRROR", address)
-    info = _demo("set.tar.gz")
-    try:
-        with pytest.raises(ChecksumError) as error:
-            download.fetch_archive(info, info.full, verbose=False)
-    finally:
-        server.shutdown()
-        server.server_close()
-    message = str(error.value)
+    message = _Wrong.fetch_message(monkeypatch, b"\x1f\x8b" + bytes(4094), "application/gzip", "set.tar.gz", ChecksumError)
     assert "(got HTTP 200, 4,096 bytes of application/gzip (gzip data), expected 4,096 bytes, the right size; checksum mismatch" in message
     assert "may hold a different version" in message
 
