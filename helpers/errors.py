@@ -106,5 +106,5 @@ class UntrustedModelError(ModelFileError):
 class RunFolderBusyError(CourseError):
     """Another training run holds the run folder this run would write to.
 
-    Raised by :mod:`helpers.train.callbacks` (:func:`helpers.train.callbacks.run_folder_lock`) before any training.
+    Raised by :func:`helpers.train.run_state.run_folder_lock` before any training.
     """

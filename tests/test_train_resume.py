@@ -24,7 +24,7 @@ from PIL import Image
 
 from helpers import models, train
 from helpers.errors import RunFolderBusyError
-from helpers.train import callbacks as train_callbacks, command
+from helpers.train import command, run_state
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_CNN = functools.partial(models.folder_cnn, widths=(4, 8), convs_per_block=1)
@@ -45,7 +45,7 @@ def _photos(root: Path, per_class: int = 12) -> Path:
 @pytest.fixture
 def runs(tmp_path, monkeypatch) -> Path:
     """The default run folders go to a folder of this test's own."""
-    monkeypatch.setenv(train_callbacks.RUNS_ENV, str(tmp_path / "runs"))
+    monkeypatch.setenv(run_state.RUNS_ENV, str(tmp_path / "runs"))
     return tmp_path / "runs"
 
 
@@ -88,7 +88,7 @@ CHILD = """
 
 def test_a_sigkilled_default_run_resumes_in_a_new_process_from_its_last_epoch(tmp_path, runs):
     photos = _photos(tmp_path / "my photos")  # a space in the name too
-    env = {train_callbacks.RUNS_ENV: str(runs)}
+    env = {run_state.RUNS_ENV: str(runs)}
     first = _start(CHILD, str(photos), "1", env=env)
     _wait_for(first, "PAUSED")
     first.send_signal(signal.SIGKILL)  # no Python clean-up: what a killed process or a recycled runtime leaves
@@ -130,7 +130,7 @@ def test_the_best_epoch_is_chosen_across_the_interruption(tmp_path, runs, capsys
                    patience=10, verbose=0)
     with pytest.raises(KeyboardInterrupt):
         train.train_from_folder(photos, callbacks=[_Interrupt(after=2)], **options)
-    state = train_callbacks.load_arrays(next(runs.glob("*/backup/state.npz")))[1]
+    state = run_state.load_arrays(next(runs.glob("*/backup/state.npz")))[1]
     before = state["history"]["val_loss"]
     assert len(before) == 2
     result = train.train_from_folder(photos, callbacks=[_Spoil()], **options)  # the same call: same folder, found by itself
@@ -150,10 +150,10 @@ def test_fresh_starts_over_and_a_state_that_does_not_fit_is_set_aside(tmp_path, 
     with pytest.raises(KeyboardInterrupt):
         train.train_from_folder(photos, run_dir=folder, callbacks=[_Interrupt(after=1)], **options)
     assert (folder / "backup" / "state.npz").is_file()
-    first = train_callbacks.load_arrays(folder / "backup" / "state.npz")[1]["history"]["loss"]
+    first = run_state.load_arrays(folder / "backup" / "state.npz")[1]["history"]["loss"]
     with pytest.raises(KeyboardInterrupt):  # fresh: epoch 1 again, not epoch 2
         train.train_from_folder(photos, run_dir=folder, fresh=True, callbacks=[_Interrupt(after=1)], **options)
-    state = train_callbacks.load_arrays(folder / "backup" / "state.npz")[1]
+    state = run_state.load_arrays(folder / "backup" / "state.npz")[1]
     assert "Resuming" not in capsys.readouterr().out and state["epochs"] == [0] and state["history"]["loss"] == pytest.approx(first)
     wider = functools.partial(models.folder_cnn, widths=(8, 8), convs_per_block=1)  # another model into the same folder
     result = train.train_from_folder(photos, run_dir=folder, **{**options, "model": wider})
@@ -163,7 +163,7 @@ def test_fresh_starts_over_and_a_state_that_does_not_fit_is_set_aside(tmp_path, 
 
 HOLDER = """
     import sys, time
-    from helpers.train.callbacks import run_folder_lock
+    from helpers.train.run_state import run_folder_lock
 
     with run_folder_lock(sys.argv[1]):
         print("HOLDING", flush=True)
@@ -191,7 +191,7 @@ def test_a_second_run_into_a_busy_folder_is_refused_and_a_killed_holder_blocks_n
         holder.send_signal(signal.SIGKILL)
         holder.wait(30)
     assert (folder / ".lock").is_file(), "the killed run's lock file is left behind..."
-    with train_callbacks.run_folder_lock(folder):  # ...and blocks nothing: the OS released the lock with the process
+    with run_state.run_folder_lock(folder):  # ...and blocks nothing: the OS released the lock with the process
         pass
     result = train.train_from_folder(photos, run_dir=folder, base=None, model=TINY_CNN, image_size=24, epochs=1, verbose=0)
     assert result.epochs == 1
@@ -199,15 +199,15 @@ def test_a_second_run_into_a_busy_folder_is_refused_and_a_killed_holder_blocks_n
 
 def test_the_same_call_finds_the_same_folder_and_another_call_another(tmp_path, runs):
     photos = _photos(tmp_path / "photos", per_class=3)
-    key = functools.partial(train_callbacks.run_key, train_callbacks.data_fingerprint(photos))
+    key = functools.partial(run_state.run_key, run_state.data_fingerprint(photos))
     same = key({"model": TINY_CNN, "epochs": 2, "augment": keras.layers.RandomFlip(seed=1)})
     assert same == key({"model": functools.partial(models.folder_cnn, widths=(4, 8), convs_per_block=1), "epochs": 2,
                         "augment": keras.layers.RandomFlip(seed=1)}), "no memory address in the key"
     assert same != key({"model": TINY_CNN, "epochs": 3, "augment": keras.layers.RandomFlip(seed=1)})
     (photos / "red" / "0.png").write_bytes(b"not the same photo any more")
-    assert train_callbacks.run_key(train_callbacks.data_fingerprint(photos), {"model": TINY_CNN, "epochs": 2,
+    assert run_state.run_key(run_state.data_fingerprint(photos), {"model": TINY_CNN, "epochs": 2,
                                    "augment": keras.layers.RandomFlip(seed=1)}) != same, "other data, another folder"
-    assert train_callbacks.default_run_dir("my photos", same) == runs / f"my_photos-{same}"
+    assert run_state.default_run_dir("my photos", same) == runs / f"my_photos-{same}"
 
 
 def test_ctrl_c_names_the_default_folder_and_printed_commands_quote_paths(tmp_path, runs, monkeypatch, capsys):

@@ -234,11 +234,11 @@ def silent_server():
 def test_a_mirror_that_never_answers_is_dropped_after_a_short_stated_timeout(empty_cache, silent_server, monkeypatch, capsys):
     import time
 
-    from helpers.data import download
+    from helpers.data import download, fetch_file
     from helpers.errors import DatasetUnavailableError
 
     monkeypatch.setattr(download, "MIRROR_TIMEOUT_S", 2.0)
-    monkeypatch.setattr(download, "_unanswered", {})
+    monkeypatch.setattr(fetch_file, "_unanswered", {})
     # two addresses on the same silent host: the second is skipped, not waited for
     monkeypatch.setenv("COURSE_DATA_MIRROR", f"{silent_server}/one;{silent_server}/two")
     info = _demo("set.zip")
@@ -259,10 +259,10 @@ def test_a_mirror_that_never_answers_is_dropped_after_a_short_stated_timeout(emp
 def test_a_mirror_that_does_not_answer_a_head_request_is_not_asked_again(empty_cache, silent_server, monkeypatch):
     import time
 
-    from helpers.data import DatasetInfo, download
+    from helpers.data import DatasetInfo, download, fetch_file
     from helpers.data.registry import Archive
 
-    monkeypatch.setattr(download, "_unanswered", {})
+    monkeypatch.setattr(fetch_file, "_unanswered", {})
     monkeypatch.setenv("COURSE_DATA_MIRROR", silent_server)
     mini = Archive("mini.zip", "mini.zip", (), ("b" * 64,), 1, 10)
     info = DatasetInfo(name="demo", title="test", full=_demo("set.zip").full, mini=mini)

@@ -9,7 +9,7 @@ An instructor runs, once, on a machine that has the files or an internet connect
 Each file is taken from the first place that has a good copy: the folder itself (a file packed
 before is checked, not copied again), the Keras cache, the mirrors in ``COURSE_DATA_MIRROR``, then
 the public origin, each fetched as the course fetches every file
-(:func:`helpers.data.download.download_file`: a copy, or Keras's ``get_file``). Every copy is
+(:func:`helpers.data.fetch_file.download_file`: a copy, or Keras's ``get_file``). Every copy is
 checked against the registry before it is moved into place, and laid out as
 :func:`helpers.data.download.mirror_candidates` looks for it: ``<dataset>/<archive file name>``
 and ``models/<weight file name>``, so the folder works as ``COURSE_DATA_MIRROR`` both as a path
@@ -29,10 +29,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from helpers.data.download import (
-    MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S,
-    download_file, error_reason, file_digest, is_valid, mirror_candidates, move_aside, parsed_mirrors, pretty_path,
-)
+from helpers.data.download import file_digest, is_valid, mirror_candidates, move_aside, parsed_mirrors, pretty_path
+from helpers.data.fetch_file import MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, download_file, error_reason
 from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
     DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackError, PackItem,
     PackResult, check_kind, notebooks_using, plan, write_index,

@@ -162,13 +162,13 @@ def _step_options(options: dict, caller: str) -> dict[str, dict]:
 def _run_folder(sources: Sequence, settings: dict, fit_options: dict) -> None:
     """Give the run the folder the same call finds again (unless one was given): ``runs/<data's name>-<digest>``.
 
-    The digest (:func:`helpers.train.callbacks.run_key`) is of the data (each file's path and size)
+    The digest (:func:`helpers.train.run_state.run_key`) is of the data (each file's path and size)
     and the settings, so the same call after an interruption resumes it, and any other call trains
     in another folder. ``run_dir=False`` trains with no folder at all.
     """
     from pathlib import Path
 
-    from helpers.train.callbacks import data_fingerprint, default_run_dir, run_key
+    from helpers.train.run_state import data_fingerprint, default_run_dir, run_key
 
     if fit_options.get("run_dir") is not None:
         return

@@ -121,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.widths:
         options["widths"] = args.widths
     split = args.validation_split if args.validation_split is not None else (None if args.validation_dir else 0.2)
-    from helpers.train import callbacks
+    from helpers.train import callbacks, run_state
 
-    callbacks.last_run_dir = None  # set when the run takes its folder: Ctrl-C then says where it is saved
+    run_state.last_run_dir = None  # set when the run takes its folder: Ctrl-C then says where it is saved
     policy = keras.mixed_precision.global_policy()  # apply_accelerator_settings changes it: put it back when done
     try:
         print(apply_accelerator_settings().line)
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: one line saying what was saved and how to go on, no traceback
-        print(f"\n{callbacks.interrupted_message(args.run_dir or callbacks.last_run_dir)}", file=sys.stderr)
+        print(f"\n{callbacks.interrupted_message(args.run_dir or run_state.last_run_dir)}", file=sys.stderr)
         return 130
     finally:
         keras.mixed_precision.set_global_policy(policy)

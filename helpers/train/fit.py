@@ -132,11 +132,11 @@ def fit_and_evaluate(
     With ``run_dir`` (a folder; :func:`helpers.train.train_from_folder` gives one to every run) the
     run's state is kept there after every epoch, and an interrupted run (Ctrl-C, SIGKILL, a lost
     session) goes on from its last completed epoch when started again, saying so in one line; the
-    best epoch is chosen across the interruption (:class:`helpers.train.callbacks.RunState`). When the
+    best epoch is chosen across the interruption (:class:`helpers.train.run_state.RunState`). When the
     run ends, its state is deleted, so the same call again trains afresh; ``fresh=True`` also
     starts afresh, throwing away the state of an interrupted run. Only one run at a time may use a
     folder: a second one raises :class:`helpers.errors.RunFolderBusyError` before training
-    (:func:`helpers.train.callbacks.run_folder_lock`). With ``keep_best`` (default) the best model is
+    (:func:`helpers.train.run_state.run_folder_lock`). With ``keep_best`` (default) the best model is
     also kept in ``run_dir/best.keras``.
 
     The head, then the fine-tuning, run in :func:`head_then_fine_tune`, which keeps the epoch with
@@ -149,7 +149,7 @@ def fit_and_evaluate(
     """
     import contextlib
 
-    from helpers.train.callbacks import run_folder_lock
+    from helpers.train.run_state import run_folder_lock
 
     folder = Path(run_dir) if run_dir else None
     with run_folder_lock(folder) if folder is not None else contextlib.nullcontext():
@@ -309,7 +309,8 @@ def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extr
     """One ``fit`` of ``epochs`` epochs from ``first_epoch``, under the course's callbacks; raises if the loss became NaN."""
     import keras
 
-    from helpers.train.callbacks import ReduceLROnPlateau, RunState, StopOnNaN, standard_callbacks
+    from helpers.train.callbacks import ReduceLROnPlateau, StopOnNaN, standard_callbacks
+    from helpers.train.run_state import RunState
 
     lr_patience = max(2, patience // 2)
     if folder is not None:
@@ -333,7 +334,7 @@ def _fit(model, splits, epochs: int, *, patience: int, folder: Path | None, extr
 def _restore_head(model, head_weights: list | None, folder: Path | None) -> None:
     """Put back the head phase's best weights (kept in memory, or in ``folder/head.npz`` after a resumed run)."""
     if head_weights is None and folder is not None and (folder / "head.npz").is_file():
-        from helpers.train.callbacks import _numbered, load_arrays
+        from helpers.train.run_state import _numbered, load_arrays
 
         head_weights = _numbered("w", load_arrays(folder / "head.npz")[0])
     if head_weights is None and folder is not None and (folder / "best.keras").is_file():
@@ -360,7 +361,7 @@ def _joined(first, second):
 def _keep_head(folder: Path | None, history, weights: list | None = None) -> None:
     """Remember the finished head phase (its history and best weights), so an interrupted fine-tuning can resume without it."""
     if folder is not None:
-        from helpers.train.callbacks import _atomic_write, save_arrays
+        from helpers.train.run_state import _atomic_write, save_arrays
 
         folder.mkdir(parents=True, exist_ok=True)
         if weights is not None:
@@ -379,7 +380,7 @@ def _head_done(folder: Path | None, model=None):
     try:
         saved = json.loads((folder / "head_history.json").read_text())
         if model is not None and (folder / "head.npz").is_file():
-            from helpers.train.callbacks import _numbered, load_arrays
+            from helpers.train.run_state import _numbered, load_arrays
 
             model.set_weights(_numbered("w", load_arrays(folder / "head.npz")[0]))
     except (OSError, ValueError, KeyError, TypeError):
