@@ -12,7 +12,7 @@ __all__ = ["____", "ex1", "ex2", "ex3"]
 
 # ---------------------------------------------------------------- ex1: the parameters of one conv -> batch-norm block
 
-_IN, _OUT = 16, 32  # the quick ResNet-9's second convolution: 16 channels in, 32 filters of 3x3
+_IN, _OUT = 16, 32  # the second convolution of a ResNet-9 of width 16: 16 channels in, 32 filters of 3x3
 _KERNELS = 3 * 3 * _IN * _OUT  # 4,608 weights, no bias
 _BLOCK = _KERNELS + 4 * _OUT  # batch norm: gamma, beta, moving mean, moving variance per channel
 
