@@ -283,7 +283,8 @@ def test_the_default_call_trains_a_pretrained_base_and_says_so_first(caltech, ca
     first = capsys.readouterr().out.splitlines()[0]
     assert first == train_options.Choices(**result.choices).line(), "the first line says what was chosen (its wording: the test above)"
     assert result.choices == {"base": "MobileNetV2-0.35", "weights": "imagenet", "image_size": (32, 32), "epochs": 1,
-                              "fine_tune_epochs": 1, "batch_size": 32, "why": "quick profile, CPU", "fallback": ""}
+                              "fine_tune_epochs": 1, "batch_size": 32, "why": "quick profile, CPU", "fallback": "",
+                              "recipe": "epochs", "mirror": False}
     assert transfer.base_of(result.model).name == "MobileNetV2-0.35" and result.epochs == 2
     assert transfer.trainable_layer_names(result.model), "the top of the base was fine-tuned"
 

@@ -89,13 +89,15 @@ def _augmentation(augment):
     return augment or None
 
 
-def _choose(options: dict, verbose: int):
+def _choose(options: dict, verbose: int, augment=True, fit_options: dict | None = None):
     """Fill in the defaults left to the course (:func:`helpers.train.options.choose_defaults`) and say what they are."""
+    from helpers.train import features
     from helpers.train import options as train_options
 
     choices = train_options.choose_defaults(
         options.pop("base"), options.pop("weights"), options.pop("image_size"), options.pop("epochs"),
         options.pop("fine_tune_epochs"), options.pop("batch_size"), model=options.get("model"),
+        features=features.possible(augment, fit_options or {}), mirror=augment is True,
     )
     if verbose >= 1:
         if choices.fallback:
@@ -215,20 +217,24 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     if replicas > 1:
         learning_rate *= replicas
         notes.insert(0, f"{replicas} replicas: global batch {batch_size}, learning rate {learning_rate:g} (linear scaling rule).")
+    if choices.recipe == "features":  # features too large for memory: the epoch-by-epoch recipe, said in a note
+        from helpers.train import features
+
+        choices = features.check_memory(choices, per_class, validation_split, test_split, notes)
+        fit_options.update(epochs=choices.epochs, fine_tune_epochs=choices.fine_tune_epochs)
     for note in notes if verbose >= 1 else []:
         print(f"note: {note}")
-    if sources:
+    if sources and choices.recipe != "features":  # the features recipe keeps no state: an interrupted run recomputes them
         _run_folder(sources, dict(choices=choices.as_dict(), per_class=per_class, validation_split=validation_split,
                                   test_split=test_split, augment=augment, model=model, seed=seed, batch_size=batch_size,
                                   learning_rate=learning_rate, model_options=model_options, data=data_options or {},
                                   replicas=replicas), fit_options)
     keras.utils.set_random_seed(seed)
-    splits = make_splits(image_size=choices.image_size, batch_size=batch_size, augmentation=_augmentation(augment), seed=seed,
-                         verbose=verbose >= 1)
-    if model is None:  # built inside fit_and_evaluate: in the strategy's scope and under the precision asked for
-        # (build_classifier's own check_base runs again there: quiet, as the weight file is in the cache by now)
-        model = functools.partial(build_classifier, base=base, weights=weights, **model_options)
-    result = fit_and_evaluate(splits, model=model, learning_rate=learning_rate, verbose=verbose, **fit_options)
+    if choices.recipe == "features":  # each photo read once, no augmentation layer: the mirror images are computed inside
+        splits = make_splits(image_size=choices.image_size, batch_size=batch_size, seed=seed, verbose=verbose >= 1, cache=False)
+        result = features.train_on_features(splits, choices, mirror=choices.mirror, verbose=verbose)
+    else:
+        result = _fit(make_splits, choices, batch_size, augment, seed, model, model_options, learning_rate, fit_options, verbose)
     for note in result.notes if verbose >= 1 else []:  # what happened during training (a fine-tuning that diverged)
         print(f"note: {note}")
     result.notes, result.seconds, result.choices = notes + result.notes, time.perf_counter() - start, choices.as_dict()
@@ -240,9 +246,20 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
         result.saved_to = save_classifier(result.model, save_to, result.class_names)
     if verbose >= 1:
         test = f", test accuracy {result.metrics['test_accuracy']:.1%}" if "test_accuracy" in result.metrics else ""
-        print(f"validation accuracy {result.metrics['validation_accuracy']:.1%}{test} "
-              f"(epoch {result.best_epoch} of {result.epochs} kept) in {result.seconds:.0f} s")
+        kept = "head fitted on the cached features" if choices.recipe == "features" else f"epoch {result.best_epoch} of {result.epochs} kept"
+        print(f"validation accuracy {result.metrics['validation_accuracy']:.1%}{test} ({kept}) in {result.seconds:.0f} s")
     return result
+
+
+def _fit(make_splits: Callable, choices, batch_size: int, augment, seed: int, model, model_options: dict, learning_rate: float,
+         fit_options: dict, verbose: int) -> TrainResult:
+    """The epoch-by-epoch recipe: the datasets (augmented training batches), the model, :func:`fit_and_evaluate`."""
+    splits = make_splits(image_size=choices.image_size, batch_size=batch_size, augmentation=_augmentation(augment), seed=seed,
+                         verbose=verbose >= 1)
+    if model is None:  # built inside fit_and_evaluate: in the strategy's scope and under the precision asked for
+        # (build_classifier's own check_base runs again there: quiet, as the weight file is in the cache by now)
+        model = functools.partial(build_classifier, base=choices.base, weights=choices.weights, **model_options)
+    return fit_and_evaluate(splits, model=model, learning_rate=learning_rate, verbose=verbose, **fit_options)
 
 
 def train_from_folder(
@@ -343,7 +360,7 @@ def train_from_folder(
     _check_settings(epochs, validation_split, validation_dir, test_split)
     chosen = dict(base=base, weights=weights, image_size=image_size, epochs=epochs, fine_tune_epochs=fine_tune_epochs,
                   batch_size=batch_size, model=model)
-    choices = _choose(chosen, verbose)  # the first lines printed: the base (or the course CNN) and the settings
+    choices = _choose(chosen, verbose, augment, steps["fit"])  # the first lines printed: the base (or the course CNN) and the settings
     per_class = class_counts(directory, classes)
     if validation_dir is not None:
         class_counts(validation_dir, list(per_class))  # the same class sub-folders, each with images
@@ -396,7 +413,7 @@ def train_from_csv(
         raise TrainSettingError("quarantine works with a folder; with a CSV file, the unusable rows are only skipped.")
     _check_settings(common["epochs"], validation_split, None, test_split, needs="validation_split")
     chosen = {name: common[name] for name in ("base", "weights", "epochs", "fine_tune_epochs", "batch_size", "model")}
-    choices = _choose({**chosen, "image_size": image_size}, common["verbose"])
+    choices = _choose({**chosen, "image_size": image_size}, common["verbose"], common["augment"], steps["fit"])
     columns = dict(root=root, path_column=path_column, label_column=label_column, allow_outside_root=allow_outside_root)
     counted = Counter(read_labels_csv(csv_file, classes=classes, **columns)[1])
     per_class = {name: counted[name] for name in classes or sorted(counted)}

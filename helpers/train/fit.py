@@ -69,9 +69,11 @@ class TrainResult:
     def report(self) -> str:
         """The validation accuracy, the training accuracy beside it, and scikit-learn's per-class report."""
         m = self.metrics
+        kept = ("head fitted on the cached features" if self.choices.get("recipe") == "features"
+                else f"epoch {self.best_epoch} of {self.epochs} kept")
         lines = [
             f"validation accuracy: {m['validation_accuracy']:.1%} on {len(self.evaluation.y_true)} images "
-            f"(training accuracy {m['training_accuracy']:.1%}; epoch {self.best_epoch} of {self.epochs} kept)",
+            f"(training accuracy {m['training_accuracy']:.1%}; {kept})",
         ]
         if self.test_evaluation is not None:
             lines.append(f"test accuracy      : {m['test_accuracy']:.1%} on {len(self.test_evaluation.y_true)} held-out images")

@@ -151,12 +151,15 @@ def fine_tune_settings(model: keras.Model, layers: int | None, learning_rate: fl
 #: ``base="auto"``: the bases tried in order, the first whose ImageNet weights can be had wins. On a
 #: GPU in the full profile, stronger bases at their own 224 px first; otherwise (and as the last
 #: resort) the light MobileNetV2 whose 2 MB file the course mirror serves.
-AUTO_BASES = {"gpu": ("EfficientNetB0", "MobileNetV2", "MobileNetV2-0.35"), "cpu": ("MobileNetV2-0.35",)}
+AUTO_BASES = {"gpu": ("EfficientNetB0", "MobileNetV2", "MobileNetV2-0.35"), "cpu": ("MobileNetV2-0.35",),
+              "features": ("MobileNetV2-0.5", "MobileNetV2-0.35")}
 
 #: The recipe behind each kind of default: image side, head epochs, fine-tuning epochs, batch.
 #: "light": a frozen light base on a CPU, measured in ``benchmarks/speed.py --only train-cli``;
 #: "strong": a larger base on a GPU; "scratch": the from-scratch course CNN (notebook 05's recipe).
-RECIPES = {"light": (160, 8, 4, 32), "strong": (224, 10, 10, 32), "scratch": (180, 40, 0, 32)}
+#: "features": a frozen base's features computed once per photo, a head fitted on them
+#: (:mod:`helpers.train.features`; measured in ``benchmarks/one_call.py``): the quick profile's default.
+RECIPES = {"light": (160, 8, 4, 32), "strong": (224, 10, 10, 32), "scratch": (180, 40, 0, 32), "features": (224, 0, 0, 32)}
 
 
 @dataclasses.dataclass
@@ -169,6 +172,10 @@ class Choices:
         image_size, epochs, fine_tune_epochs, batch_size: the values in force.
         why: one phrase saying where they come from (``"quick profile, CPU"``, ``"given"``...).
         fallback: the one-line reason when a pretrained default could not be had, else ``""``.
+        recipe: ``"features"`` (the base's features computed once per photo, and per mirror image
+            with ``mirror``, a head fitted on them: :mod:`helpers.train.features`) or ``"epochs"``
+            (the model trained epoch by epoch, then fine-tuned).
+        mirror: with ``"features"``, whether the mirror images' features are computed too (``augment=True``).
     """
 
     base: object
@@ -179,6 +186,8 @@ class Choices:
     batch_size: int
     why: str
     fallback: str = ""
+    recipe: str = "epochs"
+    mirror: bool = False
 
     def line(self) -> str:
         """The first line :func:`helpers.train.train_from_folder` prints."""
@@ -187,6 +196,11 @@ class Choices:
             return f"Model: the course CNN trained from scratch ({self.why}): {size}, up to {self.epochs} epochs, batch {self.batch_size}"
         name = self.base if isinstance(self.base, str) else f"your {self.base.name}"
         with_weights = "with ImageNet weights" if self.weights == "imagenet" else "with random weights" if self.weights is None else "with weights from a file"
+        if self.recipe == "features":
+            photos = "photo and its mirror image" if self.mirror else "photo"
+            return (f"Base: {name} {with_weights} ({self.why}): {size}, its features computed once per {photos}, a head fitted "
+                    f"on them and chosen on validation (no epochs, no fine-tuning: on a CPU the fastest way to the base's "
+                    f"accuracy; epochs= or fine_tune_epochs= train epoch by epoch), batch {self.batch_size}")
         return (f"Base: {name} {with_weights} ({self.why}): {size}, {self.epochs} head epochs + "
                 f"{self.fine_tune_epochs} fine-tuning epochs, batch {self.batch_size}")
 
@@ -211,7 +225,7 @@ def _weights_can_be_had(base: str) -> bool:
 
 
 def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epochs: int | None, batch_size: int | None,
-                    *, model=None) -> Choices:
+                    *, model=None, features: bool = False, mirror: bool = True) -> Choices:
     """Fill in what the caller left to the course (``None``, ``base="auto"``), from the profile and the base.
 
     - ``base="auto"`` (the default): a pretrained base, fetched like the datasets
@@ -221,6 +235,10 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
       scratch, with ``fallback`` saying so and what to do.
     - ``base=None``: the from-scratch course CNN and notebook 05's recipe (180 px, 40 epochs).
     - a named base or a Keras model: as given, with the profile's recipe for what is left.
+    - ``features=True`` (the one call passes it when no option needs training epoch by epoch):
+      in the quick profile, for an ImageNet base (``"auto"``: MobileNetV2 with alpha 0.5, else
+      0.35) with neither ``epochs`` nor ``fine_tune_epochs`` given, the ``"features"`` recipe at
+      224 px (:mod:`helpers.train.features`), with the mirror images' features when ``mirror``.
 
     Raises:
         TrainSettingError: ``base="auto"`` with ``weights`` other than ``"imagenet"``.
@@ -238,7 +256,8 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
         elif not (isinstance(weights, str) and weights == "imagenet"):
             raise TrainSettingError("base='auto' always uses ImageNet weights: name a base (base='MobileNetV2-0.35') to choose other weights.")
         else:
-            candidates = AUTO_BASES["gpu" if gpu else "cpu"]
+            cached = features and profile == "quick" and not gpu and epochs is None and not fine_tune_epochs
+            candidates = AUTO_BASES["gpu" if gpu else "features" if cached else "cpu"]
             base = next((name for name in candidates if _weights_can_be_had(name)), None)
             if base is None:
                 why, file = "fallback", weight_file(candidates[-1]).filename
@@ -249,15 +268,18 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
         why = "base=None" if model is None else "your model"
     else:
         why = f"given, {where}"
-    side, head_epochs, tune_epochs, batch = RECIPES["scratch" if base is None else "strong" if gpu else "light"]
-    if isinstance(base, str):
-        from helpers import transfer
+    from helpers import transfer
 
+    recipe = "features" if (features and profile == "quick" and not gpu and isinstance(base, str) and transfer.get_base(base).imagenet
+                            and epochs is None and not fine_tune_epochs) else "epochs"
+    side, head_epochs, tune_epochs, batch = RECIPES["scratch" if base is None else "strong" if gpu else recipe if recipe == "features" else "light"]
+    if isinstance(base, str):
         side = max(side, transfer.get_base(base).min_size)
     size = (side, side) if image_size is None else (image_size, image_size) if isinstance(image_size, int) else (int(image_size[0]), int(image_size[1]))
     return Choices(
         base=base, weights=weights if base is not None else None, image_size=size,
         epochs=head_epochs if epochs is None else epochs,
         fine_tune_epochs=(tune_epochs if fine_tune_epochs is None else fine_tune_epochs) if base is not None else 0 if fallback else (fine_tune_epochs or 0),
-        batch_size=batch if batch_size is None else batch_size, why=why, fallback=fallback,
+        batch_size=batch if batch_size is None else batch_size, why=why, fallback=fallback, recipe=recipe,
+        mirror=recipe == "features" and mirror,
     )

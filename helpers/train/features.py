@@ -1,0 +1,238 @@
+"""The one call's CPU recipe: a frozen base's features computed once per photo, a head fitted on them.
+
+Chollet's "fast feature extraction" (Deep Learning with Python, chapter 8): a frozen base gives
+the same features for the same photo in every epoch, so computing them once, for each photo and
+its mirror image (the one augmentation whose features are worth keeping), and fitting the head on
+those numbers makes the head's "epochs" nearly free. The head is a logistic regression
+(scikit-learn, L2-regularised), whose strength ``C`` the validation split chooses (lowest
+validation log loss), and whose weights are then copied into the Keras ``Dense`` head of
+:func:`helpers.transfer.build_transfer_classifier`: the model saved is the usual one, raw photos in
+(base + head), so :mod:`helpers.predict` and Keras load it as before.
+
+:func:`train_on_features` is what :func:`helpers.train.train_from_folder` and
+:func:`helpers.train.train_from_csv` run when :func:`helpers.train.options.choose_defaults`
+chose the ``"features"`` recipe (a pretrained base on a CPU, no epochs or fine-tuning asked for).
+Nothing is kept on disk: an interrupted run computes the features again (seconds).
+
+Introduced in ``05_flowers_train_from_folder.ipynb`` (the one call); the recipe itself is written
+in plain Keras in ``06_transfer_learning.ipynb``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import numpy as np
+
+#: The head's regularisation strengths tried (scikit-learn's ``C``: larger is weaker); validation picks one.
+C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+#: The most memory the cached features may take (bytes): beyond it the epoch-by-epoch recipe trains instead.
+MEMORY_BUDGET = 2 * 1024**3
+
+
+def feature_bytes(images: int, mirror: bool, width: int = 1280) -> int:
+    """Memory the cached features of ``images`` photos take (float32, ``width`` numbers each; twice with mirror images)."""
+    return images * (2 if mirror else 1) * width * 4
+
+
+def too_large(images: int, mirror: bool, budget: int | None = None) -> str:
+    """One sentence when the features of ``images`` photos would not fit in the memory budget, else ``""``."""
+    budget = MEMORY_BUDGET if budget is None else budget
+    needed = feature_bytes(images, mirror)
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+        budget = min(budget, free)
+    except (ValueError, OSError, AttributeError):  # not on every system
+        pass
+    if needed <= budget:
+        return ""
+    return (f"the features of {images:,} photos would take {needed / 1024**3:.1f} GB of memory, more than the "
+            f"{budget / 1024**3:.1f} GB allowed: training epoch by epoch instead (each photo decoded and run through the base every epoch).")
+
+
+def extract(extractor, dataset, mirror: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The pooled features of every image of ``dataset`` (batches of ``(images, labels)``), and the labels.
+
+    ``extractor`` is a Keras model (photos in, features out) or a function made from one. With
+    ``mirror``, each batch is run together with its left-right mirror image, and the mirror
+    images' features follow the originals' (rows ``n..2n-1``, labels repeated).
+    """
+    import tensorflow as tf
+
+    call = compiled(extractor) if hasattr(extractor, "layers") else extractor
+    features, mirrored, labels = [], [], []
+    for images, y in dataset:
+        count = int(images.shape[0])
+        batch = tf.concat([images, tf.reverse(images, axis=[2])], axis=0) if mirror else images
+        out = call(batch).numpy().astype("float32")
+        features.append(out[:count])
+        if mirror:
+            mirrored.append(out[count:])
+        labels.append(np.asarray(y).reshape(-1).astype(int))
+    if not features:
+        return np.zeros((0, 0), "float32"), np.zeros(0, int)
+    x, y = np.concatenate(features + mirrored), np.concatenate(labels)
+    return x, (np.concatenate([y, y]) if mirror else y)
+
+
+def compiled(extractor):
+    """``extractor`` called in inference mode as one traced TensorFlow function (any batch size: one trace, relaxed once)."""
+    import tensorflow as tf
+
+    return tf.function(lambda x: extractor(x, training=False), reduce_retracing=True)
+
+
+def _probabilities(model, x: np.ndarray, num_classes: int) -> np.ndarray:
+    """``model.predict_proba`` with a column for every class (a class missing from training gets 0)."""
+    out = np.zeros((len(x), num_classes))
+    out[:, model.classes_.astype(int)] = model.predict_proba(x)
+    return out
+
+
+def log_loss(y: np.ndarray, probabilities: np.ndarray) -> float:
+    """Mean negative log-probability of the true classes (clipped at 1e-7, as Keras clips)."""
+    if len(y) == 0:
+        return float("nan")
+    return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1.0))))
+
+
+def fit_head(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, num_classes: int,
+             grid=C_GRID) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Fit a logistic regression on features for each ``C`` of ``grid``; keep the one with the lowest validation log loss.
+
+    Returns ``(kernel, bias, record)``: the Dense head's weights, ``kernel`` of shape ``(features,
+    units)`` with one unit for two classes (a sigmoid, as :func:`helpers.models.output_layer`
+    builds) and one per class otherwise (a softmax), and ``record`` with the ``C`` kept and each
+    ``C``'s validation log loss. The features are standardised for the fit, then the scaling is
+    folded into the weights, so the head takes the raw features. Ties (and an empty validation
+    split) go to the strongest regularisation.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    xs, xs_val = (x - mean) / scale, (x_val - mean) / scale
+    losses, fitted = {}, {}
+    present = np.unique(y)
+    for c in grid:
+        if len(present) < 2:
+            break
+        model = LogisticRegression(C=c, max_iter=500)
+        model.fit(xs, y)
+        fitted[c] = model
+        losses[c] = log_loss(y_val, _probabilities(model, xs_val, num_classes)) if len(y_val) else float("nan")
+    finite = {c: value for c, value in losses.items() if np.isfinite(value)}
+    chosen = min(finite, key=lambda c: (finite[c], c)) if finite else (grid[0] if fitted else None)
+    units = 1 if num_classes == 2 else num_classes
+    kernel, bias = np.zeros((x.shape[1], units), "float32"), np.zeros(units, "float32")
+    if chosen is None:  # one class only among the training photos: predict it
+        if num_classes == 2:
+            bias[0] = 10.0 if len(present) and present[0] == 1 else -10.0
+        elif len(present):
+            bias[present[0]] = 10.0
+        return kernel, bias, {"C": None, "validation_log_loss": {}}
+    model = fitted[chosen]
+    coef, intercept = model.coef_ / scale, model.intercept_ - (model.coef_ * mean / scale).sum(axis=1)
+    if num_classes == 2:
+        kernel[:, 0], bias[0] = coef[0], intercept[0]
+    else:
+        bias[:] = -30.0  # a class no training photo has
+        for row, label in enumerate(model.classes_.astype(int)):
+            kernel[:, label], bias[label] = coef[row], intercept[row]
+    return kernel, bias, {"C": chosen, "validation_log_loss": losses}
+
+
+def separation_note(evaluation, class_names) -> str:
+    """A sentence when the validation accuracy is not clearly above always answering the largest class, else ``""``."""
+    y = np.asarray(evaluation.y_true)
+    if len(y) == 0:
+        return "no validation photo: the head's strength could not be chosen and nothing measures the model; use a larger folder."
+    majority = np.bincount(y, minlength=len(class_names)).max() / len(y)
+    accuracy = evaluation.accuracy
+    se = math.sqrt(max(majority * (1 - majority), 1e-12) / len(y))
+    if accuracy > majority + 2 * se:
+        return ""
+    return (f"the base's features barely separate these classes ({accuracy:.1%} on validation, {majority:.1%} by always "
+            f"answering the largest class): add photos, or try base=None (a CNN trained from scratch) or fine_tune_epochs=4.")
+
+
+def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1):
+    """Build the base under a new head, fit the head on cached features, and return a :class:`helpers.train.TrainResult`.
+
+    ``splits`` is a :class:`~helpers.data.FolderDatasets` of raw 0-255 photos without augmentation;
+    ``choices`` a :class:`helpers.train.options.Choices` naming an ImageNet base. The training
+    photos' features (and their mirror images', with ``mirror``) are computed once, the
+    validation and test photos' once; :func:`fit_head` fits the head; the returned model is the
+    base with that head, taking raw photos. ``history`` holds one entry (the head's fit), so
+    ``result.epochs`` is 1.
+    """
+    import keras
+
+    from helpers.evaluate import Evaluation
+    from helpers.predict import class_probabilities
+    from helpers.train.fit import TrainResult, _history
+    from helpers.transfer import build_transfer_classifier
+
+    start = time.perf_counter()
+    names = list(splits.class_names)
+    model = build_transfer_classifier(choices.base, len(names), tuple(splits.image_size), choices.weights)
+    extractor = compiled(keras.Model(model.inputs, model.get_layer("pool").output, name="features"))
+    x, y = extract(extractor, splits.train, mirror=mirror)
+    x_val, y_val = extract(extractor, splits.validation)
+    kernel, bias, record = fit_head(x, y, x_val, y_val, len(names))
+    head = model.get_layer("head")
+    head.set_weights([kernel, bias])
+
+    def evaluate(features, labels) -> Evaluation:
+        outputs = np.asarray(head(features), dtype="float32") if len(features) else np.zeros((0, kernel.shape[1]), "float32")
+        return Evaluation(labels, class_probabilities(outputs), names)
+
+    evaluation = evaluate(x_val, y_val)
+    trained = evaluate(x[: len(x) // 2] if mirror else x, y[: len(y) // 2] if mirror else y)
+    metrics = {"validation_accuracy": evaluation.accuracy, "validation_loss": log_loss(y_val, evaluation.probabilities),
+               "training_accuracy": trained.accuracy}
+    test_evaluation = None
+    if splits.test is not None:
+        test_evaluation = evaluate(*extract(extractor, splits.test))
+        metrics["test_accuracy"] = test_evaluation.accuracy
+    history = _history({"loss": [log_loss(trained.y_true, trained.probabilities)], "accuracy": [trained.accuracy],
+                        "val_loss": [metrics["validation_loss"]], "val_accuracy": [evaluation.accuracy]}, [0])
+    notes = [note for note in (separation_note(evaluation, names),) if note]
+    result = TrainResult(model, history, names, metrics, evaluation, time.perf_counter() - start, splits, 1, test_evaluation, notes)
+    result.head = {"C": record["C"], "validation_log_loss": record["validation_log_loss"], "features": int(x.shape[1]),
+                   "training_rows": int(len(x))}
+    if verbose >= 2:
+        tried = ", ".join(f"C={c:g}: {loss:.3f}" for c, loss in record["validation_log_loss"].items())
+        print(f"head fitted on {len(x):,} feature rows ({x.shape[1]} numbers each); validation log loss {tried}; kept C={record['C']}")
+    return result
+
+
+#: The options of :func:`helpers.train.fit_and_evaluate` that only mean something epoch by epoch, with the value that leaves them unused.
+EPOCH_OPTIONS = {"schedule": None, "clipnorm": None, "strategy": None, "mixed_precision": None, "callbacks": (),
+                 "fine_tune_layers": None, "fine_tune_learning_rate": None, "learning_rate": 1e-3, "patience": 10}
+
+
+def possible(augment, fit_options: dict) -> bool:
+    """Whether the features recipe can honour the call: no augmentation layer of your own, no option that needs epochs."""
+    if augment not in (True, False, None):
+        return False
+    return all(fit_options.get(name, unused) in (None, unused) or (name == "callbacks" and not fit_options.get(name))
+               for name, unused in EPOCH_OPTIONS.items())
+
+
+def check_memory(choices, per_class: dict, validation_split: float | None, test_split: float | None, notes: list[str],
+                 budget: int | None = None):
+    """``choices`` as they are, or switched to the epoch-by-epoch recipe (with a note) when the features would not fit in memory."""
+    import dataclasses
+
+    from helpers.train.options import RECIPES
+
+    images = sum(per_class.values())
+    message = too_large(images, choices.mirror, budget)
+    if not message:
+        return choices
+    notes.append(message)
+    _, epochs, fine_tune_epochs, _ = RECIPES["light"]
+    return dataclasses.replace(choices, recipe="epochs", mirror=False, epochs=epochs, fine_tune_epochs=fine_tune_epochs)
