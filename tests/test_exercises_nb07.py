@@ -22,15 +22,15 @@ def test_nb07():
 
     from helpers import ensembles
 
-    rng = np.random.default_rng(0)
-    y_val, y_test = rng.integers(0, 10, 300), rng.integers(0, 10, 400)
-    val_probs = np.stack([np.eye(10)[y_val] * 0.8 + 0.02] * 3)  # members that are right on every image
-    test_probs = np.stack([np.eye(10)[y_test] * 0.8 + 0.02] * 3)
-    board = ensembles.Scoreboard(y_val, y_test)
-    ok(nb07.ex2, (val_probs, y_val), board)
-    assert "those are the test labels" in bad(nb07.ex2, (test_probs, y_test), board)  # the catch-all says "nor the test labels"
-    assert "over-confident" in bad(nb07.ex2, (val_probs, rng.integers(0, 10, 300)), board)
-    assert "do not belong" in bad(nb07.ex2, (np.roll(val_probs, 1, axis=2), y_val), board)
+    team = nb07.ex2.data
+    ok(nb07.ex2, 5)
+    assert "not more and not less" in ok(nb07.ex2, 5.0)
+    assert "compares parameters" in bad(nb07.ex2, 160_000 * 10 / 140_000)
+    assert "multiply the team's multiply-adds by their epochs" in bad(nb07.ex2, 0.5)
+    assert "same number of epochs is not the same compute" in bad(nb07.ex2, team["epochs"])
+    assert "the compute of one member" in bad(nb07.ex2, 2_000_000 * 10 / 16_800_000)
+    assert "Set them equal" in bad(nb07.ex2, 7)
+    assert "a number" in bad(nb07.ex2, "five")
 
     y = np.zeros(2_000, dtype=int)
     a = np.r_[np.zeros(1_000, dtype=int), np.ones(1_000, dtype=int)]  # 50% right

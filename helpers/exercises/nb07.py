@@ -1,4 +1,4 @@
-"""Exercises of ``07_ensembles.ipynb``: soft voting by hand, the split for ensemble weights, the noise of a paired difference."""
+"""Exercises of ``07_ensembles.ipynb``: soft voting by hand, the same training compute for one network, the noise of a paired difference."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3", "THREE_MEMBERS"]
+__all__ = ["____", "ex1", "ex2", "ex3", "TEAM", "THREE_MEMBERS"]
 
 #: Three members' probabilities for two images and three classes: shape (members, images, classes).
 THREE_MEMBERS = np.array(
@@ -61,39 +61,61 @@ print(answer)''',
 )
 
 
-# ---------------------------------------------------------------- ex2: fit ensemble weights on validation data
+# ---------------------------------------------------------------- ex2: the same training compute for one network
+
+#: A team of four members and one wider network: per photo, the multiply-adds of one forward pass and the parameters.
+#: The 16x16 members hold three times the parameters of the 32x32 ones for about the same arithmetic.
+TEAM = {
+    "members": [
+        {"sees": "16x16", "parameters": 60_000, "multiply_adds": 2_000_000},
+        {"sees": "16x16", "parameters": 60_000, "multiply_adds": 2_000_000},
+        {"sees": "32x32", "parameters": 20_000, "multiply_adds": 2_200_000},
+        {"sees": "32x32", "parameters": 20_000, "multiply_adds": 2_200_000},
+    ],
+    "epochs": 10,  # each member, on the same training photos
+    "single": {"parameters": 140_000, "multiply_adds": 16_800_000},
+}
+_TEAM_ADDS = sum(m["multiply_adds"] for m in TEAM["members"])  # 8,400,000 per photo for the four
+_SINGLE_EPOCHS = _TEAM_ADDS * TEAM["epochs"] / TEAM["single"]["multiply_adds"]  # 5.0
 
 
-def _check_weight_split(answer: Any, board: Any) -> Feedback:
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return wrong("give the pair (probabilities, labels) you would pass to WeightedAverage().fit, for example (val_probs, y_val).")
-    probs, labels = np.asarray(answer[0]), np.asarray(answer[1]).astype(int).ravel()
-    if probs.ndim != 3:
-        return wrong(f"the probabilities should be stacked as (members, images, classes); yours have shape {probs.shape}.")
-    if labels.shape == board.y_test.shape and np.array_equal(labels, board.y_test):
-        return wrong("those are the test labels. Weights chosen on the test set are tuned to it, and the test score would no longer "
-                     "be an honest estimate for new images. Fit on the validation split.")
-    if not (labels.shape == board.y_val.shape and np.array_equal(labels, board.y_val)):
-        return wrong("those labels are neither the validation nor the test labels. If they are the training labels: the members "
-                     "trained on those images and are over-confident there, so weights fitted on them trust the wrong members. "
-                     "Use the validation split.")
-    if probs.shape[1] != len(labels):
-        return wrong(f"the probabilities cover {probs.shape[1]:,} images but the labels {len(labels):,}: take both from the same split.")
-    if np.mean(probs.mean(axis=0).argmax(-1) == labels) < 0.5:
-        return wrong("the probabilities do not belong to those labels (the average is right on fewer than half of them): "
-                     "pair the validation probabilities with the validation labels.")
-    return correct("the validation split: images the members never trained on, and not the test set. "
-                   "ensembles.WeightedAverage().fit(*answer) fits the weights; the test set is used once, for the report.")
+def _check_same_compute(answer: Any) -> Feedback:
+    value = float(answer)
+    close = lambda target: abs(value - target) <= 0.02 * abs(target)  # noqa: E731
+    team_params = sum(m["parameters"] for m in TEAM["members"])
+    if close(_SINGLE_EPOCHS):
+        return correct(f"the four members cost {_TEAM_ADDS:,} multiply-adds per photo and epoch, {TEAM['epochs']} epochs: "
+                       f"{_TEAM_ADDS * TEAM['epochs']:,} per training photo. The wider network costs "
+                       f"{TEAM['single']['multiply_adds']:,} per photo and epoch, so the same arithmetic buys it "
+                       f"{_SINGLE_EPOCHS:g} epochs. A fair sceptic's baseline gets exactly that, not more and not less.")
+    if close(team_params * TEAM["epochs"] / TEAM["single"]["parameters"]) or close(team_params / TEAM["single"]["parameters"]):
+        return wrong("that compares parameters. A convolution's weights are stored once but its multiply-adds are paid at "
+                     "every pixel, so parameters say little about compute: the 16x16 members hold three times the "
+                     "parameters of the 32x32 ones for about the same arithmetic. Use the multiply-adds.")
+    if close(_SINGLE_EPOCHS / TEAM["epochs"]):
+        return wrong("that is the ratio for one epoch of each. The members trained for several epochs each: multiply the "
+                     "team's multiply-adds by their epochs.")
+    if close(TEAM["epochs"]):
+        return wrong("the same number of epochs is not the same compute: the wider network costs more per photo than the "
+                     "team does. Divide the team's arithmetic by the single network's.")
+    if any(close(m["multiply_adds"] * TEAM["epochs"] / TEAM["single"]["multiply_adds"]) for m in TEAM["members"]):
+        return wrong("that is the compute of one member; the single network gets the whole team's: add up all four members.")
+    return wrong("the team's training arithmetic is (sum of the members' multiply-adds per photo) x epochs x photos; the "
+                 "single network's is its multiply-adds per photo x its epochs x the same photos. Set them equal.")
 
 
 ex2 = Exercise(
     "ex2",
-    "the pair (probabilities, labels) to fit WeightedAverage on, for example (some_probs, some_labels)",
-    _check_weight_split,
-    hint="Three splits, three jobs (see the table at the top): which one is for every choice about the combination?",
+    "a number: the epochs that give the single network the team's training arithmetic",
+    _check_same_compute,
+    hint="Count the multiply-adds of training per photo: each member's multiply-adds x its epochs, summed over the members. "
+    "The photos are the same for both sides, so they cancel.",
     solution='''
-answer = (val_probs, y_val)
-print(ensembles.WeightedAverage().fit(*answer).weights_)''',
+team_adds = sum(member["multiply_adds"] for member in ex2.data["members"]) * ex2.data["epochs"]
+answer = team_adds / ex2.data["single"]["multiply_adds"]
+print(answer)''',
+    answer=_SINGLE_EPOCHS,
+    data=TEAM,
 )
 
 
