@@ -1,18 +1,12 @@
-"""Transfer-learning runs: train a base in two phases, compare bases in a table.
+"""Transfer-learning runs (introduced in ``06_transfer_learning.ipynb``).
 
-- :func:`available_weights` fetches each base's ImageNet weight file and says which could be had.
-- :func:`train_transfer` runs the whole recipe in one call: feature extraction, then fine-tuning
-  (or, with ``weights=None``, the same network trained from scratch for as many epochs).
-- :func:`compare_bases` and :func:`comparison_table` fill the table of bases: parameters, input
-  size, validation accuracy per dataset and seconds per epoch, with "weights unavailable" where a
-  weight file could not be fetched (the full profile of notebook 06).
-- :func:`time_bases` and :func:`timing_table` measure what needs no weights: parameters, input
-  size, preprocessing and milliseconds per image on this machine (the quick profile of notebook 06).
-- :func:`plot_phases` draws both training phases on one plot; :func:`show_predictions` a grid of
-  photos with their predicted class, mistakes marked; :class:`StopAfterSeconds` gives a run a
-  wall-clock budget.
-
-Introduced in ``06_transfer_learning.ipynb``.
+- :func:`train_transfer` runs the whole recipe in one call: feature extraction, then fine-tuning (or, with
+  ``weights=None``, the same network from scratch); :func:`compare_bases` and :func:`comparison_table` train
+  and tabulate several bases, "weights unavailable" where :func:`available_weights` could not fetch a file.
+- :func:`time_bases` and :func:`timing_table` measure what needs no weights: parameters, input size,
+  preprocessing and milliseconds per image on this machine.
+- :func:`plot_phases` draws both training phases on one plot; :func:`show_predictions` a grid of photos with
+  their predicted class, mistakes marked; :class:`StopAfterSeconds` gives a run a wall-clock budget.
 """
 
 from __future__ import annotations
@@ -112,18 +106,6 @@ def keep_best(epochs: int) -> keras.callbacks.EarlyStopping:
     return keras.callbacks.EarlyStopping(monitor="val_loss", patience=epochs, restore_best_weights=True)
 
 
-class _EpochTimer(keras.callbacks.Callback):
-    def __init__(self) -> None:
-        super().__init__()
-        self.seconds: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
-        self.seconds.append(time.perf_counter() - self._start)
-
-
 @functools.lru_cache(maxsize=None)
 def base_parameters(base: str) -> int:
     """Number of parameters of ``base`` without its classifier (built once, with ``weights=None``)."""
@@ -147,15 +129,11 @@ def train_transfer(
 ) -> tuple[keras.Model, TransferResult]:
     """Feature extraction for ``epochs``, then fine-tuning for ``fine_tune_epochs``, in one call.
 
-    With ``weights=None`` the same network is trained from scratch instead: every layer learns
-    from random weights for ``epochs + fine_tune_epochs`` epochs at ``learning_rate`` (the fair
-    comparison: same architecture, same images, same number of epochs), by default at Adam's usual
-    ``1e-3``. Otherwise learning rates and the number of layers to unfreeze default to the base's
-    recipe (:class:`helpers.transfer.BaseSpec`).
-
-    Both phases run in :func:`helpers.train.fit.head_then_fine_tune`, as in ``train_from_folder``:
-    the returned model holds the epoch with the lowest validation loss of both phases (the head's
-    when fine-tuning made it worse), while the result reports each phase's best accuracy.
+    With ``weights=None`` every layer learns from random weights for ``epochs + fine_tune_epochs`` epochs
+    at ``learning_rate`` (default Adam's ``1e-3``): same architecture, images and epochs. Otherwise learning
+    rates and layers to unfreeze default to the base's recipe (:class:`helpers.transfer.BaseSpec`). Both
+    phases run in :func:`helpers.train.fit.head_then_fine_tune`, as in ``train_from_folder``: the model keeps
+    the epoch with the lowest validation loss of both phases; the result reports each phase's best accuracy.
 
     Args:
         splits: a :class:`helpers.data.FolderDatasets` (``train``, ``validation``, ``class_names``, ``image_size``).
@@ -166,7 +144,9 @@ def train_transfer(
         base, len(splits.class_names), splits.image_size, weights, augmentation, dropout, freeze=not scratch
     )
     transfer.compile_classifier(model, learning_rate or (SCRATCH_LEARNING_RATE if scratch else spec.learning_rate))
-    timer = _EpochTimer()
+    starts, seconds = [], []  # each epoch's wall-clock time
+    timer = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: starts.append(time.perf_counter()),
+                                           on_epoch_end=lambda epoch, logs: seconds.append(time.perf_counter() - starts[-1]))
 
     def fit(count: int, first_epoch: int, phase: str) -> keras.callbacks.History:
         return model.fit(splits.train, validation_data=splits.validation, epochs=first_epoch + count, initial_epoch=first_epoch,
@@ -188,7 +168,7 @@ def train_transfer(
         result.fine_tuned_accuracy = best_accuracy({key: values[split:] for key, values in joined.items()})
         result.fine_tune_from_epoch = split
         result.history = {key: list(values) for key, values in joined.items()}
-    result.seconds_per_epoch = statistics.median(timer.seconds[1:] or timer.seconds)
+    result.seconds_per_epoch = statistics.median(seconds[1:] or seconds)
     if scratch:
         result.note = "from scratch"
     return model, result
@@ -273,16 +253,14 @@ def time_model(model: keras.Model, images: Any) -> tuple[float, float]:
     model(images[:1], training=False)  # the first call builds the graph: not timed
     wall, cpu = time.perf_counter(), time.process_time()
     keras.ops.convert_to_numpy(model(images, training=False))
-    count = int(images.shape[0])
-    return 1000 * (time.perf_counter() - wall) / count, 1000 * (time.process_time() - cpu) / count
+    return 1000 * (time.perf_counter() - wall) / len(images), 1000 * (time.process_time() - cpu) / len(images)
 
 
 def time_bases(bases: Sequence[str], images: Any, image_size: tuple[int, int] | None = None) -> list[BaseTiming]:
     """Build each base with ``weights=None`` (nothing to download) and time it on ``images``.
 
-    Introduced in ``06_transfer_learning.ipynb``. ``images`` (a few real photos, 0-255 pixels) are
-    resized to each base's native input size, or to ``image_size`` for all. Random weights cost
-    exactly as much computation as trained ones, so the timings hold for the pretrained bases.
+    ``images`` (a few real photos, 0-255 pixels) are resized to each base's native input size, or to
+    ``image_size``. Random weights cost as much computation as trained ones: the timings hold for both.
     """
     timings = []
     for name in bases:
@@ -290,9 +268,8 @@ def time_bases(bases: Sequence[str], images: Any, image_size: tuple[int, int] | 
         size = tuple(image_size or spec.input_size)
         model = spec.build((*size, 3), None)
         resized = keras.ops.image.resize(keras.ops.convert_to_tensor(images, dtype="float32"), size)
-        wall, cpu = time_model(model, spec.preprocess_input()(resized))
-        timings.append(BaseTiming(name, model.count_params(), size, spec.preprocessing, wall, cpu))
-        del model
+        timings.append(BaseTiming(name, model.count_params(), size, spec.preprocessing,
+                                  *time_model(model, spec.preprocess_input()(resized))))
     return timings
 
 
@@ -320,8 +297,6 @@ def plot_base_costs(timings: Sequence[BaseTiming]):
     return fig
 
 
-# --------------------------------------------------------------------------- curves and predictions
-
 
 def _logs(history: Any) -> dict:
     return dict(history.history if hasattr(history, "history") else history)
@@ -330,11 +305,9 @@ def _logs(history: Any) -> dict:
 def plot_phases(head: Any, fine: Any = None, scratch: Any = None, title: str = "Cats vs dogs", frozen: Any = None):
     """Accuracy per epoch of both phases on one plot, a line where fine-tuning starts, and a from-scratch run.
 
-    Introduced in ``06_transfer_learning.ipynb``. ``head`` and ``fine`` are the histories of the
-    two ``fit`` calls (frozen base, then fine-tuning with ``initial_epoch``; ``fine=None`` for the head
-    alone); ``scratch`` the history of the comparison network trained from scratch (it may run more
-    epochs); ``frozen`` the history of the head trained on, base still frozen, over the fine-tuning
-    epochs (the arm fine-tuning is measured against).
+    ``head`` and ``fine`` are the histories of the two ``fit`` calls (frozen base, then fine-tuning with
+    ``initial_epoch``; ``fine=None`` for the head alone); ``scratch`` a network trained from scratch (its
+    epochs may be more or fewer); ``frozen`` the head trained on over the fine-tuning epochs, base still frozen.
     """
     import matplotlib.pyplot as plt
 
@@ -371,9 +344,8 @@ def plot_phases(head: Any, fine: Any = None, scratch: Any = None, title: str = "
 class StopAfterSeconds(keras.callbacks.Callback):
     """Stop ``fit`` at the end of the first epoch that ends ``seconds`` or more after training began.
 
-    Introduced in ``06_transfer_learning.ipynb``: the network trained from scratch gets at least the
-    wall-clock time the pretrained model took (give ``fit`` more epochs than it can use). After
-    ``fit``, ``seconds_used`` is the wall-clock time it trained and ``epochs_run`` how many epochs.
+    The network trained from scratch gets at least the pretrained model's wall-clock time (give ``fit`` more
+    epochs than it can use). After ``fit``: ``seconds_used`` (wall clock) and ``epochs_run``.
     """
 
     def __init__(self, seconds: float):
@@ -394,18 +366,20 @@ class StopAfterSeconds(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def show_predictions(model: keras.Model, dataset: Any, class_names: Sequence[str], count: int = 12, ncols: int = 6):
+def show_predictions(model: keras.Model | None, dataset: Any, class_names: Sequence[str], count: int = 12, ncols: int = 6,
+                     predictions: Any = None):
     """A grid of photos from ``dataset`` titled ``predicted (probability)``, mistakes in red with the true class.
 
-    Introduced in ``06_transfer_learning.ipynb``. Every mistake found in the dataset comes first
-    (up to half the grid), then correct predictions; the title counts the mistakes of the whole dataset.
+    Every mistake comes first (up to half the grid), then correct predictions; the title counts the mistakes
+    of the whole dataset. ``predictions``: the model's outputs for the dataset, in order, if already computed.
     """
     import matplotlib.pyplot as plt
 
-    images, labels = (np.concatenate(parts) for parts in zip(*((x.numpy(), y.numpy()) for x, y in dataset)))
     from helpers.predict import class_probabilities
 
-    probabilities = class_probabilities(model.predict(images, verbose=0))  # one sigmoid unit p becomes [1 - p, p]
+    images, labels = (np.concatenate(parts) for parts in zip(*((x.numpy(), y.numpy()) for x, y in dataset)))
+    outputs = model.predict(images, verbose=0) if predictions is None else np.asarray(predictions)
+    probabilities = class_probabilities(outputs)  # one sigmoid unit p becomes [1 - p, p]
     predicted = probabilities.argmax(-1)
     true = labels.argmax(-1) if labels.ndim > 1 and labels.shape[-1] > 1 else labels.ravel().astype(int)
     wrong_ones = np.flatnonzero(predicted != true)

@@ -96,13 +96,32 @@ def test_ex2_too_few_layers_unfrozen(small_base):
     assert "but frozen: make it trainable" in bad(nb06.ex2, _unfreeze(small_base, 5))
 
 
-def test_ex3_preprocess_input_for_resnet50():
-    ok(nb06.ex3, keras.applications.resnet50.preprocess_input)
-    ok(nb06.ex3, keras.applications.vgg16.preprocess_input)
-    assert "[-1, 1]" in bad(nb06.ex3, keras.applications.mobilenet_v2.preprocess_input)
-    assert "[0, 1]" in bad(nb06.ex3, lambda x: x / 255)
-    assert "unchanged" in bad(nb06.ex3, keras.applications.efficientnet.preprocess_input)
-    assert "function itself" in bad(nb06.ex3, "resnet50")
+def _rejoined(base, head, preprocess=True, pooling="avg", with_head=True):
+    photos = keras.Input(shape=(SIZE, SIZE, 3))
+    x = layers.RandomFlip("horizontal")(photos)  # inactive when predicting: it changes nothing
+    if preprocess == "rescale":
+        x = layers.Rescaling(1 / 255)(x)
+    elif preprocess:
+        x = keras.applications.mobilenet_v2.preprocess_input(x)
+    x = base(x)
+    x = layers.GlobalAveragePooling2D()(x) if pooling == "avg" else layers.GlobalMaxPooling2D()(x)
+    return keras.Model(photos, head(x) if with_head else layers.Dense(1, activation="sigmoid")(x))
+
+
+def test_ex3_the_head_trained_on_features_back_on_its_base(small_base):
+    namespace = {"keras": keras}
+    exec(nb06.EX3_CODE, namespace)  # the notebook's set-up: small_base and small_head
+    base, head = namespace["small_base"], namespace["small_head"]
+    assert "GlobalAveragePooling2D" in ok(nb06.ex3, _rejoined(base, head))
+    assert "preprocess_input" in bad(nb06.ex3, _rejoined(base, head, preprocess=False))
+    assert "[0, 1]" in bad(nb06.ex3, _rejoined(base, head, preprocess="rescale"))
+    assert "GlobalMaxPooling2D" in bad(nb06.ex3, _rejoined(base, head, pooling="max"))
+    assert "small_head is not inside" in bad(nb06.ex3, _rejoined(base, head, with_head=False))
+    assert "raw 96x96 photos" in bad(nb06.ex3, head)
+    photos = keras.Input(shape=(SIZE, SIZE, 3))
+    after = keras.Model(photos, layers.Dense(1)(head(layers.GlobalAveragePooling2D()(base(keras.applications.mobilenet_v2.preprocess_input(photos))))))
+    assert "nothing after it" in bad(nb06.ex3, after)
+    assert "not a function" in bad(nb06.ex3, keras.applications.mobilenet_v2.preprocess_input)
 
 
 @pytest.mark.parametrize("name", ["ex1", "ex2", "ex3"])

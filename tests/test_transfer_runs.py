@@ -82,6 +82,9 @@ def test_show_predictions_puts_the_mistakes_first_and_counts_them(photos):
     assert all("WRONG: is cats" in title for title in titles[:4]), "up to half the grid: mistakes (every cat, here)"
     assert all(title == "dogs (88%)" for title in titles[4:]), "then correct predictions, with the probability"
     assert f"{int((labels == 0).sum())} mistakes in {len(labels)}" in figure._suptitle.get_text()
+    computed = transfer_runs.show_predictions(None, dataset, ["cats", "dogs"], count=8, ncols=4, predictions=np.full((len(labels), 1), 0.12))
+    assert [ax.get_title() for ax in computed.axes if ax.get_title()][4:] == ["cats (88%)"] * 4, "outputs given: no model called"
+    assert f"{int((labels == 1).sum())} mistakes" in computed._suptitle.get_text()
 
 
 def test_plot_phases_without_fine_tuning_and_with_the_frozen_arm():

@@ -1,4 +1,4 @@
-"""Exercises of ``06_transfer_learning.ipynb``: what fit changes (trainable against training=False), unfreezing the top for fine-tuning, ResNet50's preprocess_input."""
+"""Exercises of ``06_transfer_learning.ipynb``: what fit changes (trainable against training=False), unfreezing the top for fine-tuning, a head trained on features put back on its base."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE", "WEIGHT_NAMES", "EX1_CODE"]
+__all__ = ["____", "ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE", "WEIGHT_NAMES", "EX1_CODE", "EX3_CODE"]
 
 #: The image size of the exercises' small bases (quick to build).
 SIZE = 96
@@ -134,52 +134,69 @@ answer = fresh''',
 )
 
 
-# ---------------------------------------------------------------- ex3: preprocess_input for ResNet50
+# ---------------------------------------------------------------- ex3: a head trained on features, back on its base
 
-_PROBE = np.array([[[[0.0, 127.5, 255.0], [255.0, 0.0, 64.0]]]], dtype="float32")  # two pixels, RGB
-_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype="float32")
+#: ex3's head was trained on these features (the notebook's fast feature extraction), as the notebook shows them.
+EX3_CODE = f"""\
+small_base = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=None)
+small_base.trainable = False
+small_head = keras.Sequential([keras.Input((1280,)), keras.layers.Dense(1, activation="sigmoid")])
+# small_head was trained on the features small_base.predict(preprocess_input(photos)).mean(axis=(1, 2))"""
 
 
-def _apply(function: Any) -> np.ndarray:
+def _check_rejoined(answer: Any) -> Feedback:
     import keras
 
-    return np.asarray(keras.ops.convert_to_numpy(function(_PROBE.copy())), dtype="float64")
-
-
-def _check_preprocess(answer: Any) -> Feedback:
-    import keras
-
-    if isinstance(answer, str) or not callable(answer):
-        return wrong("give the function itself, for example keras.applications.vgg16.preprocess_input (no brackets: not called).")
-    got = _apply(answer)
-    if got.shape != _PROBE.shape:
-        return wrong(f"your function turned a batch of shape {_PROBE.shape} into shape {got.shape}; preprocessing keeps the shape.")
-    if np.allclose(got, _apply(keras.applications.resnet50.preprocess_input), atol=1e-3):
-        return correct("ResNet50 was trained on BGR pixels minus the ImageNet mean ('caffe' mode), like VGG16; "
-                       "put it inside the model, as mobilenet_v2.preprocess_input was above.")
-    x = _PROBE.astype("float64")
-    if np.allclose(got, x / 127.5 - 1, atol=1e-3):
-        return wrong("your function scales pixels to [-1, 1] ('tf' mode: MobileNetV2, InceptionV3, Xception); ResNet50 expects "
-                     "BGR channels minus the ImageNet mean: keras.applications.resnet50.preprocess_input.")
-    if np.allclose(got, x / 255, atol=1e-3):
-        return wrong("your function scales pixels to [0, 1], which no keras.applications base expects; ResNet50 wants BGR minus the "
-                     "ImageNet mean.")
-    if np.allclose(got, x, atol=1e-3):
-        return wrong("your function leaves pixels unchanged (EfficientNet's preprocess_input does that, as it rescales by itself); "
-                     "ResNet50 has no such layer and wants BGR minus the ImageNet mean.")
-    if np.allclose(got, x - _MEAN_BGR[::-1], atol=1e-3):
-        return wrong("the mean is subtracted, but the channels are still in RGB order; ResNet50 wants BGR (its 'caffe' weights).")
-    return wrong(f"your function maps pixels 0..255 to {got.min():.2f}..{got.max():.2f}, not what ResNet50 was trained on; "
-                 "each base's own module has the matching preprocess_input.")
+    if not isinstance(answer, keras.Model):
+        return wrong(f"give one keras.Model that takes raw photos, not a {type(answer).__name__}.")
+    if tuple(answer.input_shape[1:]) != (SIZE, SIZE, 3):
+        return wrong(f"the model must take raw {SIZE}x{SIZE} photos, keras.Input(shape=({SIZE}, {SIZE}, 3)); it takes {answer.input_shape}.")
+    nodes = [node for depth in getattr(answer, "_nodes_by_depth", {}).values() for node in depth]
+    base = next((n for n in nodes if isinstance(n.operation, keras.Model) and len(n.operation.layers) > 50), None)
+    head = next((n for n in nodes if isinstance(n.operation, keras.Model) and n is not base
+                 and tuple(n.operation.input_shape[1:]) == (1280,)), None)
+    if base is None:
+        return wrong("the base is not inside the model: the features came out of small_base, so the photos must go through it (small_base(x)).")
+    if head is None:
+        return wrong("small_head is not inside the model: put it on top, small_head(x), rather than a new Dense layer (it holds what was learned).")
+    if head.output_tensors[0] is not answer.outputs[0]:
+        return wrong("the model's output should be small_head's output, with nothing after it.")
+    probe = np.random.default_rng(0).uniform(0, 255, (2, SIZE, SIZE, 3)).astype("float32")
+    inner = keras.Model(answer.input, [base.input_tensors[0], head.input_tensors[0]])  # what reaches the base and the head
+    to_base, to_head = (keras.ops.convert_to_numpy(t) for t in inner(probe, training=False))
+    if np.allclose(to_base, probe, atol=1e-3):
+        return wrong("the photos reach the base as raw 0-255 pixels, but the features were computed after preprocess_input "
+                     "(pixels scaled to [-1, 1]): put keras.applications.mobilenet_v2.preprocess_input inside the model.")
+    if np.allclose(to_base, probe / 255, atol=1e-4):
+        return wrong("your model scales pixels to [0, 1]; the features were computed after mobilenet_v2.preprocess_input, "
+                     "which scales them to [-1, 1]: use it instead of Rescaling(1/255).")
+    if not np.allclose(to_base, probe / 127.5 - 1, atol=1e-4):
+        return wrong("the pixels that reach the base are not what preprocess_input makes of the photos (scaled to [-1, 1]), "
+                     "and the features were computed from those: put preprocess_input, and nothing else, before small_base.")
+    maps = keras.ops.convert_to_numpy(base.operation(to_base, training=False))
+    if np.allclose(to_head, maps.max(axis=(1, 2)), rtol=1e-4, atol=0) and not np.allclose(to_head, maps.mean(axis=(1, 2)), rtol=1e-4, atol=0):
+        return wrong("your model takes the maximum over the positions; the features were the mean (.mean(axis=(1, 2))): "
+                     "GlobalAveragePooling2D, not GlobalMaxPooling2D.")
+    if not np.allclose(to_head, maps.mean(axis=(1, 2)), rtol=1e-4, atol=0):
+        return wrong("what reaches small_head is not the mean of the base's maps over the positions, the features it was "
+                     "trained on: put GlobalAveragePooling2D (what .mean(axis=(1, 2)) computes), and nothing else, between them.")
+    return correct("raw photos in, preprocess_input, the base, the mean over its positions (GlobalAveragePooling2D), then the "
+                   "head: the path the features took, so the head sees what it was trained on. Saved, it labels new photos "
+                   "without anyone computing features first.")
 
 
 ex3 = Exercise(
     "ex3",
-    "a function (not called), the preprocess_input ResNet50 needs",
-    _check_preprocess,
-    hint="Every base has a module in keras.applications (vgg16, resnet50, mobilenet_v2...) with its own preprocess_input; "
-    "the table of the larger bases says what each does.",
-    solution='''
-answer = keras.applications.resnet50.preprocess_input
-print(keras.ops.convert_to_numpy(answer(keras.ops.array([[[[0.0, 127.5, 255.0]]]]))))   # BGR, minus the ImageNet mean''',
+    "one keras.Model for raw photos: small_base and small_head put together",
+    _check_rejoined,
+    hint="Follow the path the features took, as layers: keras.Input for raw photos, mobilenet_v2.preprocess_input, "
+    "small_base, then what .mean(axis=(1, 2)) does as a layer, then small_head. keras.Model(inputs, outputs) joins them.",
+    solution=f"""
+small_base = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=None)
+small_base.trainable = False
+small_head = keras.Sequential([keras.Input((1280,)), keras.layers.Dense(1, activation="sigmoid")])
+photos = keras.Input(shape=({SIZE}, {SIZE}, 3))                # raw pixels, 0-255
+x = keras.applications.mobilenet_v2.preprocess_input(photos)   # as before base.predict
+x = keras.layers.GlobalAveragePooling2D()(small_base(x))       # .mean(axis=(1, 2)), as a layer
+answer = keras.Model(photos, small_head(x))""",
 )
