@@ -4,7 +4,7 @@ Run from the repository root, in the course's environment::
 
     python -m benchmarks.speed                       # every part, --quick (a few minutes on 2 CPU cores)
     python -m benchmarks.speed --only pipeline       # pipeline, training, series (comma-separated)
-    python -m benchmarks.speed --only train-cli,train-folder   # the one-call trainers (about 5 minutes)
+    python -m benchmarks.speed --only train-cli,train-folder,train-flowers   # the one call (and the tutorial's recipe beside it)
     python -m benchmarks.speed --series              # also execute the quick-profile series now (minutes)
     python benchmarks/speed.py --thorough            # longer measurements, steadier figures
 
@@ -28,10 +28,11 @@ What is measured (images per second, higher is better):
    and batch size, and at the full profile's when a GPU is visible (or with ``--full-sizes``).
 3. **Series**: wall time of the quick-profile series, from ``results/summary.json`` (written by
    ``make run``), or measured now with ``--series``.
-4. **One call** (``train-cli``, ``train-folder``): ``python -m helpers.train`` and
-   ``train_from_folder`` with their defaults, in a fresh process, against the targets of issue 11
+4. **One call** (``train-cli``, ``train-folder``, ``train-flowers``): ``python -m helpers.train``
+   and ``train_from_folder`` with their defaults, in a fresh process, against the targets of issue 26
    (:mod:`benchmarks.one_call`): seconds (CPU seconds / 2 for two quiet cores) and accuracy on
-   images the model never saw.
+   images the model never saw; ``train-cli`` also runs the TensorFlow tutorial's recipe on the
+   same photos (:mod:`benchmarks.tutorial_recipe`) and prints the time ratio and both accuracies.
 
 Everything is printed as compact tables and saved to ``results/benchmarks.json`` with the hardware,
 versions, date and the machine's load average (figures from a busy, shared machine are slower).
@@ -56,7 +57,7 @@ import helpers  # noqa: E402,F401 - first: it quietens TensorFlow's start-up lin
 from benchmarks import report  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-PARTS = ("pipeline", "training", "series", "train-cli", "train-folder")
+PARTS = ("pipeline", "training", "series", "train-cli", "train-folder", "train-flowers")
 SETTINGS = {"quick": {"min_seconds": 3.0, "max_steps": 40, "passes": 1}, "thorough": {"min_seconds": 10.0, "max_steps": 300, "passes": 3}}
 
 #: Folder datasets and their notebook's image size per profile (04 and 05).
@@ -322,14 +323,16 @@ def main(argv: list[str] | None = None) -> int:
     if "series" in parts:
         results["series"] = series_figure(args.series)
         print("\n3. " + report.describe_series(results["series"]))
-    one_call = [part for part in ("train-cli", "train-folder") if part in parts]
+    one_call = [part for part in ("train-cli", "train-folder", "train-flowers") if part in parts]
     if one_call:
         from benchmarks import one_call as trainers
 
         print("\n4. One call, defaults, quick profile (a fresh process each; time estimated for 2 quiet cores)", flush=True)
         results["one_call"] = []
         for part in one_call:
-            results["one_call"].append(trainers.train_cli_figure() if part == "train-cli" else trainers.train_folder_figure())
+            figures = {"train-cli": trainers.train_cli_figure, "train-folder": trainers.train_folder_figure,
+                       "train-flowers": trainers.train_flowers_figure}
+            results["one_call"].append(figures[part]())
             print(trainers.describe(results["one_call"][-1]), flush=True)
     results["load_average_at_end"] = list(os.getloadavg())
     results["wall_seconds"] = round(time.perf_counter() - started, 1)

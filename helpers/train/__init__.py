@@ -11,12 +11,14 @@
     train_from_folder("flower_photos", base=None, image_size=180, epochs=40)   # the course CNN from scratch
     python -m helpers.train flower_photos --scratch --epochs 40                # (notebook 05's recipe)
 
-By default (``base="auto"``) the model is a pretrained ImageNet base under a new head: on a CPU
-(quick profile) MobileNetV2 with alpha 0.35, whose 2 MB weight file the course mirror serves; on a
-GPU in the full profile a stronger base (EfficientNetB0, else MobileNetV2) when its weights can be
-had. The first line printed says which base, why, and the image size, epochs and batch chosen
-(:func:`helpers.train.options.choose_defaults`; also in ``TrainResult.choices``). When no weights
-can be had, one line says so and what to do, and the from-scratch course CNN is trained instead.
+By default (``base="auto"``) the model is a pretrained ImageNet base under a new head. On a CPU
+(quick profile) it is MobileNetV2 with alpha 0.5 at 224 px (2-3 MB weight files the course mirror
+serves), whose features are computed once per photo and mirror image, with a head fitted on them
+and chosen on validation (:mod:`helpers.train.features`: no epochs); ``epochs=`` or
+``fine_tune_epochs=`` train epoch by epoch instead (MobileNetV2-0.35, 160 px). On a GPU in the full
+profile a stronger base (EfficientNetB0, else MobileNetV2) trains epoch by epoch. The first line
+printed says what was chosen and why (:func:`helpers.train.options.choose_defaults`; also in
+``TrainResult.choices``). When no weights can be had, one line says so and the course CNN is trained.
 
 Inside, :func:`train_from_folder` does what notebooks 04 and 06 did step by step:
 
@@ -43,8 +45,8 @@ command again finds the folder, prints one line saying from which epoch it goes 
 the best epoch across the interruption. A run that ends deletes its state, so the same call
 again trains afresh; ``fresh=True`` / ``--fresh`` starts afresh even after an interruption.
 One run at a time per folder: a second one is refused, before training, in one sentence
-(:class:`helpers.errors.RunFolderBusyError`); the lock goes with the process, so a killed run
-never blocks the next.
+(:class:`helpers.errors.RunFolderBusyError`). The features recipe keeps no state: run again, it
+computes the features again (seconds).
 
 The module is split by what each part is: this one holds the two one-call utilities;
 :mod:`helpers.train.fit` the shared core (:class:`TrainResult`, :func:`fit_and_evaluate`);
@@ -148,39 +150,6 @@ STEP_OPTIONS = {
 }
 
 
-def _step_options(options: dict, caller: str) -> dict[str, dict]:
-    """``options`` sorted into the step that takes each one (see :data:`STEP_OPTIONS`)."""
-    known = {name: step for step, names in STEP_OPTIONS.items() for name in names}
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise TypeError(f"{caller}() got unexpected keyword arguments: {', '.join(unknown)} "
-                        f"(it takes, besides its own: {', '.join(sorted(known))})")
-    steps: dict[str, dict] = {step: {} for step in STEP_OPTIONS}
-    for name, value in options.items():
-        steps[known[name]][name] = value
-    return steps
-
-
-def _run_folder(sources: Sequence, settings: dict, fit_options: dict) -> None:
-    """Give the run the folder the same call finds again (unless one was given): ``runs/<data's name>-<digest>``.
-
-    The digest (:func:`helpers.train.run_state.run_key`) is of the data (each file's path and size)
-    and the settings, so the same call after an interruption resumes it, and any other call trains
-    in another folder. ``run_dir=False`` trains with no folder at all.
-    """
-    from pathlib import Path
-
-    from helpers.train.run_state import data_fingerprint, default_run_dir, run_key
-
-    if fit_options.get("run_dir") is not None:
-        return
-    ignored = ("run_dir", "fresh", "callbacks", "strategy")
-    key = run_key(data_fingerprint(*sources), {**settings, **{k: v for k, v in fit_options.items() if k not in ignored}})
-    source = Path(sources[0])
-    fit_options["run_dir"] = default_run_dir(source.stem if source.is_file() else source.resolve().name, key)
-    fit_options.setdefault("keep_best", False)  # the state only: best.keras is written where the user asked for a folder
-
-
 def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validation_split, test_split, augment, model,
            seed: int, save_to, verbose: int, model_options: dict, fit_options: dict, sources: Sequence = (),
            data_options: dict | None = None) -> TrainResult:
@@ -191,6 +160,7 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
 
     from helpers import distribute
     from helpers.train import options as train_options
+    from helpers.train.run_state import assign_run_folder
 
     start = time.perf_counter()
     base, weights, batch_size = choices.base, choices.weights, choices.batch_size
@@ -225,10 +195,10 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     for note in notes if verbose >= 1 else []:
         print(f"note: {note}")
     if sources and choices.recipe != "features":  # the features recipe keeps no state: an interrupted run recomputes them
-        _run_folder(sources, dict(choices=choices.as_dict(), per_class=per_class, validation_split=validation_split,
+        assign_run_folder(sources, dict(choices=choices.as_dict(), per_class=per_class, validation_split=validation_split,
                                   test_split=test_split, augment=augment, model=model, seed=seed, batch_size=batch_size,
                                   learning_rate=learning_rate, model_options=model_options, data=data_options or {},
-                                  replicas=replicas), fit_options)
+                                        replicas=replicas), fit_options)
     keras.utils.set_random_seed(seed)
     if choices.recipe == "features":  # each photo read once, no augmentation layer: the mirror images are computed inside
         splits = make_splits(image_size=choices.image_size, batch_size=batch_size, seed=seed, verbose=verbose >= 1, cache=False)
@@ -355,8 +325,9 @@ def train_from_folder(
         TypeError: an option no step takes.
     """
     from helpers.data import image_datasets
+    from helpers.train.options import _sort_options as sort_options
 
-    steps = _step_options(options, "train_from_folder")
+    steps = sort_options(options, STEP_OPTIONS, "train_from_folder")
     _check_settings(epochs, validation_split, validation_dir, test_split)
     chosen = dict(base=base, weights=weights, image_size=image_size, epochs=epochs, fine_tune_epochs=fine_tune_epochs,
                   batch_size=batch_size, model=model)
@@ -408,7 +379,9 @@ def train_from_csv(
     from helpers.data.labels_csv import csv_datasets, read_labels_csv
 
     common = {name: options.pop(name, default) for name, default in COMMON_OPTIONS.items()}
-    steps = _step_options(options, "train_from_csv")
+    from helpers.train.options import _sort_options as sort_options
+
+    steps = sort_options(options, STEP_OPTIONS, "train_from_csv")
     if steps["data"]:
         raise TrainSettingError("quarantine works with a folder; with a CSV file, the unusable rows are only skipped.")
     _check_settings(common["epochs"], validation_split, None, test_split, needs="validation_split")

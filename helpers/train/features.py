@@ -67,7 +67,7 @@ def extract(extractor, dataset, mirror: bool = False) -> tuple[np.ndarray, np.nd
     for images, y in dataset:
         count = int(images.shape[0])
         batch = tf.concat([images, tf.reverse(images, axis=[2])], axis=0) if mirror else images
-        out = call(batch).numpy().astype("float32")
+        out = call(tf.cast(batch, tf.float32)).numpy().astype("float32")
         features.append(out[:count])
         if mirror:
             mirrored.append(out[count:])
@@ -79,10 +79,11 @@ def extract(extractor, dataset, mirror: bool = False) -> tuple[np.ndarray, np.nd
 
 
 def compiled(extractor):
-    """``extractor`` called in inference mode as one traced TensorFlow function (any batch size: one trace, relaxed once)."""
+    """``extractor`` called in inference mode as one traced TensorFlow function, traced once for any batch size."""
     import tensorflow as tf
 
-    return tf.function(lambda x: extractor(x, training=False), reduce_retracing=True)
+    shape = (None, *tuple(extractor.input_shape)[1:])
+    return tf.function(lambda x: extractor(x, training=False), input_signature=[tf.TensorSpec(shape, tf.float32)])
 
 
 def _probabilities(model, x: np.ndarray, num_classes: int) -> np.ndarray:

@@ -283,3 +283,20 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
         batch_size=batch if batch_size is None else batch_size, why=why, fallback=fallback, recipe=recipe,
         mirror=recipe == "features" and mirror,
     )
+
+
+def _sort_options(options: dict, steps: dict[str, tuple], caller: str) -> dict[str, dict]:
+    """``options`` sorted into the step that takes each one (``steps``: :data:`helpers.train.STEP_OPTIONS`).
+
+    Raises:
+        TypeError: an option no step takes, naming those they take.
+    """
+    known = {name: step for step, names in steps.items() for name in names}
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise TypeError(f"{caller}() got unexpected keyword arguments: {', '.join(unknown)} "
+                        f"(it takes, besides its own: {', '.join(sorted(known))})")
+    sorted_options: dict[str, dict] = {step: {} for step in steps}
+    for name, value in options.items():
+        sorted_options[known[name]][name] = value
+    return sorted_options

@@ -18,7 +18,7 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import keras
 import numpy as np
@@ -346,3 +346,19 @@ class RunState(keras.callbacks.Callback):
         joined.epoch = list(self.epochs)
         joined.set_model(self.model)
         return joined
+
+
+def assign_run_folder(sources: Sequence, settings: dict, fit_options: dict) -> None:
+    """Give the run the folder the same call finds again (unless one was given): ``runs/<data's name>-<digest>``.
+
+    The digest (:func:`helpers.train.run_state.run_key`) is of the data (each file's path and size)
+    and the settings, so the same call after an interruption resumes it, and any other call trains
+    in another folder. ``run_dir=False`` trains with no folder at all.
+    """
+    if fit_options.get("run_dir") is not None:
+        return
+    ignored = ("run_dir", "fresh", "callbacks", "strategy")
+    key = run_key(data_fingerprint(*sources), {**settings, **{k: v for k, v in fit_options.items() if k not in ignored}})
+    source = Path(sources[0])
+    fit_options["run_dir"] = default_run_dir(source.stem if source.is_file() else source.resolve().name, key)
+    fit_options.setdefault("keep_best", False)  # the state only: best.keras is written where the user asked for a folder
