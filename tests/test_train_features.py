@@ -109,3 +109,17 @@ def test_classes_the_base_cannot_separate_get_a_note(tmp_path, light_weights, mo
     result = train.train_from_csv(folder / "labels.csv", 32, augment=False, verbose=0)
     assert result.choices["recipe"] == "features" and not result.choices["mirror"]
     assert any("barely separate these classes" in note for note in result.notes)
+
+
+def test_ctrl_c_during_the_features_says_there_is_nothing_to_resume(tmp_path, monkeypatch, capsys):
+    from helpers.train import command
+
+    def interrupted(*args, **kwargs):
+        features.last_run_computed_features = True  # as train_on_features sets it
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "train_from_folder", interrupted)
+    folder = _folder(tmp_path / "squares", per_class=2)
+    status = command.main([str(folder), "--output", str(tmp_path / "squares.keras"), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 130 and "Traceback" not in err and err.strip().splitlines()[-1] == features.INTERRUPTED

@@ -29,6 +29,13 @@ import numpy as np
 #: The head's regularisation strengths tried (scikit-learn's ``C``: larger is weaker); validation picks one.
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
+#: Set by :func:`train_on_features`: the command's Ctrl-C line then says there is nothing to resume.
+last_run_computed_features = False
+
+#: What ``python -m helpers.train`` says when Ctrl-C stops a run of this recipe.
+INTERRUPTED = ("Interrupted while computing the photos' features: this recipe keeps no state, so nothing was saved; "
+               "run the same command again (it computes them again, in seconds to minutes).")
+
 #: The most memory the cached features may take (bytes): beyond it the epoch-by-epoch recipe trains instead.
 MEMORY_BUDGET = 2 * 1024**3
 
@@ -176,6 +183,8 @@ def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1)
     from helpers.train.fit import TrainResult, _history
     from helpers.transfer import build_transfer_classifier
 
+    global last_run_computed_features
+    last_run_computed_features = True
     start = time.perf_counter()
     names = list(splits.class_names)
     model = build_transfer_classifier(choices.base, len(names), tuple(splits.image_size), choices.weights)
