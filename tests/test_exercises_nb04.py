@@ -5,21 +5,11 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from keras import layers
 
 from helpers.evaluate import Evaluation
 from helpers.exercises import ____, nb04
 from exercise_checks import bad, ok
-
-
-def folder_like_dataset(size=(150, 150), batch=20, labels="binary", names=("cats", "dogs"), folder="train"):
-    """A batched dataset with the element spec and attributes of image_dataset_from_directory's (checker test only)."""
-    y = np.zeros((40, 1), "float32") if labels == "binary" else np.zeros((40,), "int32")
-    dataset = tf.data.Dataset.from_tensor_slices((np.zeros((40, *size, 3), "float32"), y)).batch(batch)
-    dataset.class_names = list(names)
-    dataset.file_paths = [f"data/{folder}/cats/cat.{i}.jpg" for i in range(40)]
-    return dataset
 
 
 def test_nb04():
@@ -34,13 +24,49 @@ def test_nb04():
     assert "Trace the image size" in bad(nb04.ex1, 12_345)
     assert "should be a number" in bad(nb04.ex1, "1049088 parameters")
 
-    ok(nb04.ex2, folder_like_dataset())
-    assert "label_mode=\"binary\"" in bad(nb04.ex2, folder_like_dataset(labels="int"))
-    assert "256x256 is the default" in bad(nb04.ex2, folder_like_dataset(size=(256, 256)))
-    assert "32 is the default" in bad(nb04.ex2, folder_like_dataset(batch=32))
-    assert "the classes are ['train', 'validation']" in bad(nb04.ex2, folder_like_dataset(names=("train", "validation")))
-    assert "validation/" in bad(nb04.ex2, folder_like_dataset(folder="validation"))
+    history = {"loss": [0.69, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05],
+               "val_loss": [0.69, 0.62, 0.60, 0.61, 0.605, 0.58, 0.59, 0.62]}  # patience 2: stops after epoch 5, keeps 3
+    ok(nb04.ex2, (5, 3), history)
+    assert "lowest validation loss of the whole run came later, at epoch 6" in ok(nb04.ex2, [5.0, 3], history)
+    assert "off by one" in bad(nb04.ex2, (4, 2), history)
+    assert "its own, longer patience" in bad(nb04.ex2, (8, 6), history)  # the whole history: what the notebook's run did
+    assert "never got there" in bad(nb04.ex2, (7, 6), history)
+    assert "two numbers" in bad(nb04.ex2, 5, history)
+    assert "waits 2 whole epochs" in bad(nb04.ex2, (4, 3), history)
+    assert "does not run one more" in bad(nb04.ex2, (6, 3), history)
+    assert "not the last epoch's" in bad(nb04.ex2, (5, 5), history)
+    assert "must be one that ran" in bad(nb04.ex2, (5, 7), history)
+    assert "walk through val_loss" in bad(nb04.ex2, (7, 3), history)
+    steady = {"val_loss": [0.7, 0.6, 0.5, 0.55, 0.56, 0.57]}
+    assert "the same epoch as the notebook's longer patience kept, 1 epoch sooner" in ok(nb04.ex2, (5, 3), steady)
+    assert nb04.early_stop([0.7, 0.6, 0.5], 2) == (3, 3)  # the patience never ran out: every epoch ran
 
+
+class _FakeValLoss(keras.callbacks.Callback):
+    """Writes a given validation loss into each epoch's logs, before EarlyStopping reads them (test only)."""
+
+    def __init__(self, losses):
+        super().__init__()
+        self.losses = losses
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["val_loss"] = self.losses[epoch]
+        self.model.layers[0].kernel.assign(np.full((1, 1), float(epoch), "float32"))  # the weights name the epoch
+
+
+@pytest.mark.parametrize("losses", [[0.69, 0.62, 0.60, 0.61, 0.605, 0.58, 0.59, 0.62, 0.5, 0.49],
+                                    [0.5, 0.5, 0.5, 0.4, 0.41, 0.4, 0.39, 0.45, 0.46, 0.47], [0.9, 0.8, 0.7, 0.6, 0.5]])
+def test_nb04_ex2_agrees_with_keras_early_stopping(losses):
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1, use_bias=False)])
+    model.compile(optimizer="sgd", loss="mse")
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=nb04.PATIENCE, restore_best_weights=True)
+    history = model.fit(np.zeros((4, 1)), np.zeros((4, 1)), epochs=len(losses), verbose=0, callbacks=[_FakeValLoss(losses), stop])
+    run, kept = nb04.early_stop(losses, nb04.PATIENCE)
+    assert len(history.epoch) == run
+    assert float(model.layers[0].kernel.numpy()[0, 0]) == kept - 1  # the weights put back are those of epoch `kept`
+
+
+def test_nb04_ex3():
     def generator(rotation=20 / 360, shift=(0, 0.1), fill="nearest", flip="horizontal", extra=()):
         return keras.Sequential([layers.RandomRotation(rotation, fill_mode=fill), layers.RandomTranslation(*shift, fill_mode=fill),
                                  layers.RandomFlip(flip), *extra])

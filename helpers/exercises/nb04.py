@@ -1,9 +1,9 @@
-"""Exercises of ``04_cats_vs_dogs_augmentation.ipynb``: where a CNN's parameters come from, and Keras 2 code in Keras 3 (a folder, a generator)."""
+"""Exercises of ``04_cats_vs_dogs_augmentation.ipynb``: where a CNN's parameters come from, what early stopping keeps, and a Keras 2 generator as layers."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from helpers.exercises.base import ____, Exercise, Feedback, as_int, correct, wrong
@@ -64,52 +64,95 @@ ex1 = Exercise(
 )
 
 
-# ---------------------------------------------------------------- ex2: flow_from_directory in Keras 3
+# ---------------------------------------------------------------- ex2: early stopping with a shorter patience
+
+#: The patience of exercise 2, shorter than the notebook's.
+PATIENCE = 2
 
 
-def _check_dataset(answer: Any) -> Feedback:
-    if isinstance(answer, (tuple, list)):
-        return wrong("you gave several datasets (subset=\"both\" returns two); the old line built one, from the train folder.")
-    spec = getattr(answer, "element_spec", None)
-    if spec is None:
-        return wrong(f"give the dataset returned by keras.utils.image_dataset_from_directory(...), not a {type(answer).__name__}.")
-    if not isinstance(spec, tuple) or len(spec) != 2:
-        return wrong("the dataset should give (images, labels) pairs; did you pass labels=None?")
-    images, labels = spec
-    if len(images.shape) != 4:
-        return wrong("this dataset gives single images, not batches: pass batch_size=20 (batch_size=None unbatches).")
-    size = tuple(images.shape[1:3])
-    if size != (150, 150):
-        default = " (256x256 is the default when image_size is not given)" if size == (256, 256) else ""
-        return wrong(f"the images are {size[0]}x{size[1]}{default}; target_size=(150, 150) becomes image_size=(150, 150).")
-    if tuple(labels.shape[1:]) != (1,) or labels.dtype.name != "float32":
-        given = "integers of shape (batch,): label_mode=\"int\", the default" if len(labels.shape) == 1 else f"shape {tuple(labels.shape)}"
-        return wrong(f"the labels are {given}. class_mode=\"binary\" becomes label_mode=\"binary\": float 0/1 labels of shape "
-                     "(batch, 1), for the model's single sigmoid output.")
-    names = getattr(answer, "class_names", None)
-    if names is not None and list(names) != ["cats", "dogs"]:
-        return wrong(f"the classes are {list(names)}: point it at the folder whose sub-folders are the classes, root / \"train\".")
-    files = getattr(answer, "file_paths", None)
-    if files and Path(files[0]).parent.parent.name != "train":
-        return wrong(f"these images come from {Path(files[0]).parent.parent.name}/; the old line read train_dir, root / \"train\".")
-    batch = next(iter(answer.take(1)))[0].shape[0]
-    if batch != 20:
-        default = " (32 is the default)" if batch == 32 else ""
-        return wrong(f"the first batch holds {batch} images{default}; the old line used batch_size=20.")
-    return correct("image_size for target_size, label_mode for class_mode, the same batch_size; the dataset is then passed "
-                   "straight to fit, with no steps_per_epoch.")
+def early_stop(val_loss: Sequence[float], patience: int) -> tuple[int, int]:
+    """What ``EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)`` makes of these losses.
+
+    A loss counts as better only when it is strictly lower than the lowest so far (``min_delta=0``); ``fit``
+    stops at the end of the epoch that makes ``patience`` epochs in a row without one.
+
+    Returns:
+        ``(epochs run, epoch kept)``, both counted from 1 as Keras prints them; when the losses end before the
+        patience runs out, every epoch ran.
+    """
+    best, wait = 0, 0
+    for epoch in range(1, len(val_loss)):
+        wait += 1
+        if val_loss[epoch] < val_loss[best]:
+            best, wait = epoch, 0
+        elif wait >= patience:
+            return epoch + 1, best + 1
+    return len(val_loss), best + 1
+
+
+def _check_early_stop(answer: Any, history: Any) -> Feedback:
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict) or "val_loss" not in logs:
+        raise ValueError("pass plain_history, the History that the plain run's fit returned")
+    val_loss = [float(v) for v in logs["val_loss"]]
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return wrong("give two numbers, (epochs run, epoch kept): for example (12, 9).")
+    run, kept = as_int(answer[0], "the number of epochs run"), as_int(answer[1], "the epoch kept")
+    right_run, right_kept = early_stop(val_loss, PATIENCE)
+    lowest = int(min(range(len(val_loss)), key=val_loss.__getitem__)) + 1
+    if (run, kept) == (right_run, right_kept):
+        if right_kept == lowest:
+            sooner = len(val_loss) - right_run
+            after = ("the same epoch as the notebook's longer patience kept" + (f", {sooner} epoch{'s' * (sooner != 1)} sooner: on this curve the "
+                     "longer wait bought nothing" if sooner else ""))
+        else:
+            after = (f"but the lowest validation loss of the whole run came later, at epoch {lowest} "
+                     f"({val_loss[lowest - 1]:.4f}): a short patience stops at the first bump of a noisy curve")
+        return correct(f"epoch {right_kept} had the lowest validation loss so far ({val_loss[right_kept - 1]:.4f}); epochs "
+                       f"{right_kept + 1} to {right_run} did not beat it, so fit stopped after epoch {right_run} and "
+                       f"restore_best_weights put back epoch {right_kept}'s weights, {after}.")
+    if (run, kept) == (len(val_loss), lowest):
+        return wrong(f"that is what the notebook's run did with its own, longer patience; with patience={PATIENCE}, find the "
+                     f"first time {PATIENCE} epochs in a row bring no new lowest validation loss.")
+    if (run, kept) == (right_run - 1, right_kept - 1):
+        return wrong("off by one: history lists start at index 0, but Keras numbers epochs from 1.")
+    if run < right_kept or not 1 <= kept <= run:
+        return wrong(f"the kept epoch must be one that ran: epoch {kept} of {run}. Look for the lowest validation loss "
+                     "among the epochs that ran before the patience ran out.")
+    if kept == lowest and kept != right_kept:
+        return wrong(f"epoch {lowest} has the lowest validation loss of the whole run, but with patience={PATIENCE} fit "
+                     f"never got there: find the first time {PATIENCE} epochs in a row bring no new lowest loss.")
+    if kept == right_kept and run == right_kept + PATIENCE - 1:
+        return wrong(f"the kept epoch is right; fit waits {PATIENCE} whole epochs after it without a new lowest loss, "
+                     "and stops at the end of the last of them.")
+    if kept == right_kept and run == right_kept + PATIENCE + 1:
+        return wrong(f"the kept epoch is right; fit stops at the end of the {PATIENCE}th epoch without a new lowest loss, "
+                     "it does not run one more.")
+    if run == right_run and kept == run:
+        return wrong("restore_best_weights=True puts back the weights of the epoch with the lowest validation loss, "
+                     "not the last epoch's.")
+    if run == right_run:
+        return wrong(f"{run} epochs is right; the kept epoch is the one with the lowest validation loss among them.")
+    return wrong(f"walk through val_loss from epoch 1, keeping the lowest so far: each epoch that does not beat it adds one "
+                 f"to a count, a new lowest resets it, and fit stops when the count reaches {PATIENCE}.")
 
 
 ex2 = Exercise(
     "ex2",
-    "the dataset returned by keras.utils.image_dataset_from_directory(...)",
-    _check_dataset,
-    hint="keras.utils.image_dataset_from_directory(directory, image_size=..., batch_size=..., label_mode=...): "
-    "target_size becomes image_size and class_mode becomes label_mode.",
-    solution='''
-answer = keras.utils.image_dataset_from_directory(
-    root / "train", image_size=(150, 150), batch_size=20, label_mode="binary", seed=42
-)''',
+    "(epochs run, epoch kept), both counted from 1",
+    _check_early_stop,
+    hint=f"Only val_loss matters. Count, epoch after epoch, how many in a row have not beaten the lowest validation loss so far; "
+    f"fit stops at the end of the epoch where that count reaches {PATIENCE}, and keeps the epoch of the lowest loss up to then.",
+    solution=f'''
+val_loss = plain_history.history["val_loss"]
+best, wait = 0, 0  # indices count from 0, Keras's epochs from 1
+for epoch in range(1, len(val_loss)):
+    wait += 1
+    if val_loss[epoch] < val_loss[best]:
+        best, wait = epoch, 0
+    elif wait == {PATIENCE}:
+        break
+answer = (epoch + 1, best + 1)''',
 )
 
 
