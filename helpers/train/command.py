@@ -121,11 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.widths:
         options["widths"] = args.widths
     split = args.validation_split if args.validation_split is not None else (None if args.validation_dir else 0.2)
-    from helpers.train import callbacks, run_state
+    from helpers.train import callbacks, features, run_state
 
     run_state.last_run_dir = None  # set when the run takes its folder: Ctrl-C then says where it is saved
-    from helpers.train import features
-
     features.last_run_computed_features = False  # set when the run computes cached features (nothing to resume)
     policy = keras.mixed_precision.global_policy()  # apply_accelerator_settings changes it: put it back when done
     try:
@@ -144,8 +142,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: one line saying what was saved and how to go on, no traceback
-        from helpers.train import features
-
         message = features.INTERRUPTED if features.last_run_computed_features else callbacks.interrupted_message(args.run_dir or run_state.last_run_dir)
         print(f"\n{message}", file=sys.stderr)
         return 130

@@ -250,13 +250,14 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
     gpu = profile == "full" and bool(gpu_names())
     where = f"{profile} profile, {'GPU' if gpu else 'CPU'}"
     fallback, why = "", where
+    # the features recipe: asked for by the caller, on a CPU in the quick profile, with no epochs to train
+    cached = features and profile == "quick" and not gpu and epochs is None and not fine_tune_epochs
     if isinstance(base, str) and base == "auto":
         if model is not None:
             base, why = None, "your model"
         elif not (isinstance(weights, str) and weights == "imagenet"):
             raise TrainSettingError("base='auto' always uses ImageNet weights: name a base (base='MobileNetV2-0.35') to choose other weights.")
         else:
-            cached = features and profile == "quick" and not gpu and epochs is None and not fine_tune_epochs
             candidates = AUTO_BASES["gpu" if gpu else "features" if cached else "cpu"]
             base = next((name for name in candidates if _weights_can_be_had(name)), None)
             if base is None:
@@ -270,9 +271,8 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
         why = f"given, {where}"
     from helpers import transfer
 
-    recipe = "features" if (features and profile == "quick" and not gpu and isinstance(base, str) and transfer.get_base(base).imagenet
-                            and epochs is None and not fine_tune_epochs) else "epochs"
-    side, head_epochs, tune_epochs, batch = RECIPES["scratch" if base is None else "strong" if gpu else recipe if recipe == "features" else "light"]
+    recipe = "features" if cached and isinstance(base, str) and transfer.get_base(base).imagenet else "epochs"
+    side, head_epochs, tune_epochs, batch = RECIPES["scratch" if base is None else "strong" if gpu else "features" if recipe == "features" else "light"]
     if isinstance(base, str):
         side = max(side, transfer.get_base(base).min_size)
     size = (side, side) if image_size is None else (image_size, image_size) if isinstance(image_size, int) else (int(image_size[0]), int(image_size[1]))
