@@ -41,18 +41,33 @@ def test_the_head_is_a_logistic_regression_copied_into_dense_weights():
         x = rng.normal(size=(120, 10)).astype("float32") * 3 + 5
         y = np.arange(120) % classes
         x[np.arange(120), y] += 12  # feature k says class k
-        kernel, bias, record = features.fit_head(x[:90], y[:90], x[90:], y[90:], classes)
+        kernel, bias, record, held_out = features.fit_head(x[:90], y[:90], np.arange(90), classes)
         assert kernel.shape == (10, 1 if classes == 2 else classes) and bias.shape == (kernel.shape[1],)
         losses = record["validation_log_loss"]
-        assert record["C"] == min(losses, key=losses.get), "validation chooses the strength"
+        assert record["C"] == min(losses, key=losses.get), "cross-validation chooses the strength"
+        assert held_out.shape == (90, classes) and (held_out.argmax(axis=1) == y[:90]).mean() > 0.9
         logits = x[90:] @ kernel + bias
         predicted = (logits[:, 0] > 0).astype(int) if classes == 2 else logits.argmax(axis=1)
         assert (predicted == y[90:]).mean() > 0.9, "the folded-in standardisation keeps the model right on raw features"
 
 
+def test_a_photo_and_its_mirror_image_never_fall_on_both_sides_of_a_fold():
+    y = np.arange(40) % 2
+    photo = np.tile(np.arange(20), 2)
+    for train_rows, test_rows in features._folds(y, photo, 5):
+        assert not set(photo[train_rows]) & set(photo[test_rows])
+
+
+def test_held_out_scores_are_honest_where_the_features_are_noise():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(80, 30)).astype("float32"), np.arange(80) % 2
+    _, _, _, held_out = features.fit_head(x, y, np.arange(80), 2)
+    assert (held_out.argmax(axis=1) == y).mean() < 0.7, "a row is never scored by a head that trained on it"
+
+
 def test_one_class_among_the_training_photos_predicts_it():
     x, y = np.ones((6, 4), "float32"), np.zeros(6, int)
-    kernel, bias, record = features.fit_head(x, y, x, y, 3)
+    kernel, bias, record, _ = features.fit_head(x, y, np.arange(6), 3)
     assert record["C"] is None and int(np.argmax(x @ kernel + bias, axis=1)[0]) == 0
 
 

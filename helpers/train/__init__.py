@@ -14,7 +14,7 @@
 By default (``base="auto"``) the model is a pretrained ImageNet base under a new head. On a CPU
 (quick profile) it is MobileNetV2 with alpha 0.5 at 224 px (2-3 MB weight files the course mirror
 serves), whose features are computed once per photo and mirror image, with a head fitted on them
-and chosen on validation (:mod:`helpers.train.features`: no epochs); ``epochs=`` or
+and cross-validated on the training and validation photos (:mod:`helpers.train.features`: no epochs); ``epochs=`` or
 ``fine_tune_epochs=`` train epoch by epoch instead (MobileNetV2-0.35, 160 px). On a GPU in the full
 profile a stronger base (EfficientNetB0, else MobileNetV2) trains epoch by epoch. The first line
 printed says what was chosen and why (:func:`helpers.train.options.choose_defaults`; also in

@@ -4,8 +4,10 @@ Chollet's "fast feature extraction" (Deep Learning with Python, chapter 8): a fr
 the same features for the same photo in every epoch, so computing them once, for each photo and
 its mirror image (the one augmentation whose features are worth keeping), and fitting the head on
 those numbers makes the head's "epochs" nearly free. The head is a logistic regression
-(scikit-learn, L2-regularised), whose strength ``C`` the validation split chooses (lowest
-validation log loss), and whose weights are then copied into the Keras ``Dense`` head of
+(scikit-learn, L2-regularised) on the training and validation photos together: five-fold
+cross-validation chooses its strength ``C`` (lowest held-out log loss; a photo and its mirror image
+always in the same fold), the head is refitted on every photo with it, and each validation photo's
+accuracy is read from the fold that never saw it. Its weights are then copied into the Keras ``Dense`` head of
 :func:`helpers.transfer.build_transfer_classifier`: the model saved is the usual one, raw photos in
 (base + head), so :mod:`helpers.predict` and Keras load it as before.
 
@@ -26,7 +28,7 @@ import time
 
 import numpy as np
 
-#: The head's regularisation strengths tried (scikit-learn's ``C``: larger is weaker); validation picks one.
+#: The head's regularisation strengths tried (scikit-learn's ``C``: larger is weaker); cross-validation picks one.
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 #: Set by :func:`train_on_features`: the command's Ctrl-C line then says there is nothing to resume.
@@ -101,47 +103,72 @@ def _probabilities(model, x: np.ndarray, num_classes: int) -> np.ndarray:
 
 
 def log_loss(y: np.ndarray, probabilities: np.ndarray) -> float:
-    """Mean negative log-probability of the true classes (clipped at 1e-7, as Keras clips)."""
+    """Mean negative log-probability of the true classes (scikit-learn's ``log_loss``; ``nan`` for no photo)."""
+    from sklearn.metrics import log_loss as sklearn_log_loss
+
     if len(y) == 0:
         return float("nan")
-    return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1.0))))
+    clipped = np.clip(np.asarray(probabilities, "float64"), 1e-7, 1.0)
+    return float(sklearn_log_loss(y, clipped / clipped.sum(axis=1, keepdims=True), labels=range(clipped.shape[1])))
 
 
-def fit_head(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, num_classes: int,
-             grid=C_GRID) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Fit a logistic regression on features for each ``C`` of ``grid``; keep the one with the lowest validation log loss.
+def _folds(y: np.ndarray, groups: np.ndarray, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cross-validation splits that keep each photo and its mirror image together, classes spread evenly."""
+    import warnings
 
-    Returns ``(kernel, bias, record)``: the Dense head's weights, ``kernel`` of shape ``(features,
-    units)`` with one unit for two classes (a sigmoid, as :func:`helpers.models.output_layer`
-    builds) and one per class otherwise (a softmax), and ``record`` with the ``C`` kept and each
-    ``C``'s validation log loss. The features are standardised for the fit, then the scaling is
-    folded into the weights, so the head takes the raw features. Ties (and an empty validation
-    split) go to the strongest regularisation.
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    folds = min(folds, len(np.unique(groups)))
+    if folds < 2:
+        return []
+    with warnings.catch_warnings():  # a class with fewer photos than folds: some folds lack it (handled below)
+        warnings.simplefilter("ignore", UserWarning)
+        return list(StratifiedGroupKFold(n_splits=folds).split(np.zeros(len(y)), y, groups))
+
+
+def fit_head(x: np.ndarray, y: np.ndarray, groups: np.ndarray, num_classes: int, grid=C_GRID,
+             folds: int = 5) -> tuple[np.ndarray, np.ndarray, dict, np.ndarray]:
+    """Choose a logistic regression's ``C`` by cross-validation, refit it on every row, return it as Dense weights.
+
+    ``x`` holds the features of the training and validation photos (and of their mirror images),
+    ``groups`` which photo each row comes from: a photo and its mirror image always fall in the
+    same fold, so no photo is scored by a head that saw its mirror image. Each ``C`` of ``grid`` is
+    scored by its held-out (out-of-fold) log loss; the lowest wins (ties go to the strongest
+    regularisation), and the head is refitted on all rows with it (scikit-learn's ``refit``).
+
+    Returns ``(kernel, bias, record, held_out)``: the Dense head's weights, ``kernel`` of shape
+    ``(features, units)`` with one unit for two classes (a sigmoid, as
+    :func:`helpers.models.output_layer` builds) and one per class otherwise (a softmax); ``record``
+    with the ``C`` kept and each ``C``'s held-out log loss; and ``held_out``, every row's class
+    probabilities from the fold that did not train on it, for the ``C`` kept (an honest score of
+    each photo). The features are standardised for the fit, then the scaling is folded into the
+    weights, so the head takes the raw features.
     """
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-    xs, xs_val = (x - mean) / scale, (x_val - mean) / scale
-    losses, fitted = {}, {}
+    xs = (x - mean) / scale
     present = np.unique(y)
-    for c in grid:
-        if len(present) < 2:
-            break
-        model = LogisticRegression(C=c, max_iter=500)
-        model.fit(xs, y)
-        fitted[c] = model
-        losses[c] = log_loss(y_val, _probabilities(model, xs_val, num_classes)) if len(y_val) else float("nan")
-    finite = {c: value for c, value in losses.items() if np.isfinite(value)}
-    chosen = min(finite, key=lambda c: (finite[c], c)) if finite else (grid[0] if fitted else None)
     units = 1 if num_classes == 2 else num_classes
     kernel, bias = np.zeros((x.shape[1], units), "float32"), np.zeros(units, "float32")
-    if chosen is None:  # one class only among the training photos: predict it
+    held_out = np.full((len(x), num_classes), 1.0 / num_classes)
+    if len(present) < 2:  # one class only among the photos: predict it
         if num_classes == 2:
             bias[0] = 10.0 if len(present) and present[0] == 1 else -10.0
         elif len(present):
             bias[present[0]] = 10.0
-        return kernel, bias, {"C": None, "validation_log_loss": {}}
-    model = fitted[chosen]
+        return kernel, bias, {"C": None, "validation_log_loss": {}}, held_out
+    splits = _folds(y, groups, folds)
+    predicted = {c: held_out.copy() for c in grid}
+    for train_rows, test_rows in splits:
+        if len(np.unique(y[train_rows])) < 2:
+            continue
+        for c in grid:
+            model = LogisticRegression(C=c, max_iter=500).fit(xs[train_rows], y[train_rows])
+            predicted[c][test_rows] = _probabilities(model, xs[test_rows], num_classes)
+    losses = {c: log_loss(y, predicted[c]) for c in grid} if splits else {}
+    chosen = min(losses, key=lambda c: (losses[c], c)) if losses else grid[0]
+    model = LogisticRegression(C=chosen, max_iter=500).fit(xs, y)
     coef, intercept = model.coef_ / scale, model.intercept_ - (model.coef_ * mean / scale).sum(axis=1)
     if num_classes == 2:
         kernel[:, 0], bias[0] = coef[0], intercept[0]
@@ -149,7 +176,7 @@ def fit_head(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
         bias[:] = -30.0  # a class no training photo has
         for row, label in enumerate(model.classes_.astype(int)):
             kernel[:, label], bias[label] = coef[row], intercept[row]
-    return kernel, bias, {"C": chosen, "validation_log_loss": losses}
+    return kernel, bias, {"C": chosen, "validation_log_loss": losses}, predicted[chosen]
 
 
 def separation_note(evaluation, class_names) -> str:
@@ -189,9 +216,13 @@ def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1)
     names = list(splits.class_names)
     model = build_transfer_classifier(choices.base, len(names), tuple(splits.image_size), choices.weights)
     extractor = compiled(keras.Model(model.inputs, model.get_layer("pool").output, name="features"))
-    x, y = extract(extractor, splits.train, mirror=mirror)
-    x_val, y_val = extract(extractor, splits.validation)
-    kernel, bias, record = fit_head(x, y, x_val, y_val, len(names))
+    x_train, y_train = extract(extractor, splits.train, mirror=mirror)
+    x_val, y_val = extract(extractor, splits.validation, mirror=mirror)
+    copies = 2 if mirror else 1
+    n_train, n_val = len(y_train) // copies, len(y_val) // copies
+    x, y = np.concatenate([x_train, x_val]), np.concatenate([y_train, y_val])
+    photo = np.concatenate([np.tile(np.arange(n_train), copies), n_train + np.tile(np.arange(n_val), copies)])
+    kernel, bias, record, held_out = fit_head(x, y, photo, len(names))
     head = model.get_layer("head")
     head.set_weights([kernel, bias])
 
@@ -199,9 +230,10 @@ def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1)
         outputs = np.asarray(head(features), dtype="float32") if len(features) else np.zeros((0, kernel.shape[1]), "float32")
         return Evaluation(labels, class_probabilities(outputs), names)
 
-    evaluation = evaluate(x_val, y_val)
-    trained = evaluate(x[: len(x) // 2] if mirror else x, y[: len(y) // 2] if mirror else y)
-    metrics = {"validation_accuracy": evaluation.accuracy, "validation_loss": log_loss(y_val, evaluation.probabilities),
+    # Validation: each validation photo scored by the cross-validation fold that never saw it (nor its mirror image).
+    evaluation = Evaluation(y_val[:n_val], held_out[len(y_train):len(y_train) + n_val], names)
+    trained = evaluate(x_train[:n_train], y_train[:n_train])
+    metrics = {"validation_accuracy": evaluation.accuracy, "validation_loss": log_loss(evaluation.y_true, evaluation.probabilities),
                "training_accuracy": trained.accuracy}
     test_evaluation = None
     if splits.test is not None:
@@ -215,7 +247,8 @@ def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1)
                    "training_rows": int(len(x))}
     if verbose >= 2:
         tried = ", ".join(f"C={c:g}: {loss:.3f}" for c, loss in record["validation_log_loss"].items())
-        print(f"head fitted on {len(x):,} feature rows ({x.shape[1]} numbers each); validation log loss {tried}; kept C={record['C']}")
+        print(f"head fitted on {len(x):,} feature rows of training and validation photos ({x.shape[1]} numbers each); "
+              f"cross-validated log loss {tried}; kept C={record['C']}")
     return result
 
 

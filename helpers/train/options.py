@@ -199,7 +199,7 @@ class Choices:
         if self.recipe == "features":
             photos = "photo and its mirror image" if self.mirror else "photo"
             return (f"Base: {name} {with_weights} ({self.why}): {size}, its features computed once per {photos}, a head fitted "
-                    f"on them and chosen on validation (no epochs, no fine-tuning: on a CPU the fastest way to the base's "
+                    f"on them and cross-validated (no epochs, no fine-tuning: on a CPU the fastest way to the base's "
                     f"accuracy; epochs= or fine_tune_epochs= train epoch by epoch), batch {self.batch_size}")
         return (f"Base: {name} {with_weights} ({self.why}): {size}, {self.epochs} head epochs + "
                 f"{self.fine_tune_epochs} fine-tuning epochs, batch {self.batch_size}")
