@@ -83,7 +83,7 @@ def test_readme_results_are_generated_from_the_committed_outputs_record():
 
     A learner's own `make run` writes results/summary.json, which is not compared: `make run` then `make test` passes.
     """
-    from helpers.results import update_readme
+    from helpers.course.results import update_readme
 
     readme = (REPO / "README.md").read_text()
     for block in ("notebooks", "results", "timings"):
@@ -126,7 +126,7 @@ def _public_functions():
     import helpers
 
     for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
-        if info.name == "helpers.smoke" or info.name.startswith("helpers.exercises") or info.name.endswith(".__main__"):
+        if info.name == "helpers.course.smoke" or info.name.startswith("helpers.exercises") or info.name.endswith(".__main__"):
             continue  # course machinery, not called by learners; a __main__ runs its command when imported
         module = importlib.import_module(info.name)
         for name, item in vars(module).items():

@@ -1,4 +1,4 @@
-"""``make smoke`` (helpers/smoke.py): the caps it puts on training, its data and weights substitutions,
+"""``make smoke`` (helpers/course/smoke.py): the caps it puts on training, its data and weights substitutions,
 and a whole notebook run through the series runner, where a broken full-profile-only line must fail it.
 
 The caps are tested on the wrapped functions directly, so nothing is patched for the other tests.
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import data, runner, smoke, transfer
+from helpers import data, transfer
+from helpers.course import runner, smoke
 from helpers.data import download
 from helpers.weights import fetch_weights, weights_path
 

@@ -2,14 +2,14 @@
 
 This is what ``make run`` calls::
 
-    python -m helpers.runner                 # every notebook, profile from COURSE_PROFILE or auto
-    python -m helpers.runner --only 02 03    # notebooks whose names start with these prefixes
-    python -m helpers.runner --inplace       # also save the executed notebooks (maintainers)
-    python -m helpers.runner --learner --inplace   # ... with a learner's settings: no mirror (make outputs)
-    python -m helpers.runner --readme        # only rewrite README.md's tables from notebooks/outputs_summary.json
+    python -m helpers.course.runner                        # every notebook, profile from COURSE_PROFILE or auto
+    python -m helpers.course.runner --only 02 03           # notebooks whose names start with these prefixes
+    python -m helpers.course.runner --inplace              # also save the executed notebooks (maintainers)
+    python -m helpers.course.runner --learner --inplace    # ... with a learner's settings: no mirror (make outputs)
+    python -m helpers.course.runner --readme               # only rewrite README.md's tables from notebooks/outputs_summary.json
 
 Each notebook runs in a fresh kernel from the ``notebooks/`` folder. Its key figures come from
-:func:`helpers.results.record`; the table and a machine-readable ``results/summary.json`` are
+:func:`helpers.course.results.record`; the table and a machine-readable ``results/summary.json`` are
 written at the end, with every recorded detail. A run that saves the notebooks (``--inplace``) writes
 ``notebooks/outputs_summary.json`` instead: the committed record of the run behind the committed outputs,
 from which the README's tables are written. A learner's ``make run`` therefore never disagrees with the
@@ -32,10 +32,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from helpers.results import RESULTS_ENV, describe, update_readme
+from helpers.course.results import RESULTS_ENV, describe, update_readme
 from helpers.tables import text_table
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 #: A learner's own record of ``make run``: never committed, never compared with the README.
 RUN_SUMMARY = REPO / "results" / "summary.json"
