@@ -19,7 +19,8 @@ Organised by what a learner does:
 - :mod:`helpers.exercises` - the checked exercises at the end of each notebook.
 
 The course's own machinery (the series runner, the results record, the smoke run and the classroom
-mirror's packing command) lives in the ``course`` subpackage: nothing above imports it.
+mirror's packing command) lives in the ``course`` subpackage: nothing above imports it, and
+``import helpers`` does not load it.
 """
 
 import os as _os
@@ -53,10 +54,3 @@ def __getattr__(name: str):
 
         return train_from_folder
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")
-
-
-# `make smoke`: tiny caps on every run, so the full profile's code path runs on a CPU (see course/smoke.py).
-if _os.environ.get("COURSE_SMOKE", "").strip().lower() not in ("", "0", "false", "no"):
-    from helpers.course import smoke as _smoke
-
-    _smoke.install()

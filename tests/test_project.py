@@ -187,6 +187,25 @@ def test_no_import_cycle_between_helpers_modules():
         pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")
 
 
+def test_the_course_machinery_is_apart_from_the_learners_library():
+    """``helpers/course/`` (runner, results, smoke run, mirror packing): imported by nothing outside it, not by ``import helpers``."""
+    import os
+    import subprocess
+    import sys
+
+    def course(name: str) -> bool:
+        return name == "helpers.course" or name.startswith("helpers.course.")
+
+    edges = _imports_between_modules()
+    assert {"helpers.course.runner", "helpers.course.results", "helpers.course.smoke", "helpers.course.pack"} <= set(edges)
+    reaching = {name: sorted(filter(course, targets)) for name, targets in edges.items() if not course(name)}
+    assert {name: targets for name, targets in reaching.items() if targets} == {}
+    code = "import sys, helpers, helpers.data; print(sorted(name for name in sys.modules if name.startswith('helpers.course')))"
+    env = {**os.environ, "COURSE_SMOKE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", "a smoke run's environment patches nothing at import: the runner installs the caps"
+
+
 #: Old module names kept for one release (Colab installs from main; the notebooks import helpers.training), and where each moved.
 SHIMS = {"helpers.train_cli": "helpers.train.command", "helpers.training": "helpers.train.callbacks",
          "helpers.train_fit": "helpers.train.fit", "helpers.train_options": "helpers.train.options"}

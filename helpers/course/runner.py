@@ -27,13 +27,18 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from helpers.course import smoke
 from helpers.course.results import RESULTS_ENV, describe, update_readme
 from helpers.tables import text_table
+
+if TYPE_CHECKING:
+    from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
@@ -81,8 +86,44 @@ def _drop_startup_noise(notebook) -> None:  # noqa: ANN001 - an nbformat Noteboo
             cell["outputs"] = kept
 
 
+#: Run in a notebook's kernel before its first cell during a smoke run: the one place the caps are installed.
+SMOKE_SETUP = "from helpers.course import smoke as _smoke\n_smoke.install()\ndel _smoke"
+
+
+def smoke_setup_hook(client: NotebookClient) -> Callable[..., Awaitable[None]]:
+    """An ``on_cell_start`` hook for ``client``: runs :data:`SMOKE_SETUP` in its kernel once, before the first cell.
+
+    The code runs outside the notebook (no cell, no output, no execution count), so a notebook saved
+    with ``--inplace`` never holds it. If it fails, the notebook fails with its error, before any cell runs.
+    """
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    done = False
+
+    async def install(cell: Any, cell_index: int) -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        try:
+            reply = await client.kc.execute_interactive(
+                SMOKE_SETUP, store_history=False, timeout=client.timeout, output_hook=lambda message: None
+            )
+        except TimeoutError:
+            raise CellTimeoutError("the smoke caps were not installed in time") from None
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise CellExecutionError("\n".join(content.get("traceback", [])), content.get("ename", "Error"), content.get("evalue", ""))
+
+    return install
+
+
 def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> NotebookResult:
-    """Execute one notebook in a fresh kernel and return its row of the results table."""
+    """Execute one notebook in a fresh kernel and return its row of the results table.
+
+    With ``COURSE_SMOKE`` set (``make smoke``), the smoke caps are installed in the kernel first
+    (:func:`smoke_setup_hook`).
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -91,6 +132,8 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
+    if smoke.enabled():
+        client.on_cell_start = smoke_setup_hook(client)
     with tempfile.TemporaryDirectory() as scratch:
         results_file = Path(scratch) / "result.json"
         os.environ[RESULTS_ENV] = str(results_file)
