@@ -2,7 +2,7 @@
 #   make run    create .venv if missing, install, execute every notebook, print the results table
 #   make test   same set-up, then the unit tests and the notebooks under nbval
 #   make bench  (optional) speed figures: input pipeline, training throughput, series wall time
-#   make smoke  (maintainers) every notebook's FULL-profile code path on a CPU, with tiny caps (helpers/smoke.py)
+#   make smoke  (maintainers) every notebook's FULL-profile code path on a CPU, with tiny caps (helpers/course/smoke.py)
 #   make test-oldest  (maintainers) unit tests and notebooks 00-02 with the oldest TensorFlow/Keras declared
 #   make outputs  (maintainers) re-execute every notebook in place with a learner's settings (no mirror,
 #                 the default Keras cache), record the run in notebooks/outputs_summary.json (committed),
@@ -31,24 +31,24 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 run: install
-	$(BIN)/python -m helpers.runner $(ARGS)
+	$(BIN)/python -m helpers.course.runner $(ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(ARGS)
 
 outputs: install
-	$(BIN)/python -m helpers.runner --learner --inplace $(ARGS)
-	$(BIN)/python -m helpers.runner --readme
+	$(BIN)/python -m helpers.course.runner --learner --inplace $(ARGS)
+	$(BIN)/python -m helpers.course.runner --readme
 
 readme:
-	$(BIN)/python -m helpers.runner --readme
+	$(BIN)/python -m helpers.course.runner --readme
 
 bench: install
 	$(BIN)/python -m benchmarks.speed $(ARGS)
 
 # The full profile's branches, end to end, in minutes: fails when any notebook raises.
 smoke: install
-	COURSE_PROFILE=full COURSE_SMOKE=1 $(BIN)/python -m helpers.runner --summary results/smoke.json $(ARGS)
+	COURSE_PROFILE=full COURSE_SMOKE=1 $(BIN)/python -m helpers.course.runner --summary results/smoke.json $(ARGS)
 
 # The oldest releases pyproject.toml declares (.ci/oldest-constraints.txt), in their own venv.
 OLDEST := .venv-oldest

@@ -70,7 +70,7 @@ def _looks_numeric(text: str) -> bool:
 
 
 def series_figure(summary: dict, measured: datetime.datetime, expected: Sequence[str]) -> dict:
-    """The whole-series wall time from a ``results/summary.json`` written by ``python -m helpers.runner``.
+    """The whole-series wall time from a ``results/summary.json`` written by ``python -m helpers.course.runner``.
 
     Args:
         summary: the parsed file.

@@ -241,9 +241,9 @@ def series_figure(run_now: bool) -> dict | None:
     if run_now:
         summary_file = REPO / "results" / "benchmark-series.json"
         env = {**os.environ, "COURSE_PROFILE": "quick"}
-        print("Running the quick-profile series (python -m helpers.runner) ...", flush=True)
+        print("Running the quick-profile series (python -m helpers.course.runner) ...", flush=True)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "helpers.runner", "--summary", str(summary_file)], cwd=REPO, env=env, check=False)
+        subprocess.run([sys.executable, "-m", "helpers.course.runner", "--summary", str(summary_file)], cwd=REPO, env=env, check=False)
         wall = time.perf_counter() - start
     if not summary_file.is_file():
         return None

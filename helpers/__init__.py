@@ -15,11 +15,12 @@ Organised by what a learner does:
 - :mod:`helpers.ensembles` - combine several models;
 - :mod:`helpers.model_files` and :mod:`helpers.predict` - save with class names, predict
   (``python -m helpers.predict``);
-- :mod:`helpers.results` and :mod:`helpers.runner` - record each notebook's key figure, run the series;
 - :mod:`helpers.tables` - ``text_table``, the one rule behind the aligned text tables the package prints;
 - :mod:`helpers.exercises` - the checked exercises at the end of each notebook.
 
-``python -m helpers.data pack DIR`` packs every archive and weight file for a classroom mirror.
+The course's own machinery (the series runner, the results record, the smoke run and the classroom
+mirror's packing command) lives in the ``course`` subpackage: nothing above imports it, and
+``import helpers`` does not load it.
 """
 
 import os as _os
@@ -53,10 +54,3 @@ def __getattr__(name: str):
 
         return train_from_folder
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")
-
-
-# `make smoke`: tiny caps on every run, so the full profile's code path runs on a CPU (see helpers/smoke.py).
-if _os.environ.get("COURSE_SMOKE", "").strip().lower() not in ("", "0", "false", "no"):
-    from helpers import smoke as _smoke
-
-    _smoke.install()

@@ -49,7 +49,7 @@ class EnsembleError(CourseError):
 class PackError(CourseError):
     """The mirror folder cannot be written, or an option names something the course does not know.
 
-    Raised by :mod:`helpers.data.pack_index`.
+    Raised when packing or checking a classroom mirror.
     """
 
 

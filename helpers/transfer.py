@@ -135,7 +135,7 @@ BASES: dict[str, BaseSpec] = {
 IMAGENET_BASES = tuple(name for name, spec in BASES.items() if spec.imagenet)
 
 #: The light, fast ImageNet bases whose weight files the course mirror serves (2-3 MB each): the
-#: quick profile's choice on a CPU, and what ``python -m helpers.data pack`` packs for a workshop.
+#: quick profile's choice on a CPU, and what the classroom-mirror packing packs for a workshop.
 LIGHT_BASES = ("MobileNetV2-0.35", "MobileNetV2-0.5", "MobileNet-0.25")
 
 

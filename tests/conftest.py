@@ -42,7 +42,7 @@ def course_mirror() -> Path:
 def _here_or_skip(name: str, variant: str = "auto") -> None:
     """Skip the calling test unless ``fetch(name, variant)`` would find its archive without the public origin."""
     from helpers.data import download, get_dataset
-    from helpers.smoke import on_this_machine
+    from helpers.course.smoke import on_this_machine
 
     info = get_dataset(name)
     archive = info.archive(download.choose_variant(name, variant))

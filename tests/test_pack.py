@@ -1,10 +1,11 @@
-"""The classroom mirror: ``python -m helpers.data pack``, served over HTTP, used by ``fetch`` with an empty cache."""
+"""The classroom mirror: ``python -m helpers.course pack``, served over HTTP, used by ``fetch`` with an empty cache."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers.data import fetch, get_dataset, load_cifar10, pack
-from helpers.data.__main__ import main
+from helpers.course import pack
+from helpers.course.__main__ import main
+from helpers.course.pack_index import verify
+from helpers.data import fetch, get_dataset, load_cifar10
 from helpers.data.download import mirror_candidates
-from helpers.data.pack_index import verify
 from helpers.errors import ChecksumError, PackError
 from helpers.weights import IMAGENET_WEIGHTS
 
@@ -39,7 +41,7 @@ def packed(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     folder.mkdir()
     (folder / "notes.txt").write_text("the instructor's own file")
     run = subprocess.run(
-        [sys.executable, "-m", "helpers.data", "pack", str(folder), "--offline"],
+        [sys.executable, "-m", "helpers.course", "pack", str(folder), "--offline"],
         cwd=REPO, capture_output=True, text=True, timeout=300,
     )
     return folder, run
@@ -208,6 +210,26 @@ def test_pack_refuses_to_replace_what_it_did_not_write(tmp_path, capsys):
     assert main(["pack", str(tmp_path), "--only", "imagenet"]) == 2
     err = capsys.readouterr().err  # the one wording test of plan's unknown-name PackError: the name, and the names it knows
     assert err.startswith(f"{PackError.__name__}: ") and "'imagenet'" in err and "it knows: " in err and "caltech101" in err
+
+
+def test_a_folder_packed_under_the_earlier_command_name_is_packed_again(tmp_path, capsys):
+    (tmp_path / "index.json").write_text(json.dumps({"generator": pack.EARLIER_GENERATORS[0], "items": []}))
+    assert main(["pack", str(tmp_path), "--profile", "full", "--only", "cifar10", "--offline", "--quiet"]) == 1, "missing, not refused"
+    assert "PackError" not in capsys.readouterr().err
+    assert json.loads((tmp_path / "index.json").read_text())["generator"] == pack.GENERATOR
+
+
+def test_the_old_data_command_names_the_new_one_without_loading_it():
+    """``python -m helpers.data pack|verify`` moved to ``python -m helpers.course``: one sentence, status 2, nothing packed."""
+    code = (
+        "import sys\nfrom helpers.data.__main__ import main\nstatus = main(sys.argv[1:])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('helpers.course')))\nsys.exit(status)"
+    )
+    for argv in (["pack", "class room", "--offline"], ["verify", "mirror"]):
+        run = subprocess.run([sys.executable, "-c", code, *argv], cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+        assert run.returncode == 2 and run.stdout == "[]\n", run.stdout + run.stderr
+        assert run.stderr.count("\n") == 1 and run.stderr.rstrip().endswith(f"python -m helpers.course {shlex.join(argv)}"), run.stderr
+    assert not (REPO / "class room").exists() and not (REPO / "mirror").exists()
 
 
 def test_profiles():

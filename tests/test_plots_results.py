@@ -6,7 +6,8 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import plots, results  # noqa: E402
+from helpers import plots  # noqa: E402
+from helpers.course import results  # noqa: E402
 from helpers.evaluate import Evaluation  # noqa: E402
 
 

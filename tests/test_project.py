@@ -83,7 +83,7 @@ def test_readme_results_are_generated_from_the_committed_outputs_record():
 
     A learner's own `make run` writes results/summary.json, which is not compared: `make run` then `make test` passes.
     """
-    from helpers.results import update_readme
+    from helpers.course.results import update_readme
 
     readme = (REPO / "README.md").read_text()
     for block in ("notebooks", "results", "timings"):
@@ -126,7 +126,7 @@ def _public_functions():
     import helpers
 
     for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
-        if info.name == "helpers.smoke" or info.name.startswith("helpers.exercises") or info.name.endswith(".__main__"):
+        if info.name == "helpers.course.smoke" or info.name.startswith("helpers.exercises") or info.name.endswith(".__main__"):
             continue  # course machinery, not called by learners; a __main__ runs its command when imported
         module = importlib.import_module(info.name)
         for name, item in vars(module).items():
@@ -185,6 +185,25 @@ def test_no_import_cycle_between_helpers_modules():
         list(graphlib.TopologicalSorter(edges).static_order())
     except graphlib.CycleError as error:
         pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")
+
+
+def test_the_course_machinery_is_apart_from_the_learners_library():
+    """``helpers/course/`` (runner, results, smoke run, mirror packing): imported by nothing outside it, not by ``import helpers``."""
+    import os
+    import subprocess
+    import sys
+
+    def course(name: str) -> bool:
+        return name == "helpers.course" or name.startswith("helpers.course.")
+
+    edges = _imports_between_modules()
+    assert {"helpers.course.runner", "helpers.course.results", "helpers.course.smoke", "helpers.course.pack"} <= set(edges)
+    reaching = {name: sorted(filter(course, targets)) for name, targets in edges.items() if not course(name)}
+    assert {name: targets for name, targets in reaching.items() if targets} == {}
+    code = "import sys, helpers, helpers.data; print(sorted(name for name in sys.modules if name.startswith('helpers.course')))"
+    env = {**os.environ, "COURSE_SMOKE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", "a smoke run's environment patches nothing at import: the runner installs the caps"
 
 
 #: Old module names kept for one release (Colab installs from main; the notebooks import helpers.training), and where each moved.

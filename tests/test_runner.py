@@ -6,7 +6,7 @@ import re
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import results, runner
+from helpers.course import results, runner
 
 
 def _notebook(path, *sources):
@@ -40,7 +40,7 @@ def test_a_notebook_that_records_a_result(tmp_path):
     path = _notebook(
         tmp_path / "90_demo.ipynb",
         "import sys; print('I0000 00:00 noise', file=sys.stderr)",
-        "from helpers import results\nresults.record('test accuracy', 0.875)",
+        "from helpers.course import results\nresults.record('test accuracy', 0.875)",
     )
     row = runner.run_notebook(path, timeout=120, inplace=True)
     assert (row.status, row.metric, row.value) == ("ok", "test accuracy", 0.875)
@@ -58,7 +58,7 @@ def test_a_failing_notebook_is_reported_in_one_line(tmp_path):
 
 def test_results_table_and_summary(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
-    _notebook(tmp_path / "00_a.ipynb", "from helpers import results\nresults.record('images', 70000)")
+    _notebook(tmp_path / "00_a.ipynb", "from helpers.course import results\nresults.record('images', 70000)")
     _notebook(tmp_path / "01_b.ipynb", "1/0")
     status = runner.main(["--summary", str(tmp_path / "summary.json")])
     out = capsys.readouterr().out
@@ -72,10 +72,10 @@ def test_results_table_and_summary(tmp_path, monkeypatch, capsys):
 def test_every_recorded_detail_reaches_the_summary_and_a_partial_run_keeps_the_other_rows(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
     summary_path = tmp_path / "summary.json"
-    _notebook(tmp_path / "00_a.ipynb", "from helpers import results\nresults.record('images', 70000)")
+    _notebook(tmp_path / "00_a.ipynb", "from helpers.course import results\nresults.record('images', 70000)")
     _notebook(
         tmp_path / "01_b.ipynb",
-        "import numpy as np\nfrom helpers import results\n"
+        "import numpy as np\nfrom helpers.course import results\n"
         "results.record('test accuracy', np.float32(0.625), epochs=6, gap_with_augmentation=np.float64(0.031), method='average')",
     )
     assert runner.main(["--summary", str(summary_path)]) == 0
@@ -87,7 +87,7 @@ def test_every_recorded_detail_reaches_the_summary_and_a_partial_run_keeps_the_o
     out = capsys.readouterr().out
     assert f"  01_b: {results.describe(row)}" in out.splitlines(), "the printed details are the summary's"
 
-    _notebook(tmp_path / "01_b.ipynb", "from helpers import results\nresults.record('test accuracy', 0.5)")
+    _notebook(tmp_path / "01_b.ipynb", "from helpers.course import results\nresults.record('test accuracy', 0.5)")
     assert runner.main(["--only", "01", "--summary", str(summary_path)]) == 0
     second = json.loads(summary_path.read_text())
     assert [row["notebook"] for row in second["notebooks"]] == ["00_a", "01_b"], "the row of 00 is kept"
@@ -101,8 +101,8 @@ def test_saved_outputs_are_recorded_apart_from_a_learners_run(tmp_path, monkeypa
     monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
     monkeypatch.setattr(runner, "RUN_SUMMARY", tmp_path / "results" / "summary.json")
     monkeypatch.setattr(runner, "OUTPUTS_SUMMARY", tmp_path / "outputs_summary.json")
-    _notebook(tmp_path / "00_a.ipynb", "from helpers import results\nresults.record('images', 7)")
-    _notebook(tmp_path / "01_b.ipynb", "from helpers import results\nresults.record('images', 8)")
+    _notebook(tmp_path / "00_a.ipynb", "from helpers.course import results\nresults.record('images', 7)")
+    _notebook(tmp_path / "01_b.ipynb", "from helpers.course import results\nresults.record('images', 8)")
     assert runner.main([]) == 0
     assert (tmp_path / "results" / "summary.json").is_file() and not (tmp_path / "outputs_summary.json").exists()
     assert runner.main(["--inplace"]) == 0

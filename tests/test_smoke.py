@@ -1,19 +1,26 @@
-"""``make smoke`` (helpers/smoke.py): the caps it puts on training, its data and weights substitutions,
-and a whole notebook run through the series runner, where a broken full-profile-only line must fail it.
+"""``make smoke`` (helpers/course/smoke.py): the caps it puts on training, its data and weights substitutions,
+the one seam that installs them (the runner, in each notebook's kernel), and a whole notebook run through the
+series runner, where a broken full-profile-only line must fail it.
 
-The caps are tested on the wrapped functions directly, so nothing is patched for the other tests.
+The caps are tested on the wrapped functions directly, and the seam's patches are undone after its test,
+so nothing is patched for the other tests.
 """
 
 from __future__ import annotations
+
+import asyncio
+import types
 
 import keras
 import nbformat
 import numpy as np
 import pytest
 import tensorflow as tf
+from nbclient.exceptions import CellExecutionError
 
-from helpers import data, runner, smoke, transfer
-from helpers.data import download
+from helpers import data, transfer, transfer_runs, weights
+from helpers.course import runner, smoke
+from helpers.data import arrays, download, folders
 from helpers.weights import fetch_weights, weights_path
 
 
@@ -108,6 +115,58 @@ def test_a_base_without_its_imagenet_file_is_built_with_random_weights(empty_cac
     assert "smoke: no ImageNet file for ResNet50" in out
 
 
+#: Every attribute :func:`smoke.install` replaces.
+PATCHED = (
+    (keras.Model, "fit"), (keras.Model, "evaluate"),
+    (download, "choose_variant"), (arrays, "choose_variant"), (data, "choose_variant"),
+    (folders, "image_datasets"), (data, "image_datasets"),
+    (weights, "fetch_weights"), (transfer, "fetch_weights"), (transfer_runs, "fetch_weights"),
+    (transfer, "_resolve_weights"),
+)
+
+
+class _Kernel:
+    """Stands for a notebook's kernel client: runs the code it is sent here, in its own namespace."""
+
+    def __init__(self):
+        self.sent, self.namespace = [], {}
+
+    async def execute_interactive(self, code, **options):
+        self.sent.append(code)
+        try:
+            exec(code, self.namespace)
+        except Exception as error:  # what a kernel reports
+            return {"content": {"status": "error", "ename": type(error).__name__, "evalue": str(error), "traceback": []}}
+        return {"content": {"status": "ok"}}
+
+
+def test_the_runner_installs_the_caps_in_the_kernel_once_before_the_first_cell(digits, monkeypatch, capsys):
+    for owner, name in PATCHED:
+        monkeypatch.setattr(owner, name, getattr(owner, name))  # put back after this test
+    monkeypatch.setattr(smoke, "_said", set())  # each message again
+    assert not any(getattr(getattr(owner, name), "__smoke__", False) for owner, name in PATCHED), "import helpers patches nothing"
+    client = types.SimpleNamespace(kc=_Kernel(), timeout=60)
+    hook = runner.smoke_setup_hook(client)
+    for index in range(3):
+        asyncio.run(hook(cell=None, cell_index=index))
+    assert client.kc.sent == [runner.SMOKE_SETUP], "sent once, before the first cell"
+    assert set(client.kc.namespace) == {"__builtins__"}, "the notebook's names are left alone"
+    assert all(getattr(getattr(owner, name), "__smoke__", False) for owner, name in PATCHED)
+    x, y = digits
+    model = _dense()
+    history = model.fit(x, y, epochs=40, batch_size=32, verbose=0)
+    assert history.epoch == list(range(smoke.EPOCHS)) and int(model.optimizer.iterations) == smoke.EPOCHS * smoke.STEPS
+    assert "smoke: fit capped at" in capsys.readouterr().out
+
+
+def test_a_smoke_setup_that_fails_fails_the_notebook(monkeypatch):
+    monkeypatch.setattr(runner, "SMOKE_SETUP", "raise ImportError('no helpers here')")
+    hook = runner.smoke_setup_hook(types.SimpleNamespace(kc=_Kernel(), timeout=60))
+    with pytest.raises(CellExecutionError) as error:
+        asyncio.run(hook(cell=None, cell_index=0))
+    assert (error.value.ename, error.value.evalue) == ("ImportError", "no helpers here")
+
+
 BANNER = """import helpers
 from helpers import data, profile, transfer
 import keras
@@ -139,7 +198,7 @@ def _outputs(path) -> str:
 
 
 def test_a_smoke_run_fails_on_a_broken_full_profile_line(tmp_path, monkeypatch):
-    """Run through the series runner in fresh kernels: the variables reach the kernel, which imports helpers.smoke."""
+    """Run through the series runner in fresh kernels: with COURSE_SMOKE set, the runner installs the caps in each kernel."""
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("COURSE_PROFILE", "quick")
     monkeypatch.delenv(smoke.SMOKE_ENV, raising=False)
@@ -156,4 +215,7 @@ def test_a_smoke_run_fails_on_a_broken_full_profile_line(tmp_path, monkeypatch):
     assert row.status == "ok", row.status
     out = _outputs(good)
     assert "Profile : full" in out and "smoke: fit capped at" in out
+    saved = nbformat.read(good, as_version=4).cells
+    assert [cell.source for cell in saved] == [BANNER, TRAIN], "the set-up code is never saved into the notebook"
+    assert [cell.execution_count for cell in saved] == [1, 2]
     assert f"epochs run: {smoke.EPOCHS} | batches: {smoke.EPOCHS * smoke.STEPS}" in out, "40 epochs of 63 batches were asked"

@@ -364,8 +364,8 @@ def test_shell_path_quotes_what_a_shell_would_split_and_keeps_home_expandable(tm
 def test_printed_commands_survive_a_copy_into_a_shell(tmp_path):
     import shlex
 
-    from helpers.data import pack_index
-    from helpers.data.__main__ import serve_instructions
+    from helpers.course import pack_index
+    from helpers.course.__main__ import serve_instructions
     from helpers.errors import CourseError
 
     folder = tmp_path / "class room" / "mirror"
@@ -376,7 +376,7 @@ def test_printed_commands_survive_a_copy_into_a_shell(tmp_path):
     assert shlex.split(export.split(":  ", 1)[1])[-1] == f"COURSE_DATA_MIRROR={folder.resolve()}"
     with pytest.raises(CourseError) as error:
         pack_index.verify(folder)
-    assert shlex.split(str(error.value).split("pack it first with: ", 1)[1]) == ["python", "-m", "helpers.data", "pack", str(folder)]
+    assert shlex.split(str(error.value).split("pack it first with: ", 1)[1]) == ["python", "-m", "helpers.course", "pack", str(folder)]
 
 
 def test_the_splits_advice_quotes_its_terminal_command(tmp_path):

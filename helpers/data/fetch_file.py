@@ -1,7 +1,7 @@
 """Fetching one file from one address, with a timeout, and saying what the server answered.
 
 :func:`download_file` is the course's one way to fetch a file (a copy from a mirror folder, or Keras's
-``get_file``), used by :func:`helpers.data.download.fetch_archive` and :mod:`helpers.data.pack`. A server
+``get_file``), used by :func:`helpers.data.download.fetch_archive` and the classroom-mirror packing. A server
 that stays silent fails after a stated timeout (:data:`MIRROR_TIMEOUT_S` for a mirror) and is remembered
 for :data:`UNANSWERED_MEMORY_S` seconds; a wrong answer is described (:class:`Answer`, :func:`sniff`)
 before any checksum verdict. Introduced in ``00_setup.ipynb``.
@@ -32,7 +32,7 @@ _unanswered: dict[str, tuple[float, str]] = {}  # host -> (when, why)
 def error_reason(error: BaseException) -> str:
     """The useful part of a copy or download error, in one line: ``Connection refused``, ``HTTP Error 404: Not Found``.
 
-    Used for every source the course tries (:func:`fetch_archive`, :mod:`helpers.data.pack`).
+    Used for every source the course tries (:func:`fetch_archive`, the classroom-mirror packing).
     """
     import urllib.error
 
@@ -168,7 +168,7 @@ def download_file(url: str, staging: Path, *, progress: bool = True, timeout: fl
     """Fetch ``url`` into ``staging``: a plain copy from a mirror folder (``file://``), Keras's ``get_file`` otherwise.
 
     The course's one way to fetch a file (:func:`fetch_archive`, for datasets and :mod:`helpers.weights`' files,
-    and :mod:`helpers.data.pack`). ``get_file`` writes into ``staging``'s folder or, like Keras, into ``/tmp/.keras``
+    and the classroom-mirror packing). ``get_file`` writes into ``staging``'s folder or, like Keras, into ``/tmp/.keras``
     when that folder cannot be written; the file is then moved to ``staging``. Nothing is checked here: the caller
     checks ``staging`` and removes it when the fetch fails.
 

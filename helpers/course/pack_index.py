@@ -6,7 +6,7 @@ bytes, sha256, how the registry recognises it, what it is, which notebooks use i
 from) and every file that could not be had, with the reason; ``index.html`` shows the same table
 at the mirror's address in a browser. :func:`verify` checks a packed folder against both ``index.json`` and the registry, changing nothing.
 
-Used by :func:`helpers.data.pack.pack` (``python -m helpers.data pack``), which re-exports these names.
+Used by :func:`helpers.course.pack.pack` (``python -m helpers.course pack``), which re-exports these names.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from helpers.errors import CourseError, PackError
 from helpers.weights import IMAGENET_WEIGHTS
 
 #: Written into both index files, so that a later run knows it may replace them.
-GENERATOR = "helpers.data pack"
+GENERATOR = "helpers.course pack"
+#: What earlier versions wrote there (``python -m helpers.data pack``): their index files are replaced too.
+EARLIER_GENERATORS = ("helpers.data pack",)
 
 #: The folder of a mirror that holds weight files (``helpers.weights`` asks mirrors for ``models/<file>``).
 WEIGHTS_FOLDER = "models"
@@ -209,7 +211,7 @@ def write_index(directory: Path, results: list[PackResult], profile: str) -> Non
 <style>body{{font-family:sans-serif}} td,th{{border-bottom:1px solid #ccc;padding:4px;text-align:left;vertical-align:top}}
 code{{font-size:75%}}</style></head><body>
 <h1>Image classification with Keras: course data mirror</h1>
-<p>Profile <b>{profile}</b>, packed {created} by <code>python -m helpers.data pack</code> (helpers {__version__}).</p>
+<p>Profile <b>{profile}</b>, packed {created} by <code>python -m helpers.course pack</code> (helpers {__version__}).</p>
 <p>Use it: <code>export COURSE_DATA_MIRROR=http://&lt;this address&gt;</code> (the address in your browser's
 bar, without a path), then run the notebooks; every file is checked again when it is fetched.</p>
 <table><tr><th>item</th><th>file</th><th>size</th><th>sha256</th><th>what it is</th><th>notebooks</th><th>status</th></tr>
@@ -232,7 +234,7 @@ def verify(directory: os.PathLike | str) -> list[str]:
     if not index_file.is_file():
         from helpers.data.paths import shell_path
 
-        raise CourseError(f"{folder} has no index.json; pack it first with: python -m helpers.data pack {shell_path(folder, pretty=False)}")
+        raise CourseError(f"{folder} has no index.json; pack it first with: python -m helpers.course pack {shell_path(folder, pretty=False)}")
     by_file = {item.relative: item for item in plan("all")}
     problems = []
     for entry in json.loads(index_file.read_text(encoding="utf-8"))["items"]:

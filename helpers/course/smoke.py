@@ -5,7 +5,8 @@ profile then takes every branch it takes on a GPU (full image sizes, the large `
 bases, fine-tuning, the ensembles' full recipe), but with tiny caps, so a line that only the full
 profile runs is executed, and fails the run if it raises, long before anyone has a GPU at hand.
 
-When ``COURSE_SMOKE`` is set, ``import helpers`` imports this module, which:
+When ``COURSE_SMOKE`` is set, the series runner (:mod:`helpers.course.runner`) calls :func:`install`
+in each notebook's kernel before the notebook's first cell, which:
 
 - caps :meth:`keras.Model.fit` at :data:`EPOCHS` epochs after ``initial_epoch`` and
   :data:`STEPS` batches per epoch (validation too), and :meth:`keras.Model.evaluate` at
@@ -258,7 +259,11 @@ def _patch(owner: Any, name: str, wrap: Callable) -> None:
 
 
 def install() -> None:
-    """Apply every cap and substitution above (idempotent). ``import helpers`` calls it when ``COURSE_SMOKE`` is set."""
+    """Apply every cap and substitution above (idempotent).
+
+    The runner calls it in each notebook's kernel when ``COURSE_SMOKE`` is set (``runner.SMOKE_SETUP``);
+    ``import helpers`` never does.
+    """
     import keras
 
     import helpers.data

@@ -2,14 +2,14 @@
 
 This is what ``make run`` calls::
 
-    python -m helpers.runner                 # every notebook, profile from COURSE_PROFILE or auto
-    python -m helpers.runner --only 02 03    # notebooks whose names start with these prefixes
-    python -m helpers.runner --inplace       # also save the executed notebooks (maintainers)
-    python -m helpers.runner --learner --inplace   # ... with a learner's settings: no mirror (make outputs)
-    python -m helpers.runner --readme        # only rewrite README.md's tables from notebooks/outputs_summary.json
+    python -m helpers.course.runner                        # every notebook, profile from COURSE_PROFILE or auto
+    python -m helpers.course.runner --only 02 03           # notebooks whose names start with these prefixes
+    python -m helpers.course.runner --inplace              # also save the executed notebooks (maintainers)
+    python -m helpers.course.runner --learner --inplace    # ... with a learner's settings: no mirror (make outputs)
+    python -m helpers.course.runner --readme               # only rewrite README.md's tables from notebooks/outputs_summary.json
 
 Each notebook runs in a fresh kernel from the ``notebooks/`` folder. Its key figures come from
-:func:`helpers.results.record`; the table and a machine-readable ``results/summary.json`` are
+:func:`helpers.course.results.record`; the table and a machine-readable ``results/summary.json`` are
 written at the end, with every recorded detail. A run that saves the notebooks (``--inplace``) writes
 ``notebooks/outputs_summary.json`` instead: the committed record of the run behind the committed outputs,
 from which the README's tables are written. A learner's ``make run`` therefore never disagrees with the
@@ -27,15 +27,20 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from helpers.results import RESULTS_ENV, describe, update_readme
+from helpers.course import smoke
+from helpers.course.results import RESULTS_ENV, describe, update_readme
 from helpers.tables import text_table
 
-REPO = Path(__file__).resolve().parent.parent
+if TYPE_CHECKING:
+    from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 #: A learner's own record of ``make run``: never committed, never compared with the README.
 RUN_SUMMARY = REPO / "results" / "summary.json"
@@ -81,8 +86,44 @@ def _drop_startup_noise(notebook) -> None:  # noqa: ANN001 - an nbformat Noteboo
             cell["outputs"] = kept
 
 
+#: Run in a notebook's kernel before its first cell during a smoke run: the one place the caps are installed.
+SMOKE_SETUP = "from helpers.course import smoke as _smoke\n_smoke.install()\ndel _smoke"
+
+
+def smoke_setup_hook(client: NotebookClient) -> Callable[..., Awaitable[None]]:
+    """An ``on_cell_start`` hook for ``client``: runs :data:`SMOKE_SETUP` in its kernel once, before the first cell.
+
+    The code runs outside the notebook (no cell, no output, no execution count), so a notebook saved
+    with ``--inplace`` never holds it. If it fails, the notebook fails with its error, before any cell runs.
+    """
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    done = False
+
+    async def install(cell: Any, cell_index: int) -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        try:
+            reply = await client.kc.execute_interactive(
+                SMOKE_SETUP, store_history=False, timeout=client.timeout, output_hook=lambda message: None
+            )
+        except TimeoutError:
+            raise CellTimeoutError("the smoke caps were not installed in time") from None
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise CellExecutionError("\n".join(content.get("traceback", [])), content.get("ename", "Error"), content.get("evalue", ""))
+
+    return install
+
+
 def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> NotebookResult:
-    """Execute one notebook in a fresh kernel and return its row of the results table."""
+    """Execute one notebook in a fresh kernel and return its row of the results table.
+
+    With ``COURSE_SMOKE`` set (``make smoke``), the smoke caps are installed in the kernel first
+    (:func:`smoke_setup_hook`).
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -91,6 +132,8 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
+    if smoke.enabled():
+        client.on_cell_start = smoke_setup_hook(client)
     with tempfile.TemporaryDirectory() as scratch:
         results_file = Path(scratch) / "result.json"
         os.environ[RESULTS_ENV] = str(results_file)

@@ -1,7 +1,7 @@
 """Record a notebook's key figures so that ``make run`` can show them and keep them.
 
 Introduced in ``00_setup.ipynb``; every notebook ends its main experiment with one call to
-:func:`record`. The series runner (``helpers.runner``) keeps every recorded detail in
+:func:`record`. The series runner (``helpers.course.runner``) keeps every recorded detail in
 ``results/summary.json``; :func:`update_readme` writes the README's quick-profile tables from it
 (``make readme``), so no figure of a run is typed by hand.
 """

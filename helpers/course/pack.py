@@ -2,7 +2,7 @@
 
 An instructor runs, once, on a machine that has the files or an internet connection::
 
-    python -m helpers.data pack classroom-mirror           # the workshop set (see PROFILES)
+    python -m helpers.course pack classroom-mirror         # the workshop set (see PROFILES)
     python -m http.server 8000 --directory classroom-mirror
     export COURSE_DATA_MIRROR=http://<your-ip>:8000         # on each learner's machine
 
@@ -29,12 +29,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from helpers.course.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
+    DEFAULT_PROFILE, EARLIER_GENERATORS, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER,
+    PackError, PackItem, PackResult, check_kind, notebooks_using, plan, write_index,
+)
 from helpers.data.download import file_digest, is_valid, mirror_candidates, move_aside, parsed_mirrors, pretty_path
 from helpers.data.fetch_file import MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, download_file, error_reason
-from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
-    DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackError, PackItem,
-    PackResult, check_kind, notebooks_using, plan, write_index,
-)
 from helpers.data.registry import DATASETS, Archive, DatasetInfo  # noqa: F401
 from helpers.errors import CourseError  # noqa: F401
 from helpers.weights import IMAGENET_WEIGHTS  # noqa: F401
@@ -150,7 +150,9 @@ def _check_folder(directory: Path) -> None:
         raise PackError(f"{pretty_path(directory)} is a file, not a folder; give the folder to pack into.")
     for name in ("index.json", "index.html"):
         path = directory / name
-        if path.is_file() and GENERATOR not in path.read_text(encoding="utf-8", errors="replace")[:2000]:
+        if path.is_file() and not any(
+            writer in path.read_text(encoding="utf-8", errors="replace")[:2000] for writer in (GENERATOR, *EARLIER_GENERATORS)
+        ):
             raise PackError(
                 f"{pretty_path(path)} was not written by this command and would be replaced; "
                 "pack into another folder, or move that file away first."
