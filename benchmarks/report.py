@@ -7,10 +7,11 @@ unit-tested quickly, without timing anything.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
+
+from helpers.files import write_json_atomically
 
 #: A column of :func:`format_table`: (key in each row, header, how to show the value).
 Column = tuple[str, str, Callable[[Any], str]]
@@ -112,9 +113,7 @@ def write_report(report: dict, path: os.PathLike | str) -> Path:
     """Write the figures as indented JSON (creating the folder), through a temporary file; return the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(target.name + ".part")
-    staging.write_text(json.dumps(report, indent=1, default=_jsonable) + "\n", encoding="utf-8")
-    os.replace(staging, target)
+    write_json_atomically(target, report, indent=1, default=_jsonable)
     return target
 
 

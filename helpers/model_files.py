@@ -27,6 +27,7 @@ import keras
 
 from helpers.data.download import pretty_path
 from helpers.errors import ModelFileError, UntrustedModelError
+from helpers.files import replacing
 
 #: The entry added to the ``.keras`` zip archive.
 CLASS_NAMES_ENTRY = "course_class_names.json"
@@ -97,21 +98,17 @@ def save_classifier(model: keras.Model, path: os.PathLike | str, class_names: Se
             "pass one name per class, in label order."
         )
     check_writable(path)
-    partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.keras")  # an interrupted save leaves the old file whole
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        model.save(partial)
-        with zipfile.ZipFile(partial, "a") as archive:
-            archive.writestr(CLASS_NAMES_ENTRY, json.dumps({"class_names": names}, indent=1))
-        os.replace(partial, path)
+        with replacing(path, suffix=".partial.keras") as partial:  # an interrupted save leaves the old file whole
+            model.save(partial)
+            with zipfile.ZipFile(partial, "a") as archive:
+                archive.writestr(CLASS_NAMES_ENTRY, json.dumps({"class_names": names}, indent=1))
     except OSError as error:
         raise ModelFileError(
             f"Could not save the model to {pretty_path(path)} ({error.strerror or type(error).__name__}); free some disk space "
             "or choose another folder, and save it again with save_classifier(result.model, path, result.class_names)."
         ) from None
-    finally:
-        if partial.exists():
-            partial.unlink()
     return path
 
 

@@ -39,6 +39,7 @@ from helpers.data.fetch_file import (  # noqa: F401 - one file from one address;
 )
 from helpers.data.registry import IMAGE_SUFFIXES, Archive, DatasetInfo, count_image_names, get_dataset  # noqa: F401
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
+from helpers.files import temporary_beside
 
 _MARKER = ".course-extracted"
 _hash_memo: dict[tuple[str, int, int], str] = {}
@@ -150,7 +151,7 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
     urls, notes = mirror_candidates(info, archive)
     mirror_urls = set(urls)
     urls += list(archive.origins)
-    staging = target.with_name(target.name + ".part")
+    staging = temporary_beside(target)  # a name no other process uses
     tried: list[str] = list(notes)
     mismatches, wrong = 0, 0
     for url in urls:

@@ -22,6 +22,7 @@ from pathlib import Path
 from helpers.data.download import file_digest, is_valid
 from helpers.data.registry import DATASETS, Archive, DatasetInfo
 from helpers.errors import CourseError, PackError
+from helpers.files import write_atomically, write_json_atomically
 from helpers.weights import IMAGENET_WEIGHTS
 
 #: Written into both index files, so that a later run knows it may replace them.
@@ -191,7 +192,7 @@ def write_index(directory: Path, results: list[PackResult], profile: str) -> Non
                   "as COURSE_DATA_MIRROR",
         "items": [result.to_json() for result in results],
     }
-    _write(directory / "index.json", json.dumps(index, indent=1) + "\n")
+    write_json_atomically(directory / "index.json", index, indent=1)
     rows = []
     for entry in index["items"]:
         name = html.escape(entry["file"])
@@ -216,13 +217,7 @@ bar, without a path), then run the notebooks; every file is checked again when i
 {chr(10).join(rows)}
 </table></body></html>
 """
-    _write(directory / "index.html", page)
-
-
-def _write(path: Path, text: str) -> None:
-    staging = path.with_name(path.name + ".part")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
+    write_atomically(directory / "index.html", page)
 
 
 def verify(directory: os.PathLike | str) -> list[str]:
