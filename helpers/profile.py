@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpers.errors import SettingError
+from helpers.tables import text_table
 
 PROFILES = ("quick", "full")
 
@@ -185,16 +186,24 @@ def show_profile(**changes: tuple[Any, Any]) -> Settings:
     )
     print(apply_accelerator_settings().line)
     values: dict[str, Any] = {}
+    for key, pair in changes.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise TypeError(f"{key} must be a (quick, full) pair, got {pair!r}")
+        values[key] = pair[0] if name == "quick" else pair[1]
     if changes:
-        width = max(len(key) for key in changes)
         print("What the profile changes here:")
-        for key, pair in changes.items():
-            if not (isinstance(pair, tuple) and len(pair) == 2):
-                raise TypeError(f"{key} must be a (quick, full) pair, got {pair!r}")
-            quick, full = pair
-            values[key] = quick if name == "quick" else full
-            print(f"  {key:<{width}}  quick={_fmt(quick):<10} full={_fmt(full):<10} -> using {_fmt(values[key])}")
+        print(_changes_table(changes, values))
     return Settings(profile=name, values=values)
+
+
+def _changes_table(changes: dict[str, tuple[Any, Any]], values: dict[str, Any]) -> str:
+    """The banner's lines ``  epochs  quick=3          full=12         -> using 3``: names in one column.
+
+    The quick and full values are fields of at least 10 characters that a longer value widens on its own line only.
+    """
+    rows = [("", key, f"quick={_fmt(quick):<10} full={_fmt(full):<10} -> using {_fmt(values[key])}")
+            for key, (quick, full) in changes.items()]
+    return text_table(rows)
 
 
 def _fmt(value: Any) -> str:
