@@ -8,9 +8,25 @@ print it and exit with status 2, so no learner has to read a 40-line traceback t
 Every error class of the course is defined here, in the order a learner meets them (data, weights,
 training, model files, prediction, ensembles, classroom packing); the modules that raise them import
 them from here, and their old import paths (``helpers.data.FolderError``, ...) keep working.
+:func:`did_you_mean` is the one rule that suggests a name for a misspelt one in these messages.
 """
 
 from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """`` (did you mean 'dogs'?)`` naming the one or two of ``names`` closest to a misspelt ``name``, or ``""``.
+
+    Case is ignored (``difflib.get_close_matches`` on lower-cased names, cutoff 0.6); the suggestion keeps the
+    spelling of ``names``. Put it right after the misspelt name in a message:
+    ``f"There is no dataset called {name!r}{did_you_mean(name, DATASETS)}; ..."``.
+    """
+    lowered = {option.lower(): option for option in names}
+    matches = [lowered[m] for m in difflib.get_close_matches(str(name).lower(), list(lowered), n=2, cutoff=0.6)]
+    return f" (did you mean {' or '.join(repr(m) for m in matches)}?)" if matches else ""
 
 
 class CourseError(Exception):
