@@ -213,13 +213,11 @@ def _legacy_lambda(path: Path) -> bool:
 
 def _load_legacy(path: Path, safe_mode: bool = True) -> keras.Model:
     """A Keras 2 ``.h5`` model file, read by Keras 3's legacy loader (built-in layers only), uncompiled."""
-    import logging
+    from helpers.profile import tensorflow_warnings_held
 
-    absl = logging.getLogger("absl")
-    level = absl.level
-    absl.setLevel(logging.ERROR)  # its "No training configuration found" warning is no news here
     try:
-        return keras.models.load_model(path, compile=False, safe_mode=safe_mode)
+        with tensorflow_warnings_held():  # absl's "No training configuration found" warning is no news here
+            return keras.models.load_model(path, compile=False, safe_mode=safe_mode)
     except Exception as error:  # noqa: BLE001 - h5py and Keras raise many kinds; the learner needs one sentence
         refused = _code_error(path, error)
         if refused is not None:
@@ -228,8 +226,6 @@ def _load_legacy(path: Path, safe_mode: bool = True) -> keras.Model:
             f"Keras 3 could not read the legacy HDF5 file {pretty_path(path)} ({type(error).__name__}): it reads only whole "
             ".h5 files made of built-in layers; load it with Keras 2 (tf_keras) and save it as .keras, or train the model again."
         ) from error
-    finally:
-        absl.setLevel(level)
 
 
 def load_classifier(
