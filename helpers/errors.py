@@ -36,6 +36,13 @@ class CourseError(Exception):
         return [f"{type(self).__name__}: {self}"]
 
 
+class UnknownNameError(CourseError):
+    """A dataset or a pretrained base asked for by a name the course does not know; the message lists those it knows.
+
+    Raised by :func:`helpers.data.registry.get_dataset` and :func:`helpers.transfer.get_base`.
+    """
+
+
 class DatasetUnavailableError(CourseError):
     """A dataset archive could not be found in the cache, in a mirror or at its origin."""
 
@@ -99,9 +106,9 @@ class TrainingDivergedError(CourseError):
 
 
 class WeightsUnavailableError(CourseError):
-    """The ImageNet weight file of a ``keras.applications`` base could not be fetched.
+    """The ImageNet weight file of a ``keras.applications`` base could not be fetched, or a weights file given by path is missing.
 
-    Raised by :mod:`helpers.weights`.
+    Raised by :mod:`helpers.weights` and :mod:`helpers.transfer`.
     """
 
 
@@ -109,6 +116,14 @@ class UnreadableImageError(CourseError):
     """A file that should be an image cannot be read as one.
 
     Raised by :mod:`helpers.predict`.
+    """
+
+
+class UnsuitableModelError(CourseError):
+    """A model that the function it was given to cannot use as it is.
+
+    Raised by :mod:`helpers.predict` (inputs that are not images of a fixed size, classes that do not match the class
+    names) and :func:`helpers.transfer.base_of` (no pretrained base inside).
     """
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from helpers.data.download import file_digest, is_valid
 from helpers.data.registry import DATASETS, Archive, DatasetInfo
-from helpers.errors import CourseError, PackError
+from helpers.errors import PackError
 from helpers.files import write_atomically, write_json_atomically
 from helpers.weights import IMAGENET_WEIGHTS
 
@@ -227,7 +227,7 @@ def verify(directory: os.PathLike | str) -> list[str]:
     if not index_file.is_file():
         from helpers.data.paths import shell_path
 
-        raise CourseError(f"{folder} has no index.json; pack it first with: python -m helpers.data pack {shell_path(folder, pretty=False)}")
+        raise PackError(f"{folder} has no index.json; pack it first with: python -m helpers.data pack {shell_path(folder, pretty=False)}")
     by_file = {item.relative: item for item in plan("all")}
     problems = []
     for entry in json.loads(index_file.read_text(encoding="utf-8"))["items"]:

@@ -238,6 +238,6 @@ def get_dataset(name: str) -> DatasetInfo:
     try:
         return DATASETS[name]
     except KeyError:
-        from helpers.errors import CourseError, did_you_mean
+        from helpers.errors import UnknownNameError, did_you_mean
 
-        raise CourseError(f"There is no dataset called {name!r}{did_you_mean(str(name), DATASETS)}; the course knows: {', '.join(DATASETS)}.") from None
+        raise UnknownNameError(f"There is no dataset called {name!r}{did_you_mean(str(name), DATASETS)}; the course knows: {', '.join(DATASETS)}.") from None
