@@ -172,10 +172,12 @@ def predict_images(
     shape = tuple(model.input_shape)
     if len(shape) != 4:
         raise UnsuitableModelError(f"This model takes inputs of shape {shape[1:]}, not images (height, width, channels); "
-                          "the prediction command needs an image classifier, such as one saved by train_from_folder.")
+                                   "the prediction command needs an image classifier, such as one saved by train_from_folder.")
     height, width, channels = shape[1:4]
     if height is None or width is None:
-        raise UnsuitableModelError("This model accepts images of any size; the prediction command needs a model with a fixed input size.")
+        raise UnsuitableModelError(
+            "This model accepts images of any size; the prediction command needs a model with a fixed input size."
+        )
     predictions = [Prediction(Path(path)) for path in paths]
     k = max(1, min(top_k, len(class_names)))
     chunk = max(1, batch_size) * 8  # a few batches in memory at a time, however many files there are
@@ -191,7 +193,9 @@ def predict_images(
             continue
         probabilities = class_probabilities(model.predict(np.stack(images), batch_size=batch_size, verbose=0))
         if probabilities.shape[-1] != len(class_names):
-            raise UnsuitableModelError(f"The model predicts {probabilities.shape[-1]} classes but {len(class_names)} class names were given.")
+            raise UnsuitableModelError(
+                f"The model predicts {probabilities.shape[-1]} classes but {len(class_names)} class names were given."
+            )
         for prediction, row in zip(readable, probabilities):
             best = np.argsort(-row)[:k]
             prediction.top = [(str(class_names[i]), float(row[i])) for i in best]
