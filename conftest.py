@@ -39,7 +39,9 @@ def pytest_configure(config) -> None:  # noqa: ANN001 - pytest hook
     # The quick profile; the GPU workflow runs the notebooks in the full one with COURSE_TEST_PROFILE=full.
     os.environ["COURSE_PROFILE"] = os.environ.get("COURSE_TEST_PROFILE", "quick")
     os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from helpers.profile import quiet_tensorflow
+
+    quiet_tensorflow()
     os.environ.pop("COURSE_RESULTS_FILE", None)
     if (SHARED / "keras_home" / "datasets").is_dir():
         os.environ["KERAS_HOME"] = str(link_farm(SHARED / "keras_home", TEST_KERAS_HOME))

@@ -7,10 +7,12 @@ unit-tested quickly, without timing anything.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
+
+from helpers.files import write_json_atomically
+from helpers.tables import text_table
 
 #: A column of :func:`format_table`: (key in each row, header, how to show the value).
 Column = tuple[str, str, Callable[[Any], str]]
@@ -53,16 +55,11 @@ def plain(value: Any) -> str:
 
 
 def format_table(rows: Sequence[dict], columns: Sequence[Column]) -> str:
-    """Rows of dicts as an aligned text table, numbers right-aligned, with a rule under the header."""
+    """Rows of dicts as an aligned text table (:func:`helpers.tables.text_table`), numbers right-aligned, a rule under the header."""
     cells = [[show(row.get(key)) for key, _, show in columns] for row in rows]
     headers = [header for _, header, _ in columns]
-    widths = [max([len(header)] + [len(line[i]) for line in cells]) for i, header in enumerate(headers)]
     numeric = [all(_looks_numeric(line[i]) for line in cells) and bool(cells) for i in range(len(columns))]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
-
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths)] + [line(values) for values in cells])
+    return text_table(cells, headers, align="".join("r" if n else "l" for n in numeric), rule="columns")
 
 
 def _looks_numeric(text: str) -> bool:
@@ -112,9 +109,7 @@ def write_report(report: dict, path: os.PathLike | str) -> Path:
     """Write the figures as indented JSON (creating the folder), through a temporary file; return the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(target.name + ".part")
-    staging.write_text(json.dumps(report, indent=1, default=_jsonable) + "\n", encoding="utf-8")
-    os.replace(staging, target)
+    write_json_atomically(target, report, indent=1, default=_jsonable)
     return target
 
 

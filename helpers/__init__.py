@@ -26,7 +26,9 @@ mirror's packing command) lives in the ``course`` subpackage: nothing above impo
 import os as _os
 
 # Quieten TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices) before it is imported.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from helpers.profile import quiet_tensorflow as _quiet_tensorflow  # light: TensorFlow loads on first use
+
+_quiet_tensorflow()
 
 # One BLAS thread for NumPy/SciPy (TensorFlow keeps its own threads). The course's linear algebra
 # outside TensorFlow is small (scikit-learn solvers on a few thousand rows), where BLAS threads only

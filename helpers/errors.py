@@ -8,9 +8,25 @@ print it and exit with status 2, so no learner has to read a 40-line traceback t
 Every error class of the course is defined here, in the order a learner meets them (data, weights,
 training, model files, prediction, ensembles, classroom packing); the modules that raise them import
 them from here, and their old import paths (``helpers.data.FolderError``, ...) keep working.
+:func:`did_you_mean` is the one rule that suggests a name for a misspelt one in these messages.
 """
 
 from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """`` (did you mean 'dogs'?)`` naming the one or two of ``names`` closest to a misspelt ``name``, or ``""``.
+
+    Case is ignored (``difflib.get_close_matches`` on lower-cased names, cutoff 0.6); the suggestion keeps the
+    spelling of ``names``. Put it right after the misspelt name in a message:
+    ``f"There is no dataset called {name!r}{did_you_mean(name, DATASETS)}; ..."``.
+    """
+    lowered = {option.lower(): option for option in names}
+    matches = [lowered[m] for m in difflib.get_close_matches(str(name).lower(), list(lowered), n=2, cutoff=0.6)]
+    return f" (did you mean {' or '.join(repr(m) for m in matches)}?)" if matches else ""
 
 
 class CourseError(Exception):
@@ -18,6 +34,13 @@ class CourseError(Exception):
 
     def _render_traceback_(self) -> list[str]:  # IPython hook: show the message, not the stack
         return [f"{type(self).__name__}: {self}"]
+
+
+class UnknownNameError(CourseError):
+    """A dataset or a pretrained base asked for by a name the course does not know; the message lists those it knows.
+
+    Raised by :func:`helpers.data.registry.get_dataset` and :func:`helpers.transfer.get_base`.
+    """
 
 
 class DatasetUnavailableError(CourseError):
@@ -83,9 +106,9 @@ class TrainingDivergedError(CourseError):
 
 
 class WeightsUnavailableError(CourseError):
-    """The ImageNet weight file of a ``keras.applications`` base could not be fetched.
+    """The ImageNet weight file of a ``keras.applications`` base could not be fetched, or a weights file given by path is missing.
 
-    Raised by :mod:`helpers.weights`.
+    Raised by :mod:`helpers.weights` and :mod:`helpers.transfer`.
     """
 
 
@@ -93,6 +116,14 @@ class UnreadableImageError(CourseError):
     """A file that should be an image cannot be read as one.
 
     Raised by :mod:`helpers.predict`.
+    """
+
+
+class UnsuitableModelError(CourseError):
+    """A model that the function it was given to cannot use as it is.
+
+    Raised by :mod:`helpers.predict` (inputs that are not images of a fixed size, classes that do not match the class
+    names) and :func:`helpers.transfer.base_of` (no pretrained base inside).
     """
 
 

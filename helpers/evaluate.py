@@ -126,15 +126,36 @@ def per_class_table(evaluations: dict[str, Evaluation]) -> str:
     return text_table(rows, ("class", *names), align="l" + "r" * len(names), min_widths=(0, *[6] * len(names)))
 
 
+def standard_error_of_accuracy(accuracy: float, n: int) -> float:
+    """The standard error of an accuracy ``p`` measured on ``n`` images: ``sqrt(p (1 - p) / n)`` (NaN when ``n`` is 0).
+
+    The course's one formula for it: :func:`accuracy_standard_error` (an :class:`Evaluation`) and
+    :func:`helpers.ensembles.accuracy_standard_error` (labels and predictions) both use it.
+    """
+    return float(np.sqrt(accuracy * (1 - accuracy) / n)) if n else float("nan")
+
+
+def paired_difference(right_a: np.ndarray, right_b: np.ndarray) -> tuple[float, float]:
+    """How much model ``a`` beats model ``b`` on the same images, and the standard error of that gain.
+
+    The course's one formula for it (:func:`paired_gain`, :func:`helpers.ensembles.paired_standard_error`).
+    ``right_a`` and ``right_b`` say, image by image, whether each model got it right. Each image counts +1
+    (only ``a`` right), -1 (only ``b`` right) or 0; the gain is their mean and its standard error their
+    sample standard deviation over ``sqrt(n)`` (NaN for fewer than two images).
+    """
+    change = np.asarray(right_a, dtype=np.float64) - np.asarray(right_b, dtype=np.float64)
+    n = len(change)
+    spread = float(np.std(change, ddof=1)) if n > 1 else float("nan")
+    return float(change.mean()) if n else float("nan"), spread / float(np.sqrt(n)) if n else float("nan")
+
+
 def accuracy_standard_error(evaluation: Evaluation) -> float:
     """The standard error of a test accuracy measured on ``n`` images: ``sqrt(p (1 - p) / n)``.
 
     Introduced in ``03_cifar10_cnn.ipynb``: how far the accuracy on another test set of the same
     size would typically be from this one. On 1,000 images at 60% it is about 1.5 points.
     """
-    n = len(evaluation.y_true)
-    p = evaluation.accuracy
-    return float(np.sqrt(p * (1 - p) / n)) if n else float("nan")
+    return standard_error_of_accuracy(evaluation.accuracy, len(evaluation.y_true))
 
 
 def paired_gain(before: Evaluation, after: Evaluation) -> tuple[float, float]:
@@ -151,10 +172,7 @@ def paired_gain(before: Evaluation, after: Evaluation) -> tuple[float, float]:
     """
     if len(before.y_true) != len(after.y_true) or not np.array_equal(before.y_true, after.y_true):
         raise ValueError("paired_gain compares two evaluations of the same images: give it two Evaluations with the same labels")
-    change = (after.y_pred == after.y_true).astype(float) - (before.y_pred == before.y_true).astype(float)
-    n = len(change)
-    spread = float(np.std(change, ddof=1)) if n > 1 else float("nan")
-    return float(change.mean()), spread / float(np.sqrt(n))
+    return paired_difference(after.y_pred == after.y_true, before.y_pred == before.y_true)
 
 
 def in_standard_errors(gain: float, standard_error: float) -> float:

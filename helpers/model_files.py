@@ -27,6 +27,7 @@ import keras
 
 from helpers.data.download import pretty_path
 from helpers.errors import ModelFileError, UntrustedModelError
+from helpers.files import replacing
 
 #: The entry added to the ``.keras`` zip archive.
 CLASS_NAMES_ENTRY = "course_class_names.json"
@@ -97,21 +98,17 @@ def save_classifier(model: keras.Model, path: os.PathLike | str, class_names: Se
             "pass one name per class, in label order."
         )
     check_writable(path)
-    partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.keras")  # an interrupted save leaves the old file whole
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        model.save(partial)
-        with zipfile.ZipFile(partial, "a") as archive:
-            archive.writestr(CLASS_NAMES_ENTRY, json.dumps({"class_names": names}, indent=1))
-        os.replace(partial, path)
+        with replacing(path, suffix=".partial.keras") as partial:  # an interrupted save leaves the old file whole
+            model.save(partial)
+            with zipfile.ZipFile(partial, "a") as archive:
+                archive.writestr(CLASS_NAMES_ENTRY, json.dumps({"class_names": names}, indent=1))
     except OSError as error:
         raise ModelFileError(
             f"Could not save the model to {pretty_path(path)} ({error.strerror or type(error).__name__}); free some disk space "
             "or choose another folder, and save it again with save_classifier(result.model, path, result.class_names)."
         ) from None
-    finally:
-        if partial.exists():
-            partial.unlink()
     return path
 
 
@@ -216,13 +213,11 @@ def _legacy_lambda(path: Path) -> bool:
 
 def _load_legacy(path: Path, safe_mode: bool = True) -> keras.Model:
     """A Keras 2 ``.h5`` model file, read by Keras 3's legacy loader (built-in layers only), uncompiled."""
-    import logging
+    from helpers.profile import tensorflow_warnings_held
 
-    absl = logging.getLogger("absl")
-    level = absl.level
-    absl.setLevel(logging.ERROR)  # its "No training configuration found" warning is no news here
     try:
-        return keras.models.load_model(path, compile=False, safe_mode=safe_mode)
+        with tensorflow_warnings_held():  # absl's "No training configuration found" warning is no news here
+            return keras.models.load_model(path, compile=False, safe_mode=safe_mode)
     except Exception as error:  # noqa: BLE001 - h5py and Keras raise many kinds; the learner needs one sentence
         refused = _code_error(path, error)
         if refused is not None:
@@ -231,8 +226,6 @@ def _load_legacy(path: Path, safe_mode: bool = True) -> keras.Model:
             f"Keras 3 could not read the legacy HDF5 file {pretty_path(path)} ({type(error).__name__}): it reads only whole "
             ".h5 files made of built-in layers; load it with Keras 2 (tf_keras) and save it as .keras, or train the model again."
         ) from error
-    finally:
-        absl.setLevel(level)
 
 
 def load_classifier(

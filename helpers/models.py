@@ -207,13 +207,13 @@ def cats_dogs_cnn(
         dense_units: units of the dense layer after ``Flatten``.
         dropout: fraction of the flattened features dropped during training.
     """
-    from helpers.errors import CourseError
+    from helpers.errors import TrainSettingError
 
     side = min(input_shape[0], input_shape[1])
     for _ in filters:
         side = (side - 2) // 2
     if side < 1:
-        raise CourseError(
+        raise TrainSettingError(
             f"Images of {input_shape[0]}x{input_shape[1]} pixels are too small for {len(filters)} conv-pool blocks; "
             "use larger images (for example 150x150) or fewer blocks."
         )
@@ -306,10 +306,10 @@ def folder_cnn(
         convs_per_block: convolutions before each pooling.
         dropout: fraction of the pooled features dropped during training.
     """
-    from helpers.errors import CourseError
+    from helpers.errors import TrainSettingError
 
     if min(input_shape[0], input_shape[1]) < 2 ** len(widths):
-        raise CourseError(
+        raise TrainSettingError(
             f"Images of {input_shape[0]}x{input_shape[1]} pixels are too small for {len(widths)} conv blocks "
             f"(each halves the image); use at least {2 ** len(widths)}x{2 ** len(widths)} pixels or fewer blocks."
         )

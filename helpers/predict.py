@@ -31,7 +31,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from helpers.errors import CourseError, UnreadableImageError
+from helpers.errors import CourseError, FolderError, UnreadableImageError, UnsuitableModelError
 
 
 @dataclass
@@ -130,7 +130,7 @@ def files_in(directory: os.PathLike | str) -> list[Path]:
 
     folder = Path(directory).expanduser()
     if not folder.is_dir():
-        raise CourseError(f"{pretty_path(folder)} is not a folder; check the path given to -d.")
+        raise FolderError(f"{pretty_path(folder)} is not a folder; check the path given to -d.")
     return sorted(path for path in folder.iterdir()
                   if (path.is_file() or (path.is_symlink() and not path.exists())) and not is_ignored(path.name))  # a broken link is reported
 
@@ -171,11 +171,13 @@ def predict_images(
     """
     shape = tuple(model.input_shape)
     if len(shape) != 4:
-        raise CourseError(f"This model takes inputs of shape {shape[1:]}, not images (height, width, channels); "
-                          "the prediction command needs an image classifier, such as one saved by train_from_folder.")
+        raise UnsuitableModelError(f"This model takes inputs of shape {shape[1:]}, not images (height, width, channels); "
+                                   "the prediction command needs an image classifier, such as one saved by train_from_folder.")
     height, width, channels = shape[1:4]
     if height is None or width is None:
-        raise CourseError("This model accepts images of any size; the prediction command needs a model with a fixed input size.")
+        raise UnsuitableModelError(
+            "This model accepts images of any size; the prediction command needs a model with a fixed input size."
+        )
     predictions = [Prediction(Path(path)) for path in paths]
     k = max(1, min(top_k, len(class_names)))
     chunk = max(1, batch_size) * 8  # a few batches in memory at a time, however many files there are
@@ -191,7 +193,9 @@ def predict_images(
             continue
         probabilities = class_probabilities(model.predict(np.stack(images), batch_size=batch_size, verbose=0))
         if probabilities.shape[-1] != len(class_names):
-            raise CourseError(f"The model predicts {probabilities.shape[-1]} classes but {len(class_names)} class names were given.")
+            raise UnsuitableModelError(
+                f"The model predicts {probabilities.shape[-1]} classes but {len(class_names)} class names were given."
+            )
         for prediction, row in zip(readable, probabilities):
             best = np.argsort(-row)[:k]
             prediction.top = [(str(class_names[i]), float(row[i])) for i in best]
@@ -240,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         if not paths:
             from helpers.data import pretty_path
 
-            raise CourseError(f"{pretty_path(Path(args.directory))} holds no files to predict; give a folder of images with -d, or files with -f."
+            raise FolderError(f"{pretty_path(Path(args.directory))} holds no files to predict; give a folder of images with -d, or files with -f."
                               + (f" ({_left_out(Path(args.directory))})" if _left_out(Path(args.directory)) else ""))
         model, class_names = load_classifier(args.model)
         predictions = predict_images(model, class_names, paths, top_k=args.top_k)

@@ -8,20 +8,59 @@ was chosen, the hardware, the library versions and what the profile changes in t
 The banner also says whether training uses mixed precision and XLA here, and why
 (:func:`accelerator_settings`), and sets Keras's dtype policy accordingly.
 
+:func:`quiet_tensorflow` and :func:`tensorflow_warnings_held` are the one place that keeps TensorFlow's
+log lines out of notebooks and terminals.
+
 Introduced in ``00_setup.ipynb``; used by every notebook.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import platform
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from helpers.errors import SettingError
+from helpers.tables import text_table
 
 PROFILES = ("quick", "full")
+
+
+def quiet_tensorflow() -> None:
+    """Keep TensorFlow's start-up notices and INFO lines out of notebooks and terminals; a setting of one's own wins.
+
+    Sets ``TF_CPP_MIN_LOG_LEVEL=3`` (errors only) unless it is set: its C++ notices (CUDA probes, oneDNN) are
+    decided when TensorFlow loads, so ``import helpers`` calls this first, and the series runner passes it on to
+    each notebook's kernel. Once TensorFlow is loaded, its Python logger keeps warnings and errors only: in a
+    notebook it starts at INFO and prints lines such as ``INFO:tensorflow:Using MirroredStrategy ...``.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        sys.modules["tensorflow"].get_logger().setLevel("WARNING")
+
+
+@contextlib.contextmanager
+def tensorflow_warnings_held() -> Iterator[None]:
+    """Hold TensorFlow's and absl's Python loggers at ERROR during a block, then put their levels back.
+
+    For warnings that are expected where the course calls (the "excessive retracing" of an ensemble's
+    members, the "No training configuration found" of a legacy ``.h5`` file) and mean nothing to a learner.
+    """
+    import tensorflow as tf
+
+    loggers = [tf.get_logger(), logging.getLogger("absl")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def gpu_names() -> list[str]:
@@ -173,9 +212,7 @@ def show_profile(**changes: tuple[Any, Any]) -> Settings:
     import keras
     import tensorflow as tf
 
-    # In a notebook TensorFlow's Python logger starts at INFO and prints to the page (for example
-    # "INFO:tensorflow:Using MirroredStrategy with devices ..."): keep its warnings and errors only.
-    tf.get_logger().setLevel("WARNING")
+    quiet_tensorflow()
     name, reason = current_profile()
     print(f"Profile : {name} ({reason})")
     print(f"Hardware: {hardware_summary()}")
@@ -185,16 +222,24 @@ def show_profile(**changes: tuple[Any, Any]) -> Settings:
     )
     print(apply_accelerator_settings().line)
     values: dict[str, Any] = {}
+    for key, pair in changes.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise TypeError(f"{key} must be a (quick, full) pair, got {pair!r}")
+        values[key] = pair[0] if name == "quick" else pair[1]
     if changes:
-        width = max(len(key) for key in changes)
         print("What the profile changes here:")
-        for key, pair in changes.items():
-            if not (isinstance(pair, tuple) and len(pair) == 2):
-                raise TypeError(f"{key} must be a (quick, full) pair, got {pair!r}")
-            quick, full = pair
-            values[key] = quick if name == "quick" else full
-            print(f"  {key:<{width}}  quick={_fmt(quick):<10} full={_fmt(full):<10} -> using {_fmt(values[key])}")
+        print(_changes_table(changes, values))
     return Settings(profile=name, values=values)
+
+
+def _changes_table(changes: dict[str, tuple[Any, Any]], values: dict[str, Any]) -> str:
+    """The banner's lines ``  epochs  quick=3          full=12         -> using 3``: names in one column.
+
+    The quick and full values are fields of at least 10 characters that a longer value widens on its own line only.
+    """
+    rows = [("", key, f"quick={_fmt(quick):<10} full={_fmt(full):<10} -> using {_fmt(values[key])}")
+            for key, (quick, full) in changes.items()]
+    return text_table(rows)
 
 
 def _fmt(value: Any) -> str:

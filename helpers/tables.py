@@ -6,7 +6,7 @@ footer, and no trailing spaces on any line. The callers format their own numbers
 (``f"{n:,}"``, ``f"{p:.1%}"``) and choose each column's alignment.
 
 Used by the scan, folder, registry, packing, per-class, scaling, transfer-comparison, base-timing and scoreboard
-tables and by the series runner (``make run``). (The README's results table is Markdown: see ``course/results.py``.)
+tables, the profile banner, the benchmarks' tables and the series runner (``make run``). (The README's results table is Markdown: see ``course/results.py``.)
 Neither the standard library nor the course's dependencies offer this (``rich``, which Keras pulls
 in, draws boxes and wraps lines to the terminal's width; it is not one of ours either).
 """

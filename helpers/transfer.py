@@ -37,7 +37,7 @@ import keras
 from keras import layers
 
 from helpers.data.download import pretty_path
-from helpers.errors import CourseError
+from helpers.errors import ModelFileError, TrainSettingError, UnknownNameError, UnsuitableModelError, WeightsUnavailableError
 from helpers.models import loss_for, output_layer
 from helpers.weights import fetch_weights, weights_path
 
@@ -144,7 +144,7 @@ def get_base(name: str) -> BaseSpec:
     try:
         return BASES[name]
     except KeyError:
-        raise CourseError(f"There is no base called {name!r}; the course knows: {', '.join(BASES)}.") from None
+        raise UnknownNameError(f"There is no base called {name!r}; the course knows: {', '.join(BASES)}.") from None
 
 
 def cifar10_base(width: int = 32, name: str = "cifar10_cnn") -> keras.Model:
@@ -175,7 +175,9 @@ def _resolve_weights(spec: BaseSpec, weights: str | os.PathLike | None) -> str |
         return "imagenet" if spec.module == "efficientnet" and path == weights_path(spec.name) else str(path)
     path = Path(weights)
     if not path.is_file():
-        raise CourseError(f"There is no weights file at {pretty_path(path)}; check the path, or pass weights='imagenet' or None.")
+        raise WeightsUnavailableError(
+            f"There is no weights file at {pretty_path(path)}; check the path, or pass weights='imagenet' or None."
+        )
     return str(path)
 
 
@@ -225,7 +227,7 @@ def build_transfer_classifier(
     spec = get_base(base)
     height, width = (int(side) for side in (image_size or spec.input_size))
     if min(height, width) < spec.min_size:
-        raise CourseError(
+        raise TrainSettingError(
             f"{spec.name} needs images of at least {spec.min_size}x{spec.min_size} pixels, not {height}x{width}; "
             f"use a larger image_size (it was trained at {spec.input_size[0]}x{spec.input_size[1]})."
         )
@@ -270,7 +272,7 @@ def base_of(model: keras.Model) -> keras.Model:
     """The convolutional base inside a transfer classifier: its nested model with the most weights."""
     nested = [layer for layer in model.layers if isinstance(layer, keras.Model) and layer.name != PREPROCESS_NAME]
     if not nested:
-        raise CourseError(f"{model.name} has no nested base model; build it with transfer.build_transfer_classifier.")
+        raise UnsuitableModelError(f"{model.name} has no nested base model; build it with transfer.build_transfer_classifier.")
     return max(nested, key=lambda layer: len(layer.weights))
 
 
@@ -339,7 +341,7 @@ def save_base(model: keras.Model, path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     if not path.name.endswith(".weights.h5"):
-        raise CourseError(f"Save base weights to a file ending in .weights.h5, not {path.name!r}.")
+        raise ModelFileError(f"Save base weights to a file ending in .weights.h5, not {path.name!r}.")
     path.parent.mkdir(parents=True, exist_ok=True)
     base_of(model).save_weights(path)
     return path

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
@@ -265,70 +263,35 @@ def test_a_mirror_folder_copy_prints_no_machine_path(empty_cache, course_mirror,
     assert "file://" not in capsys.readouterr().out
 
 
-def test_a_lock_lets_one_holder_in_at_a_time(empty_cache, tmp_path):
-    """``paths.locked`` (used around every fetch and unpack): the second holder enters only after the first leaves."""
-    import threading
+def test_fetching_and_unpacking_hold_the_files_lock(empty_cache, monkeypatch):
+    """Every fetch and every unpack runs with its file's lock held: another holder has to wait (here: gives up at once)."""
+    from filelock import FileLock, Timeout
 
-    from helpers.data.paths import locked
+    info = CALTECH
+    held: list[str] = []
 
-    events: list[str] = []
-    first_in = threading.Event()
+    def busy(guarded: Path) -> bool:
+        try:
+            FileLock(download.lock_file(guarded)).acquire(timeout=0)
+        except Timeout:
+            return True
+        return False
 
-    def first() -> None:
-        with locked(tmp_path / "archive.zip"):
-            events.append("first in")
-            first_in.set()
-            threading.Event().wait(0.3)  # hold it while the second one asks
-            events.append("first out")
+    def fetch_work(info, archive, target, verbose):
+        held.append(f"fetch {busy(target)}")
+        return target
 
-    def second() -> None:
-        first_in.wait()
-        with locked(tmp_path / "archive.zip"):
-            events.append("second in")
+    def unpack_work(info, archive, path, folder):
+        held.append(f"unpack {busy(folder)}")
+        return folder
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert events == ["first in", "first out", "second in"]
-    assert [p.name for p in (empty_cache / ".locks").iterdir()] == [f"{tmp_path.name}-archive.zip.lock"]
-
-
-def test_the_windows_lock_waits_for_the_holder_and_unlocks_the_same_byte(empty_cache, tmp_path, monkeypatch):
-    """The ``msvcrt`` branch of ``paths.locked``, run here with a stand-in for Windows's module."""
-    import builtins
-    import types
-
-    from helpers.data.paths import locked
-
-    from helpers.data import paths
-
-    calls: list[tuple[str, int, int]] = []
-    answers = iter([OSError("held by another process"), None])  # busy on the first try, free on the second
-
-    def locking(fd: int, mode: int, nbytes: int) -> None:
-        calls.append(({1: "try", 0: "unlock"}[mode], os.lseek(fd, 0, os.SEEK_CUR), nbytes))
-        error = next(answers) if mode == 1 else None
-        if error:
-            raise error
-
-    monkeypatch.setitem(sys.modules, "msvcrt", types.SimpleNamespace(locking=locking, LK_NBLCK=1, LK_UNLCK=0))
-    real_import = builtins.__import__
-
-    def no_fcntl(name, *args, **kwargs):
-        if name == "fcntl":
-            raise ImportError("No module named 'fcntl'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_fcntl)
-    monkeypatch.setattr(paths.time, "sleep", lambda seconds: None)
-    lock_file = empty_cache / ".locks" / f"{tmp_path.name}-archive.zip.lock"
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    lock_file.write_bytes(b"left by an earlier run")  # opened for appending, the file starts at its end
-    with locked(tmp_path / "archive.zip"):
-        calls.append(("inside", -1, 0))
-    assert calls == [("try", 0, 1), ("try", 0, 1), ("inside", -1, 0), ("unlock", 0, 1)], "retry, then hold byte 0, then free it"
+    monkeypatch.setattr(download, "_fetch_locked", fetch_work)
+    monkeypatch.setattr(download, "_extract_locked", unpack_work)
+    target = download.fetch_archive(info, info.mini, verbose=False)
+    download.extract_archive(info, info.mini, target)
+    assert held == ["fetch True", "unpack True"]
+    assert not busy(target), "released afterwards"
+    assert (empty_cache / ".locks" / f"{target.parent.name}-{target.name}.lock").is_file(), "in the cache, outside the data"
 
 
 def test_two_processes_fetching_at_once_share_one_copy(empty_cache, course_mirror, monkeypatch, tmp_path):

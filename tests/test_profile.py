@@ -1,5 +1,7 @@
 """The run profile and the accelerator decision, on any machine: the GPUs are monkeypatched, never assumed."""
 
+import logging
+
 import keras
 import pytest
 
@@ -118,3 +120,32 @@ def test_show_profile_prints_the_decision_and_sets_the_policy(monkeypatch, capsy
         profile.show_profile()
     assert keras.mixed_precision.global_policy().name == "float32"
     assert profile.accelerator_settings(gpus=[]).line in capsys.readouterr().out.splitlines()
+
+
+def test_quiet_tensorflow_keeps_a_setting_of_ones_own_and_silences_info_lines(monkeypatch):
+    import tensorflow as tf
+
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    before = tf.get_logger().level
+    tf.get_logger().setLevel("INFO")  # where a notebook's logger starts
+    try:
+        profile.quiet_tensorflow()
+        assert tf.get_logger().level == logging.WARNING
+    finally:
+        tf.get_logger().setLevel(before)
+    assert profile.os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "1")
+    profile.quiet_tensorflow()
+    assert profile.os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1", "a learner's own level wins"
+
+
+def test_tensorflow_warnings_are_held_for_a_block_only():
+    import tensorflow as tf
+
+    absl = logging.getLogger("absl")
+    before = tf.get_logger().level, absl.level
+    with pytest.raises(RuntimeError):
+        with profile.tensorflow_warnings_held():
+            assert tf.get_logger().level == absl.level == logging.ERROR
+            raise RuntimeError("the block fails")
+    assert (tf.get_logger().level, absl.level) == before

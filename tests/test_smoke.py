@@ -208,7 +208,7 @@ def test_a_smoke_run_fails_on_a_broken_full_profile_line(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "full")
     monkeypatch.setenv(smoke.SMOKE_ENV, "1")
     failed = runner.run_notebook(broken)
-    assert failed.status.startswith("failed: CourseError: Xception needs images of at least 71x71 pixels"), failed.status
+    assert failed.status.startswith("failed: TrainSettingError: Xception needs images of at least 71x71 pixels"), failed.status
 
     good = _notebook(tmp_path / "99_good.ipynb", BANNER, TRAIN)
     row = runner.run_notebook(good, inplace=True)

@@ -37,6 +37,7 @@ from helpers.data.download import file_digest, is_valid, mirror_candidates, move
 from helpers.data.fetch_file import MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, download_file, error_reason
 from helpers.data.registry import DATASETS, Archive, DatasetInfo  # noqa: F401
 from helpers.errors import CourseError  # noqa: F401
+from helpers.files import temporary_beside
 from helpers.weights import IMAGENET_WEIGHTS  # noqa: F401
 
 
@@ -94,7 +95,7 @@ def pack_item(item: PackItem, directory: Path, offline: bool = False, verbose: b
             if verbose:
                 print(result.notes[-1], flush=True)
     tried = []
-    staging = target.with_name(target.name + ".part")
+    staging = temporary_beside(target)  # a name no other process uses
     for url, where in _sources(item, target, offline) if result.status != "ok" else []:
         local = Path(urllib.request.url2pathname(url[7:])) if url.startswith("file://") else None
         if local is not None and not is_valid(local, item.archive):

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from helpers.data.download import file_digest, is_valid
 from helpers.data.registry import DATASETS, Archive, DatasetInfo
-from helpers.errors import CourseError, PackError
+from helpers.errors import PackError
+from helpers.files import write_atomically, write_json_atomically
 from helpers.weights import IMAGENET_WEIGHTS
 
 #: Written into both index files, so that a later run knows it may replace them.
@@ -193,7 +194,7 @@ def write_index(directory: Path, results: list[PackResult], profile: str) -> Non
                   "as COURSE_DATA_MIRROR",
         "items": [result.to_json() for result in results],
     }
-    _write(directory / "index.json", json.dumps(index, indent=1) + "\n")
+    write_json_atomically(directory / "index.json", index, indent=1)
     rows = []
     for entry in index["items"]:
         name = html.escape(entry["file"])
@@ -218,13 +219,7 @@ bar, without a path), then run the notebooks; every file is checked again when i
 {chr(10).join(rows)}
 </table></body></html>
 """
-    _write(directory / "index.html", page)
-
-
-def _write(path: Path, text: str) -> None:
-    staging = path.with_name(path.name + ".part")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
+    write_atomically(directory / "index.html", page)
 
 
 def verify(directory: os.PathLike | str) -> list[str]:
@@ -234,7 +229,7 @@ def verify(directory: os.PathLike | str) -> list[str]:
     if not index_file.is_file():
         from helpers.data.paths import shell_path
 
-        raise CourseError(f"{folder} has no index.json; pack it first with: python -m helpers.course pack {shell_path(folder, pretty=False)}")
+        raise PackError(f"{folder} has no index.json; pack it first with: python -m helpers.course pack {shell_path(folder, pretty=False)}")
     by_file = {item.relative: item for item in plan("all")}
     problems = []
     for entry in json.loads(index_file.read_text(encoding="utf-8"))["items"]:

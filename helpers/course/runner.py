@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.readme is not None:
         return write_readme(args.summary, args.readme)
 
-    from helpers.profile import current_profile, hardware_summary
+    from helpers.profile import current_profile, hardware_summary, quiet_tensorflow
 
     if args.learner:
         for name in MACHINE_SETTINGS:
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     profile, reason = current_profile()
     if not (args.learner and "COURSE_PROFILE" not in os.environ):
         os.environ["COURSE_PROFILE"] = profile  # a learner's notebooks choose the same profile by themselves
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    quiet_tensorflow()  # its TF_CPP_MIN_LOG_LEVEL reaches every notebook's kernel
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     existing = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     paths = [p for p in existing if not args.only or p.name.startswith(tuple(args.only))]

@@ -29,9 +29,11 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from filelock import FileLock
+
 from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before
     MIRROR_ENV, Mirror, cache_dir, cached_path, datasets_dir, parse_mirror, parsed_mirrors, pretty_path, mirrors, move_aside,
-    locked,
+    lock_file,
 )
 from helpers.data.fetch_file import (  # noqa: F401 - one file from one address; importable from here too, as before
     MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, UNANSWERED_MEMORY_S, Answer, _remember_unanswered, _timed_out, download_file,
@@ -39,6 +41,7 @@ from helpers.data.fetch_file import (  # noqa: F401 - one file from one address;
 )
 from helpers.data.registry import IMAGE_SUFFIXES, Archive, DatasetInfo, count_image_names, get_dataset  # noqa: F401
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
+from helpers.files import temporary_beside
 
 _MARKER = ".course-extracted"
 _hash_memo: dict[tuple[str, int, int], str] = {}
@@ -133,7 +136,7 @@ def fetch_archive(info: DatasetInfo, archive: Archive, verbose: bool = True) -> 
     target = cached_path(archive)
     if is_valid(target, archive):  # the target is only ever written by os.replace: never half a file
         return target
-    with locked(target):  # another process may be fetching it right now: wait, then use its copy
+    with FileLock(lock_file(target)):  # another process may be fetching it right now: wait, then use its copy
         return _fetch_locked(info, archive, target, verbose)
 
 
@@ -150,7 +153,7 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
     urls, notes = mirror_candidates(info, archive)
     mirror_urls = set(urls)
     urls += list(archive.origins)
-    staging = target.with_name(target.name + ".part")
+    staging = temporary_beside(target)  # a name no other process uses
     tried: list[str] = list(notes)
     mismatches, wrong = 0, 0
     for url in urls:
@@ -215,7 +218,7 @@ def extract_archive(info: DatasetInfo, archive: Archive, path: Path) -> Path:
     if not archive.extract:
         return path
     folder = datasets_dir() / archive.extracted_name
-    with locked(folder):  # two processes never unpack into the same folder at once
+    with FileLock(lock_file(folder)):  # two processes never unpack into the same folder at once
         return _extract_locked(info, archive, path, folder)
 
 

@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from helpers.data.download import cache_dir
+from helpers.files import replacing
 
 
 def open_rgb(path: os.PathLike | str, mode: str = "RGB"):
@@ -48,9 +49,8 @@ def readable_copy(path: Path) -> Path:
     copy = cache_dir() / "course_scan" / "images" / f"{key}.png"
     if not copy.is_file():
         copy.parent.mkdir(parents=True, exist_ok=True)
-        partial = copy.with_suffix(f".{os.getpid()}.part")
-        open_rgb(path).save(partial, "PNG")
-        os.replace(partial, copy)
+        with replacing(copy, suffix=".png") as partial:
+            open_rgb(path).save(partial, "PNG")
     return copy
 
 

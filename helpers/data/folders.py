@@ -32,7 +32,6 @@ from helpers.data.filelist import scan_datasets
 from helpers.data.registry import KERAS_SUFFIXES, count_image_names
 from helpers.data.layout import (  # noqa: F401 - FolderError and the checks are importable from here too
     FolderError, as_folder, check_class_list, check_no_empty_class, check_not_splits, check_options, check_validation_classes,
-    closest,
 )
 from helpers.data.quarantine import quarantine as move_aside
 from helpers.data.scan import remove_copies, scan_folder

@@ -21,6 +21,7 @@ from typing import Sequence
 
 from helpers.data.download import cache_dir
 from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES  # noqa: F401 - defined there, importable from here too
+from helpers.files import write_json_atomically
 
 #: Formats TensorFlow's ``decode_image`` reads correctly (as Pillow names them). WebP is not among
 #: them: ``decode_image`` reads it only from TensorFlow 2.20 on, so the course reads it through Pillow.
@@ -141,9 +142,7 @@ def inspect_files(paths: Sequence[Path], root: Path | None = None) -> tuple[dict
         cached.update({stats[path][0]: records[path] for path in paths if not records[path].get("transient")})  # a chmod keeps mtime
         try:
             cache_path.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache_path.with_suffix(f".{os.getpid()}.part")
-            partial.write_text(json.dumps({"version": CACHE_VERSION, "files": cached}))
-            os.replace(partial, cache_path)  # whole, even with two scans at once
+            write_json_atomically(cache_path, {"version": CACHE_VERSION, "files": cached})  # whole, even with two scans at once
         except OSError:
             pass  # no cache this time; the scan is still right
     return records, len(paths) - len(todo)

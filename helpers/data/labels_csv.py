@@ -33,9 +33,9 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from helpers.data.download import pretty_path
-from helpers.data.folders import FolderDatasets, FolderError, check_class_list, check_options, closest, prepare
+from helpers.data.folders import FolderDatasets, FolderError, check_class_list, check_options, prepare
 from helpers.data.registry import is_image_name
-from helpers.errors import TrainSettingError
+from helpers.errors import TrainSettingError, did_you_mean
 
 #: Column names accepted when the default ``path``/``label`` are absent (``flow_from_dataframe``'s defaults).
 PATH_ALIASES = ("path", "filename", "file")
@@ -45,7 +45,7 @@ LABEL_ALIASES = ("label", "class")
 def _column(header: list[str], wanted: str | None, aliases: tuple[str, ...], role: str, csv_file: Path) -> str:
     if wanted is not None:
         if wanted not in header:
-            raise FolderError(f"{pretty_path(csv_file)} has no column {wanted!r}{closest(wanted, header)} (its columns: {', '.join(header)}).")
+            raise FolderError(f"{pretty_path(csv_file)} has no column {wanted!r}{did_you_mean(wanted, header)} (its columns: {', '.join(header)}).")
         return wanted
     for name in aliases:
         for column in header:
@@ -118,7 +118,7 @@ def read_labels_csv(
     if classes is not None:
         unknown = [name for name in classes if name not in set(labels)]
         if unknown:
-            raise FolderError(f"No row of {pretty_path(csv_file)} has the label {unknown[0]!r}{closest(unknown[0], sorted(set(labels)))}; "
+            raise FolderError(f"No row of {pretty_path(csv_file)} has the label {unknown[0]!r}{did_you_mean(unknown[0], sorted(set(labels)))}; "
                               f"its labels are: {', '.join(sorted(set(labels)))}.")
         kept = [i for i, label in enumerate(labels) if label in set(classes)]
         paths, labels = [paths[i] for i in kept], [labels[i] for i in kept]

@@ -17,11 +17,10 @@ from pathlib import Path
 
 from helpers.data.download import pretty_path
 from helpers.data.image_check import is_ignored
-from helpers.data.registry import closest
-from helpers.errors import FolderError, TrainSettingError
+from helpers.errors import FolderError, TrainSettingError, did_you_mean
 
 __all__ = ["ARCHIVE_SUFFIXES", "LABEL_MODES", "SPLIT_NAMES", "FolderError", "as_folder", "check_class_list", "check_no_empty_class",
-           "check_not_splits", "check_options", "check_validation_classes", "closest"]
+           "check_not_splits", "check_options", "check_validation_classes"]
 
 
 #: File names that are archives, not folders (a download not yet extracted).
@@ -47,7 +46,7 @@ def as_folder(directory: os.PathLike | str, what: str = "") -> Path:
         siblings = [p.name for p in path.parent.iterdir() if p.is_dir()] if path.parent.is_dir() else []
     except OSError:
         siblings = []
-    hint = closest(path.name, siblings)
+    hint = did_you_mean(path.name, siblings)
     if what:
         raise FolderError(f"{name} does not exist{hint}; check the path.")
     raise FolderError(f"{name} is not a folder{hint}; check the path.")
@@ -88,7 +87,7 @@ def check_options(image_size, batch_size: int, label_mode: str, **caps: int | No
         raise TrainSettingError(f"The batch size must be a whole number, 1 or more (32 is usual), not {batch_size!r}.")
     if label_mode not in LABEL_MODES:
         raise TrainSettingError(f"label_mode must be one of {', '.join(repr(m) for m in LABEL_MODES)}, not {label_mode!r}"
-                                f"{closest(str(label_mode), LABEL_MODES)}.")
+                                f"{did_you_mean(str(label_mode), LABEL_MODES)}.")
     return size
 
 

@@ -3,7 +3,8 @@
 :func:`cache_dir` finds the Keras cache as ``get_file`` does (``$KERAS_HOME``, ``~/.keras``, else
 ``/tmp/.keras``); :func:`parsed_mirrors` reads ``COURSE_DATA_MIRROR``; :func:`pretty_path` writes a
 path without machine-specific prefixes for messages; :func:`move_aside` moves a bad file out of the
-way, never overwriting nor deleting anything. The lowest module of :mod:`helpers.data` after the
+way, never overwriting nor deleting anything; :func:`lock_file` names the lock that guards a file
+while it is fetched. The lowest module of :mod:`helpers.data` after the
 registry; :mod:`helpers.data.download` re-exports all of it.
 
 Introduced in ``00_setup.ipynb``.
@@ -11,13 +12,10 @@ Introduced in ``00_setup.ipynb``.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from helpers.data.registry import Archive
 
@@ -145,38 +143,13 @@ def move_aside(path: Path, destination: Path | None = None) -> Path:
     return target
 
 
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock named after ``path`` (in the cache's ``.locks`` folder) while the block runs.
+def lock_file(path: Path) -> Path:
+    """The file whose ``filelock.FileLock`` guards ``path`` while it is fetched or unpacked (in the cache's ``.locks`` folder).
 
-    Two processes that need the same file at once (two notebooks open side by side, or the test
-    suite's two workers) then fetch or unpack it one after the other instead of writing over each
-    other: the second finds the first one's finished copy. ``fcntl.flock`` on Linux and macOS,
-    ``msvcrt.locking`` on Windows; the lock goes with the process if it dies.
+    Two processes that need the same file at once (two notebooks open side by side, or the test suite's two
+    workers) then fetch or unpack it one after the other instead of writing over each other: the second finds
+    the first one's finished copy. The lock lives outside the data folders and goes with the process if it dies.
     """
-    lock = cache_dir() / ".locks" / f"{path.parent.name}-{path.name}.lock"  # outside the data folders
+    lock = cache_dir() / ".locks" / f"{path.parent.name}-{path.name}.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # Windows
-            import msvcrt
-
-            while True:
-                try:
-                    handle.seek(0)  # msvcrt locks bytes from the current position: always the first one
-                    msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            try:
-                yield
-            finally:
-                handle.seek(0)
-                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    return lock

@@ -14,7 +14,7 @@ Introduced in ``00_setup.ipynb``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable
 
 #: Suffixes ``image_dataset_from_directory`` lists; files with others are invisible to it.
 KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
@@ -233,24 +233,11 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 
 
-def closest(name: str, names: Sequence[str]) -> str:
-    """`` (did you mean 'dogs'?)`` for the names in ``names`` closest to a misspelt ``name``, or ``""``.
-
-    Defined here, the lowest module of :mod:`helpers.data`, so that every other one can use it;
-    imported from :mod:`helpers.data.layout` (and :mod:`helpers.data.folders`) as well.
-    """
-    import difflib
-
-    lowered = {option.lower(): option for option in names}
-    matches = [lowered[m] for m in difflib.get_close_matches(name.lower(), list(lowered), n=2, cutoff=0.6)]
-    return f" (did you mean {' or '.join(repr(m) for m in matches)}?)" if matches else ""
-
-
 def get_dataset(name: str) -> DatasetInfo:
     """Look a dataset up by name, with a helpful message for a typo."""
     try:
         return DATASETS[name]
     except KeyError:
-        from helpers.errors import CourseError
+        from helpers.errors import UnknownNameError, did_you_mean
 
-        raise CourseError(f"There is no dataset called {name!r}{closest(str(name), list(DATASETS))}; the course knows: {', '.join(DATASETS)}.") from None
+        raise UnknownNameError(f"There is no dataset called {name!r}{did_you_mean(str(name), DATASETS)}; the course knows: {', '.join(DATASETS)}.") from None

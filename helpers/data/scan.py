@@ -33,8 +33,9 @@ from typing import Iterable, Sequence
 
 from helpers.data.download import pretty_path
 from helpers.data.image_check import inspect_files, inspect_image, is_ignored
-from helpers.data.layout import FolderError, as_folder, check_class_list, closest
+from helpers.data.layout import FolderError, as_folder, check_class_list
 from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES, is_image_name
+from helpers.errors import did_you_mean
 from helpers.tables import text_table
 
 __all__ = ["IMAGE_SUFFIXES", "ClassScan", "FileProblem", "FolderScan", "inspect_image", "inspect_listed", "is_ignored", "scan_folder"]
@@ -265,7 +266,7 @@ def scan_folder(
     check_class_list(classes)
     unknown = [name for name in classes or [] if name not in available]
     if unknown:
-        raise FolderError(f"{pretty_path(root)} has no sub-folder {unknown[0]!r}{closest(unknown[0], available)}; "
+        raise FolderError(f"{pretty_path(root)} has no sub-folder {unknown[0]!r}{did_you_mean(unknown[0], available)}; "
                           f"its classes are: {', '.join(available)}.")
     rows, candidates, keras_ready = [], {}, True  # the datasets name the classes, so root-level extras never matter
     counted: dict[str, Path] = {}  # real path -> first path: each photo counts once, in one class

@@ -50,21 +50,16 @@ def predict_members(models: Sequence[Any], x: np.ndarray, batch_size: int = 512)
 
     Each new model traces its own predict function, and after five of them TensorFlow's Python logger
     warns about "excessive retracing" (expected with an ensemble, and no use to a learner): the logger
-    is held at ERROR during these calls and restored afterwards.
+    is held at ERROR during these calls and restored afterwards (:func:`helpers.profile.tensorflow_warnings_held`).
     """
-    import tensorflow as tf
+    from helpers.profile import tensorflow_warnings_held
 
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")
     outputs, seconds = [], []
-    try:
+    with tensorflow_warnings_held():
         for model in models:
             start = time.perf_counter()
             outputs.append(model.predict(x, batch_size=batch_size, verbose=0))
             seconds.append(time.perf_counter() - start)
-    finally:
-        logger.setLevel(level)
     return np.stack(outputs), seconds
 
 

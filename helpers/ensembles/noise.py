@@ -1,5 +1,6 @@
 """How big is a real difference? Standard errors of a test accuracy and of a paired difference.
 
+For labels and predictions (class indices or probabilities); the formulas are :mod:`helpers.evaluate`'s.
 Introduced in ``07_ensembles.ipynb``.
 """
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from helpers.ensembles.combine import _class_indices, accuracy
 from helpers.evaluate import in_standard_errors  # noqa: F401  (07 calls it as ensembles.in_standard_errors)
+from helpers.evaluate import paired_difference, standard_error_of_accuracy
 
 
 def _correct(y_true: Any, predicted: Any) -> np.ndarray:
@@ -25,8 +27,7 @@ def accuracy_standard_error(y_true: Any, predicted: Any) -> float:
     probabilities (N, classes). It says how much the accuracy would move on another test set of the
     same size drawn from the same images: about 1.1 points at 50% on 2,000 images, 0.17 at 97% on 10,000.
     """
-    p = accuracy(y_true, predicted)
-    return float(np.sqrt(p * (1 - p) / len(np.asarray(y_true).ravel())))
+    return standard_error_of_accuracy(accuracy(y_true, predicted), len(np.asarray(y_true).ravel()))
 
 
 def paired_standard_error(y_true: Any, predicted_a: Any, predicted_b: Any) -> float:
@@ -38,6 +39,4 @@ def paired_standard_error(y_true: Any, predicted_a: Any, predicted_b: Any) -> fl
     get wrong add no noise, so when two models agree on most images this is smaller than
     :func:`accuracy_standard_error` (it is the quantity behind McNemar's test).
     """
-    a, b = _correct(y_true, predicted_a), _correct(y_true, predicted_b)
-    difference = a.astype(np.float64) - b
-    return float(difference.std(ddof=1) / np.sqrt(len(difference)))
+    return paired_difference(_correct(y_true, predicted_a), _correct(y_true, predicted_b))[1]

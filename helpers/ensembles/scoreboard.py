@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from helpers.ensembles.combine import EnsembleError, accuracy
+from helpers.evaluate import standard_error_of_accuracy
 from helpers.tables import text_table
 
 
@@ -105,7 +106,7 @@ class Scoreboard:
         rows = []
         for e in self.entries.values():
             gain = f"{100 * (e.test_accuracy - baseline.test_accuracy):+.2f}" if e.kind == "ensemble" else ""
-            se = 100 * np.sqrt(e.test_accuracy * (1 - e.test_accuracy) / n)
+            se = 100 * standard_error_of_accuracy(e.test_accuracy, n)
             rows.append((e.name, e.kind, f"{e.members}", f"{e.val_accuracy:.2%}", f"{e.test_accuracy:.2%}", f"{se:.2f}", gain,
                          f"{e.train_seconds:.1f}", f"{e.predict_seconds:.2f}", f"{e.params:,}"))
         header = ("model", "kind", "n", "val acc", "test acc", "± se", "gain", "train s", "pred s", "params")

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.evaluate import paired_difference
 from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
 
 __all__ = ["____", "ex1", "ex2", "ex3", "TEAM", "THREE_MEMBERS"]
@@ -133,7 +134,7 @@ def _check_paired_error(answer: Any, y_true: Any, predicted_a: Any, predicted_b:
     right_a, right_b = a == y_true, b == y_true
     difference = right_a.astype(float) - right_b
     n = len(y_true)
-    expected = difference.std(ddof=1) / np.sqrt(n)
+    expected = paired_difference(right_a, right_b)[1]
     p_a, p_b = right_a.mean(), right_b.mean()
     close = lambda target: np.isclose(value, target, rtol=0.02)  # noqa: E731
     if close(expected):

@@ -181,12 +181,14 @@ def fit_head(x: np.ndarray, y: np.ndarray, groups: np.ndarray, num_classes: int,
 
 def separation_note(evaluation, class_names) -> str:
     """A sentence when the validation accuracy is not clearly above always answering the largest class, else ``""``."""
+    from helpers.evaluate import standard_error_of_accuracy
+
     y = np.asarray(evaluation.y_true)
     if len(y) == 0:
         return "no validation photo: the head's strength could not be chosen and nothing measures the model; use a larger folder."
     majority = np.bincount(y, minlength=len(class_names)).max() / len(y)
     accuracy = evaluation.accuracy
-    se = math.sqrt(max(majority * (1 - majority), 1e-12) / len(y))
+    se = max(standard_error_of_accuracy(majority, len(y)), 1e-6 / math.sqrt(len(y)))  # never 0: one class only
     if accuracy > majority + 2 * se:
         return ""
     return (f"the base's features barely separate these classes ({accuracy:.1%} on validation, {majority:.1%} by always "

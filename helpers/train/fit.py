@@ -363,13 +363,14 @@ def _joined(first, second):
 def _keep_head(folder: Path | None, history, weights: list | None = None) -> None:
     """Remember the finished head phase (its history and best weights), so an interrupted fine-tuning can resume without it."""
     if folder is not None:
-        from helpers.train.run_state import _atomic_write, save_arrays
+        from helpers.files import write_atomically
+        from helpers.train.run_state import save_arrays
 
         folder.mkdir(parents=True, exist_ok=True)
         if weights is not None:
             save_arrays(folder / "head.npz", {f"w{i}": value for i, value in enumerate(weights)}, {})
         values = {k: [float(v) for v in vs] for k, vs in history.history.items()}
-        _atomic_write(folder / "head_history.json", json.dumps({"history": values, "epoch": list(history.epoch)}).encode())
+        write_atomically(folder / "head_history.json", json.dumps({"history": values, "epoch": list(history.epoch)}))
 
 
 def _head_done(folder: Path | None, model=None):

@@ -24,6 +24,7 @@ import keras
 import numpy as np
 
 from helpers.errors import RunFolderBusyError
+from helpers.files import write_atomically
 
 #: Where run folders go, relative to the working directory (a notebook's: ``notebooks/runs``).
 RUNS_DIR = Path("runs")
@@ -162,22 +163,11 @@ def run_folder_lock(folder: os.PathLike | str) -> Iterator[Path]:
         handle.close()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: a run killed meanwhile leaves the old file whole."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        with contextlib.suppress(OSError):
-            os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 def save_arrays(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
-    """``arrays`` and ``meta`` (as JSON) in one ``.npz`` file, written atomically (:func:`_atomic_write`)."""
+    """``arrays`` and ``meta`` (as JSON) in one ``.npz`` file, written atomically (:func:`helpers.files.write_atomically`)."""
     buffer = io.BytesIO()
     np.savez(buffer, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
-    _atomic_write(path, buffer.getvalue())
+    write_atomically(path, buffer.getvalue())
 
 
 def load_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict]:
@@ -331,7 +321,7 @@ class RunState(keras.callbacks.Callback):
                 if old.name != best_file:
                     old.unlink(missing_ok=True)
             self._best_file = best_file
-        _atomic_write(self.backup_dir / "training_metadata.json", json.dumps({"epoch": int(epoch) + 1}).encode())
+        write_atomically(self.backup_dir / "training_metadata.json", json.dumps({"epoch": int(epoch) + 1}))
 
     def on_train_end(self, logs=None):  # noqa: ANN001 - Keras callback signature
         shutil.rmtree(self.backup_dir, ignore_errors=True)  # a run that ended is not resumed: the next one starts afresh
