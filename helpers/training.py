@@ -6,7 +6,6 @@ from helpers.train.callbacks import (  # noqa: F401
     RUNS_DIR,
     RUNS_ENV,
     ReduceLROnPlateau,
-    ResumeFromBackup,
     RunState,
     StopOnNaN,
     TimeToAccuracy,
@@ -18,6 +17,6 @@ from helpers.train.callbacks import (  # noqa: F401
 )
 
 __all__ = [
-    "EXPLODED_FACTOR", "EXPLODED_LOSS", "RUNS_DIR", "RUNS_ENV", "ReduceLROnPlateau", "ResumeFromBackup", "RunState", "StopOnNaN",
+    "EXPLODED_FACTOR", "EXPLODED_LOSS", "RUNS_DIR", "RUNS_ENV", "ReduceLROnPlateau", "RunState", "StopOnNaN",
     "TimeToAccuracy", "TrainingDivergedError", "diverged_message", "interrupted_message", "run_dir", "standard_callbacks",
 ]

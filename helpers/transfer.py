@@ -304,25 +304,6 @@ def fine_tune(model: keras.Model, base_layers_to_unfreeze: int, learning_rate: f
     return compile_classifier(model, learning_rate)
 
 
-def trainable_summary(model: keras.Model) -> str:
-    """Which layers of a transfer classifier will learn: the base's trainable layers and the parameter counts.
-
-    Introduced in ``06_transfer_learning.ipynb``, to check the model after freezing and after :func:`fine_tune`.
-    """
-    conv_base = base_of(model)
-    weighted = [layer for layer in conv_base.layers if layer.weights]
-    learning = trainable_layer_names(model)
-    batch_norms = [layer for layer in weighted if isinstance(layer, layers.BatchNormalization)]
-    frozen_bn = [layer for layer in batch_norms if layer.name not in learning]
-    lines = [f"base {conv_base.name}: {len(learning)} of {len(weighted)} layers with weights are trainable"]
-    if learning:
-        lines.append(f"  trainable: from {learning[0]} up to {learning[-1]}")
-    lines.append(f"  batch-norm layers frozen (inference mode): {len(frozen_bn)} of {len(batch_norms)}")
-    trainable = sum(math.prod(variable.shape) for variable in model.trainable_weights)
-    lines.append(f"trainable parameters: {trainable:,} of {model.count_params():,}")
-    return "\n".join(lines)
-
-
 def trainable_layer_names(model: keras.Model) -> list[str]:
     """Names of the base's layers whose weights will be trained (for checks and tests)."""
     conv_base = base_of(model)

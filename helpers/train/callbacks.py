@@ -131,39 +131,6 @@ def interrupted_message(run_dir: Path | str | None, again: str = "run the same c
             f"{again} to go on from epoch {done + 1}.")
 
 
-class ResumeFromBackup(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` that says, in one line, when it resumes an interrupted run.
-
-    Kept for code written against it; the course's runs use :class:`RunState`, which also resumes
-    a pretrained base under a new head in a new process, and keeps the best epoch across the interruption.
-
-    Introduced in ``05_flowers_train_from_folder.ipynb``. At the end of every epoch the model's
-    weights, the optimizer's state and the epoch number are written to ``backup_dir``. If ``fit``
-    is interrupted (Ctrl-C, a crash, a lost session) and the same training is started again, it
-    goes on from the epoch after the last completed one instead of from the start. When a run
-    completes (or stops early), Keras deletes the backup, so the next run starts fresh.
-
-    Only weights, optimizer and epoch are restored: ``EarlyStopping`` and ``ModelCheckpoint`` start
-    counting again from the resumed epoch.
-    """
-
-    resumed_from: int = 0
-
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
-        metadata = Path(self.backup_dir) / "training_metadata.json"
-        self.resumed_from = int(json.loads(metadata.read_text())["epoch"]) if metadata.is_file() else 0
-        super().on_train_begin(logs)
-        if self.resumed_from:
-            print(
-                f"Resuming an interrupted run: epoch {self.resumed_from} was the last one completed, "
-                f"so training goes on from epoch {self.resumed_from + 1}."
-            )
-
-    def on_train_end(self, logs=None):  # noqa: ANN001 - Keras callback signature
-        super().on_train_end(logs)
-        self.model._initial_epoch = None  # Keras keeps the resumed epoch; a later fit must start where it is told
-
-
 class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
     """Keras's ``ReduceLROnPlateau``, which steps aside (saying so) when the optimizer follows a schedule.
 
