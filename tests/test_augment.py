@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import augment, data
+from helpers import augment
 from helpers.predict import load_image
 
 
 @pytest.fixture(scope="module")
-def photo() -> np.ndarray:
-    root = data.fetch("cats_and_dogs", verbose=False)
+def photo(real_dataset) -> np.ndarray:
+    root = real_dataset("cats_and_dogs")
     return load_image(sorted((root / "train" / "cats").iterdir())[0], (64, 64))
 
 

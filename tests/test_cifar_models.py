@@ -18,8 +18,9 @@ CLASSES = list(get_dataset("cifar10").classes)
 
 
 @pytest.fixture(scope="module")
-def cifar_test_images():
+def cifar_test_images(dataset_here):
     """The first 16 test images of the real CIFAR-10 mini archive, with their labels."""
+    dataset_here("cifar10", "mini")
     _, (x_test, y_test) = load_cifar10("mini", verbose=False)
     return x_test[:16], y_test[:16]
 

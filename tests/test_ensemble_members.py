@@ -135,12 +135,13 @@ def test_cifar_small_cnn_sizes_and_no_randomness_at_inference():
     assert np.allclose(large.predict(x, verbose=0), large.predict(x, verbose=0))  # the flip acts only in training
 
 
-def test_members_train_together_with_their_own_sample_weights():
+def test_members_train_together_with_their_own_sample_weights(dataset_here):
     """One Functional model with one output per member: each output's loss uses its own weights."""
     import keras
 
     from helpers.data import load_mnist
 
+    dataset_here("mnist")
     (x, y), _ = load_mnist(verbose=False)
     x, y = x[:128, ..., None], y[:128].astype(int)
     members = [keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),

@@ -26,8 +26,8 @@ GRAYSCALE = {"crab": ["image_0018.jpg", "image_0051.jpg", "image_0066.jpg"], "cu
 
 
 @pytest.fixture(scope="module")
-def caltech() -> Path:
-    return data.fetch("caltech101", verbose=False)
+def caltech(real_dataset) -> Path:
+    return real_dataset("caltech101")
 
 
 @pytest.fixture

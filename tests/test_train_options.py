@@ -26,8 +26,8 @@ TWO = dict(image_size=32, classes=["crab", "cup"], augment=False, verbose=0)
 
 
 @pytest.fixture(scope="module")
-def caltech():
-    return data.fetch("caltech101", verbose=False)
+def caltech(real_dataset):
+    return real_dataset("caltech101")
 
 
 @pytest.fixture(scope="module")
