@@ -1,4 +1,4 @@
-"""Bad input, part two (issue 15): each kind a learner can cause ends in one clear message, never in a
+"""Bad input a learner can cause: each kind ends in one clear message, never in a
 traceback nor in a silently wrong result. Each test builds the bad input (tiny generated images: these
 are edge cases, not lessons) and asserts on the error class or on the structured result.
 """
