@@ -40,7 +40,7 @@ if _os.environ["OPENBLAS_NUM_THREADS"] == "1":
 
         _threadpool_limits(1, user_api="blas")
 
-from helpers.errors import CourseError  # noqa: E402
+from helpers.errors import CourseError
 
 __version__ = "0.1.0"
 __all__ = ["CourseError", "__version__"]

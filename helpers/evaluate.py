@@ -5,8 +5,8 @@ Introduced in ``02_mnist_cnn.ipynb``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import keras
 import numpy as np

@@ -1,6 +1,6 @@
 """Moved to :mod:`helpers.train.callbacks`; this name is kept for one release (Colab installs from main, and the notebooks import it)."""
 
-from helpers.train.callbacks import (  # noqa: F401
+from helpers.train.callbacks import (
     EXPLODED_FACTOR,
     EXPLODED_LOSS,
     RUNS_DIR,
@@ -9,7 +9,6 @@ from helpers.train.callbacks import (  # noqa: F401
     RunState,
     StopOnNaN,
     TimeToAccuracy,
-    TrainingDivergedError,
     diverged_message,
     interrupted_message,
     run_dir,
@@ -18,5 +17,5 @@ from helpers.train.callbacks import (  # noqa: F401
 
 __all__ = [
     "EXPLODED_FACTOR", "EXPLODED_LOSS", "RUNS_DIR", "RUNS_ENV", "ReduceLROnPlateau", "RunState", "StopOnNaN",
-    "TimeToAccuracy", "TrainingDivergedError", "diverged_message", "interrupted_message", "run_dir", "standard_callbacks",
+    "TimeToAccuracy", "diverged_message", "interrupted_message", "run_dir", "standard_callbacks",
 ]

@@ -27,11 +27,10 @@ Introduced in ``06_transfer_learning.ipynb``.
 
 from __future__ import annotations
 
-import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import keras
 from keras import layers

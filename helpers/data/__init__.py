@@ -35,8 +35,8 @@ __all__ = [
 ]
 
 # Notebook 05: labels from a CSV file, and size checks before training.
-from helpers.data.checks import check_sizes, class_counts  # noqa: E402
-from helpers.data.labels_csv import csv_datasets, read_labels_csv, write_labels_csv  # noqa: E402
+from helpers.data.checks import check_sizes, class_counts
+from helpers.data.labels_csv import csv_datasets, read_labels_csv, write_labels_csv
 
 __all__ += ["check_sizes", "class_counts", "csv_datasets", "read_labels_csv", "write_labels_csv"]
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from helpers.data.download import pretty_path
 from helpers.data.layout import FolderError, as_folder, check_no_empty_class, check_not_splits

@@ -20,21 +20,27 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 from helpers.data.checks import check_split, check_split_settings
 from helpers.data.download import pretty_path
 from helpers.data.filelist import scan_datasets
-from helpers.data.registry import KERAS_SUFFIXES, count_image_names
 from helpers.data.layout import (  # noqa: F401 - FolderError and the checks are importable from here too
-    FolderError, as_folder, check_class_list, check_no_empty_class, check_not_splits, check_options, check_validation_classes,
+    FolderError,
+    as_folder,
+    check_class_list,
+    check_no_empty_class,
+    check_not_splits,
+    check_options,
+    check_validation_classes,
     closest,
 )
 from helpers.data.quarantine import quarantine as move_aside
+from helpers.data.registry import KERAS_SUFFIXES, count_image_names
 from helpers.data.scan import remove_copies, scan_folder
 from helpers.errors import TrainSettingError
 from helpers.tables import text_table

@@ -5,7 +5,8 @@ Introduced in ``07_ensembles.ipynb``; see :mod:`helpers.ensembles` for the overv
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -151,7 +152,7 @@ class Combiner(Protocol):
     :class:`WeightedAverage` and :class:`Stacking` are ones, and scikit-learn estimators too.
     """
 
-    def fit(self, probs: np.ndarray, y: np.ndarray) -> "Combiner": ...
+    def fit(self, probs: np.ndarray, y: np.ndarray) -> Combiner: ...
 
     def predict_proba(self, probs: np.ndarray) -> np.ndarray: ...
 
@@ -168,7 +169,7 @@ class WeightedAverage(ClassifierMixin, BaseEstimator):
     def __init__(self, rounds: int = 20) -> None:
         self.rounds = rounds
 
-    def fit(self, probs: Any, y: Any) -> "WeightedAverage":
+    def fit(self, probs: Any, y: Any) -> WeightedAverage:
         """Choose the weights on ``(probs, y)``, a split the members did not train on; returns ``self``."""
         self.weights_ = select_weights(probs, y, self.rounds)
         return self
@@ -217,7 +218,7 @@ class Stacking(ClassifierMixin, BaseEstimator):
         self.C = C
         self.max_iter = max_iter
 
-    def fit(self, probs: Any, y: Any) -> "Stacking":
+    def fit(self, probs: Any, y: Any) -> Stacking:
         """Fit the meta-learner on ``(probs, y)``, a split the members did not train on; returns ``self``."""
         probs = _check_probs(probs)
         model = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))

@@ -6,7 +6,8 @@ Introduced in ``07_ensembles.ipynb``.
 from __future__ import annotations
 
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

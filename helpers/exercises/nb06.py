@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, ____, correct, wrong
 
 __all__ = ["____", "ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE", "WEIGHT_NAMES", "EX1_CODE", "EX3_CODE"]
 

@@ -63,7 +63,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from helpers.data.checks import TrainSettingError, check_sizes, check_split_settings, class_counts
 from helpers.train.fit import TrainResult, fit_and_evaluate

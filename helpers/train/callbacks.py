@@ -22,7 +22,6 @@ from pathlib import Path
 
 import keras
 
-from helpers.errors import TrainingDivergedError
 from helpers.train.run_state import RUNS_DIR, RUNS_ENV, RunState  # noqa: F401 - where run folders live; RunState is standard_callbacks's last
 
 
@@ -73,13 +72,13 @@ class StopOnNaN(keras.callbacks.TerminateOnNaN):
         self.first_loss: float | None = None
         self._epoch = 0
 
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_begin(self, logs=None):
         self.first_loss = None
 
-    def on_epoch_begin(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
-    def on_batch_end(self, batch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is None:
             return
@@ -138,7 +137,7 @@ class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
     ``TypeError: ... learning rate is not settable`` the first time it tried to lower it.
     """
 
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_begin(self, logs=None):
         self.follows_schedule = isinstance(
             getattr(self.model.optimizer, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule
         )
@@ -146,7 +145,7 @@ class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
             print("note: the optimizer follows a learning-rate schedule, so ReduceLROnPlateau leaves the learning rate alone.")
         super().on_train_begin(logs)
 
-    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_epoch_end(self, epoch, logs=None):
         if not self.follows_schedule:
             super().on_epoch_end(epoch, logs)
 
@@ -170,10 +169,10 @@ class TimeToAccuracy(keras.callbacks.Callback):
         self.epoch: int | None = None
         self._start = time.perf_counter()
 
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
 
-    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_epoch_end(self, epoch, logs=None):
         score = (logs or {}).get(self.monitor)
         if self.seconds is None and score is not None and score >= self.target:
             self.seconds, self.epoch = time.perf_counter() - self._start, epoch + 1

@@ -16,9 +16,8 @@ import json
 import os
 import re
 import shutil
-import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import keras
 import numpy as np
@@ -244,7 +243,7 @@ class RunState(keras.callbacks.Callback):
     def path(self) -> Path:
         return self.backup_dir / STATE_FILE
 
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_begin(self, logs=None):
         self.resumed_from, self.history, self.epochs, self._best_file, self._best_epoch = 0, {}, [], None, -1
         if not self.path.is_file():
             return
@@ -298,7 +297,7 @@ class RunState(keras.callbacks.Callback):
         self._best_epoch = next((int(c.best_epoch) for c in self.watched if isinstance(c, keras.callbacks.EarlyStopping)), -1)
         model._initial_epoch = self.resumed_from  # where Keras's fit starts (as BackupAndRestore does)
 
-    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, [None] * len(self.epochs)).append(_plain(value))
         self.epochs.append(int(epoch))
@@ -333,7 +332,7 @@ class RunState(keras.callbacks.Callback):
             self._best_file = best_file
         _atomic_write(self.backup_dir / "training_metadata.json", json.dumps({"epoch": int(epoch) + 1}).encode())
 
-    def on_train_end(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_end(self, logs=None):
         shutil.rmtree(self.backup_dir, ignore_errors=True)  # a run that ended is not resumed: the next one starts afresh
         self.model._initial_epoch = None
 
