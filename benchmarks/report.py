@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 #: A column of :func:`format_table`: (key in each row, header, how to show the value).
 Column = tuple[str, str, Callable[[Any], str]]

@@ -53,8 +53,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file (python benchmarks/speed.py): make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import helpers  # noqa: E402,F401 - first: it quietens TensorFlow's start-up lines
-from benchmarks import report  # noqa: E402
+import helpers
+from benchmarks import report
 
 REPO = Path(__file__).resolve().parents[1]
 PARTS = ("pipeline", "training", "series", "train-cli", "train-folder", "train-flowers")

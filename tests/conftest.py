@@ -12,8 +12,9 @@ import functools
 import http.server
 import os
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, ContextManager, Iterator
+from typing import ContextManager
 
 import pytest
 

@@ -16,10 +16,11 @@ import pytest
 from PIL import Image
 
 from helpers import data, model_files, predict
-from helpers.train import callbacks as train_callbacks, command
-from helpers.data import checks, labels_csv
+from helpers.data import checks
 from helpers.data.folders import FolderError
 from helpers.errors import CourseError, TrainingDivergedError, TrainSettingError
+from helpers.train import callbacks as train_callbacks
+from helpers.train import command
 
 SIZE = (16, 16)
 _SEEDS = itertools.count(500)

@@ -5,14 +5,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import keras
+import numpy as np
+import pytest
 
-from helpers import evaluate, models, plots  # noqa: E402
-from helpers.train import callbacks as train_callbacks  # noqa: E402
-from helpers.data import get_dataset, load_cifar10  # noqa: E402
-from helpers.evaluate import Evaluation  # noqa: E402
+from helpers import evaluate, models, plots
+from helpers.data import get_dataset, load_cifar10
+from helpers.evaluate import Evaluation
+from helpers.train import callbacks as train_callbacks
 
 CLASSES = list(get_dataset("cifar10").classes)
 

@@ -300,9 +300,8 @@ def test_the_windows_lock_waits_for_the_holder_and_unlocks_the_same_byte(empty_c
     import builtins
     import types
 
-    from helpers.data.paths import locked
-
     from helpers.data import paths
+    from helpers.data.paths import locked
 
     calls: list[tuple[str, int, int]] = []
     answers = iter([OSError("held by another process"), None])  # busy on the first try, free on the second

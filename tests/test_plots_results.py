@@ -3,11 +3,11 @@ import json
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from helpers import plots, results  # noqa: E402
-from helpers.evaluate import Evaluation  # noqa: E402
+from helpers import plots, results
+from helpers.evaluate import Evaluation
 
 
 def _evaluation():

@@ -16,10 +16,10 @@ from PIL import Image
 
 import helpers
 from helpers import data, model_files, train
-from helpers.train import options as train_options
-from helpers.train import command
 from helpers.data import checks
-from helpers.errors import CourseError, FolderError, TrainSettingError
+from helpers.errors import FolderError, TrainSettingError
+from helpers.train import command
+from helpers.train import options as train_options
 
 TINY = dict(image_size=32, epochs=1, base=None, widths=(8, 16), convs_per_block=1, verbose=0)  # the course CNN, tiny
 GRAYSCALE = {"crab": ["image_0018.jpg", "image_0051.jpg", "image_0066.jpg"], "cup": ["image_0007.jpg", "image_0029.jpg", "image_0030.jpg"]}

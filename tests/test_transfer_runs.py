@@ -9,7 +9,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helpers import transfer_runs  # noqa: E402
+from helpers import transfer_runs
 
 
 @pytest.fixture(scope="module")
