@@ -14,7 +14,6 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ContextManager
 
 import pytest
 
@@ -87,7 +86,7 @@ def _serve(folder: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def serve() -> Callable[[Path], ContextManager[str]]:
+def serve() -> Callable[[Path], contextlib.AbstractContextManager[str]]:
     """``with serve(folder) as address:`` runs ``python -m http.server`` on a free port of 127.0.0.1, in a thread."""
     return _serve
 

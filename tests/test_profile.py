@@ -68,7 +68,7 @@ def test_unknown_setting_names_the_known_ones(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "quick")
     settings = profile.show_profile(epochs=(1, 2))
     with pytest.raises(AttributeError, match="known: \\['epochs'\\]"):
-        settings.batch_size
+        _ = settings.batch_size
 
 
 def test_choose_and_hardware(monkeypatch):

@@ -31,10 +31,8 @@ def cache_dir() -> Path:
     Like Keras, fall back to ``/tmp/.keras`` when the folder cannot be written.
     """
     base = Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
-    try:
+    with contextlib.suppress(OSError):
         base.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
     if not os.access(base, os.W_OK):
         base = Path("/tmp/.keras")
         base.mkdir(parents=True, exist_ok=True)

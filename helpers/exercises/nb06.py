@@ -1,4 +1,8 @@
-"""Exercises of ``06_transfer_learning.ipynb``: what fit changes (trainable against training=False), unfreezing the top for fine-tuning, a head trained on features put back on its base."""
+"""Exercises of ``06_transfer_learning.ipynb``.
+
+What fit changes (trainable against training=False), unfreezing the top for fine-tuning, a head
+trained on features put back on its base.
+"""
 
 from __future__ import annotations
 

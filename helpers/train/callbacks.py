@@ -14,6 +14,7 @@ The notebooks import it by its former name, ``from helpers import training`` (ke
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import math
@@ -120,10 +121,8 @@ def interrupted_message(run_dir: Path | str | None, again: str = "run the same c
         except (OSError, ValueError, KeyError, TypeError):
             continue
     if done is None:
-        try:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             done = len(json.loads((folder / "head_history.json").read_text())["epoch"]) or None
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
     if done is None:
         return f"Interrupted before the first epoch ended, so there is nothing to resume in {pretty_path(folder)} yet; {again} to start over."
     return (f"Interrupted: the run is saved in {pretty_path(folder)} up to epoch {done}, the last one completed; "

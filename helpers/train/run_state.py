@@ -112,7 +112,7 @@ def run_folder_lock(folder: os.PathLike | str) -> Iterator[Path]:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / ".lock", "a+")
+    handle = open(folder / ".lock", "a+")  # noqa: SIM115 - held open while the run lasts: the lock lives as long as the handle
     try:
         try:
             import fcntl
@@ -301,7 +301,7 @@ class RunState(keras.callbacks.Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, [None] * len(self.epochs)).append(_plain(value))
         self.epochs.append(int(epoch))
-        for key, values in self.history.items():  # a key missing this epoch: keep the lists aligned
+        for values in self.history.values():  # a key missing this epoch: keep the lists aligned
             values.extend([None] * (len(self.epochs) - len(values)))
         stopping = next((c for c in self.watched if isinstance(c, keras.callbacks.EarlyStopping)), None)
         best_weights = getattr(stopping, "best_weights", None)
