@@ -80,19 +80,6 @@ def test_modern_cnn_predicts_the_same_twice_at_inference(cifar_test_images):
     assert np.allclose(first.sum(axis=1), 1, atol=1e-5)
 
 
-def test_flip_tta_is_the_mean_of_plain_and_mirrored_predictions(cifar_test_images):
-    images, labels = cifar_test_images
-    model = models.cifar_classic_cnn()
-    plain = model.predict(images, verbose=0)
-    mirrored = model.predict(images[:, :, ::-1], verbose=0)
-    assert not np.allclose(plain, mirrored), "an untrained model is not mirror-symmetric"
-    tta = evaluate.predict_with_flip_tta(model, images, batch_size=5)
-    assert np.allclose(tta, (plain + mirrored) / 2, atol=1e-6)
-    evaluation = evaluate.evaluate_with_flip_tta(model, images, labels, CLASSES)
-    assert np.allclose(evaluation.probabilities, tta, atol=1e-6)
-    assert evaluation.y_true.tolist() == labels.astype(int).tolist()
-
-
 def test_per_class_table_compares_evaluations_side_by_side():
     y_true = np.array([0, 0, 1, 1])
     one = Evaluation(y_true, np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]]), ["cat", "dog"])
