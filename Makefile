@@ -34,6 +34,7 @@ run: install
 	$(BIN)/python -m helpers.course.runner $(ARGS)
 
 test: install
+	$(BIN)/ruff check helpers tests benchmarks
 	$(BIN)/python -m pytest $(ARGS)
 
 outputs: install

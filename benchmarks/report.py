@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from helpers.files import write_json_atomically
 from helpers.tables import text_table

@@ -29,8 +29,8 @@ What is measured (images per second, higher is better):
 3. **Series**: wall time of the quick-profile series, from ``results/summary.json`` (written by
    ``make run``), or measured now with ``--series``.
 4. **One call** (``train-cli``, ``train-folder``, ``train-flowers``): ``python -m helpers.train``
-   and ``train_from_folder`` with their defaults, in a fresh process, against the targets of issue 26
-   (:mod:`benchmarks.one_call`): seconds (CPU seconds / 2 for two quiet cores) and accuracy on
+   and ``train_from_folder`` with their defaults, in a fresh process, against their time and accuracy
+   targets (:data:`benchmarks.one_call.TARGETS`): seconds (CPU seconds / 2 for two quiet cores) and accuracy on
    images the model never saw; ``train-cli`` also runs the TensorFlow tutorial's recipe on the
    same photos (:mod:`benchmarks.tutorial_recipe`) and prints the time ratio and both accuracies.
 
@@ -53,8 +53,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file (python benchmarks/speed.py): make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import helpers  # noqa: E402,F401 - first: it quietens TensorFlow's start-up lines
-from benchmarks import report  # noqa: E402
+import helpers
+from benchmarks import report
 
 REPO = Path(__file__).resolve().parents[1]
 PARTS = ("pipeline", "training", "series", "train-cli", "train-folder", "train-flowers")

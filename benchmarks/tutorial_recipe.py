@@ -1,10 +1,9 @@
 """The TensorFlow tutorial's recipe, in plain Keras, for the side-by-side run of :mod:`benchmarks.one_call`.
 
 TensorFlow's "Transfer learning and fine-tuning" tutorial (tensorflow.org/tutorials/images/transfer_learning),
-as written there, on the same photos and base as the one call's comparison (the issue measured it
-this way): MobileNetV2 with alpha 0.35 at 160x160 px (the light ImageNet weights the course
-serves), random flips and rotations inside the model, the frozen base under global average
-pooling, dropout 0.2 and one logit; 10 epochs with Adam at 1e-4, then the base unfrozen from
+as written there, on the same photos and base as the one call's comparison: MobileNetV2 with
+alpha 0.35 at 160x160 px (the light ImageNet weights the course serves), random flips and
+rotations inside the model, the frozen base under global average pooling, dropout 0.2 and one logit; 10 epochs with Adam at 1e-4, then the base unfrozen from
 layer 100 on and 10 more epochs with RMSprop at 1e-5. The folder is split as the one call splits
 it (20% for validation, seed 42), so both train on the same photos.
 

@@ -26,6 +26,7 @@ mirror's packing command) lives in the ``course`` subpackage: nothing above impo
 import os as _os
 
 # Quieten TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices) before it is imported.
+from helpers.errors import CourseError
 from helpers.profile import quiet_tensorflow as _quiet_tensorflow  # light: TensorFlow loads on first use
 
 _quiet_tensorflow()
@@ -42,8 +43,6 @@ if _os.environ["OPENBLAS_NUM_THREADS"] == "1":
         from threadpoolctl import threadpool_limits as _threadpool_limits
 
         _threadpool_limits(1, user_api="blas")
-
-from helpers.errors import CourseError  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["CourseError", "__version__"]

@@ -21,7 +21,7 @@ Introduced in ``03_cifar10_cnn.ipynb``; ``train_from_folder(strategy=...)`` uses
 from __future__ import annotations
 
 import contextlib
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from helpers.tables import text_table
 

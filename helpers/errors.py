@@ -14,7 +14,7 @@ them from here, and their old import paths (``helpers.data.FolderError``, ...) k
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def did_you_mean(name: str, names: Iterable[str]) -> str:

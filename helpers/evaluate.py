@@ -5,8 +5,8 @@ Introduced in ``02_mnist_cnn.ipynb``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import keras
 import numpy as np
@@ -83,30 +83,6 @@ def evaluate_classifier(
 ) -> Evaluation:
     """Predict on ``x`` and return an :class:`Evaluation` against the labels ``y``."""
     probabilities = model.predict(x, batch_size=batch_size, verbose=0)
-    return Evaluation(y_true=np.asarray(y).astype(int).ravel(), probabilities=probabilities, class_names=class_names)
-
-
-def predict_with_flip_tta(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Flip test-time augmentation: the mean of the model's probabilities on ``x`` and on its mirror images.
-
-    Introduced in ``03_cifar10_cnn.ipynb``. A model trained with random horizontal flips has seen
-    both versions of every kind of image; averaging its two opinions cancels some of its errors.
-    ``x`` holds images as (N, height, width, channels); the mirror image reverses the width axis.
-    """
-    x = np.asarray(x)
-    plain = model.predict(x, batch_size=batch_size, verbose=0)
-    mirrored = model.predict(np.ascontiguousarray(x[:, :, ::-1]), batch_size=batch_size, verbose=0)
-    return (plain + mirrored) / 2
-
-
-def evaluate_with_flip_tta(
-    model: keras.Model, x: np.ndarray, y: np.ndarray, class_names: Sequence[str], batch_size: int = 256
-) -> Evaluation:
-    """Like :func:`evaluate_classifier`, with probabilities from :func:`predict_with_flip_tta`.
-
-    Introduced in ``03_cifar10_cnn.ipynb``.
-    """
-    probabilities = predict_with_flip_tta(model, x, batch_size=batch_size)
     return Evaluation(y_true=np.asarray(y).astype(int).ravel(), probabilities=probabilities, class_names=class_names)
 
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import keras
 
@@ -205,7 +205,7 @@ def _legacy_lambda(path: Path) -> bool:
 
         with h5py.File(path, "r") as handle:
             config = handle.attrs.get("model_config")
-    except Exception:  # noqa: BLE001 - not an HDF5 file: the loader's own message follows
+    except Exception:  # not an HDF5 file: the loader's own message follows
         return False
     text = config.decode("utf-8", "replace") if isinstance(config, bytes) else str(config or "")
     return '"__lambda__"' in text or '"function_type": "lambda"' in text  # Keras 3's and Keras 2's ways to store a lambda's code
@@ -218,7 +218,7 @@ def _load_legacy(path: Path, safe_mode: bool = True) -> keras.Model:
     try:
         with tensorflow_warnings_held():  # absl's "No training configuration found" warning is no news here
             return keras.models.load_model(path, compile=False, safe_mode=safe_mode)
-    except Exception as error:  # noqa: BLE001 - h5py and Keras raise many kinds; the learner needs one sentence
+    except Exception as error:  # h5py and Keras raise many kinds; the learner needs one sentence
         refused = _code_error(path, error)
         if refused is not None:
             raise refused from None
@@ -268,7 +268,7 @@ def load_classifier(
             )
         try:
             model = keras.models.load_model(path, safe_mode=safe_mode)
-        except Exception as error:  # noqa: BLE001 - Keras raises many kinds; the learner needs one sentence
+        except Exception as error:  # Keras raises many kinds; the learner needs one sentence
             refused = _code_error(path, error)
             if refused is not None:
                 raise refused from None

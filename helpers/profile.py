@@ -21,8 +21,9 @@ import logging
 import os
 import platform
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from helpers.errors import SettingError
 from helpers.tables import text_table

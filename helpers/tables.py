@@ -13,7 +13,8 @@ in, draws boxes and wraps lines to the terminal's width; it is not one of ours e
 
 from __future__ import annotations
 
-from typing import Iterable, Literal, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Literal
 
 
 def text_table(

@@ -1,6 +1,6 @@
 """Moved to :mod:`helpers.train.fit`; this name is kept for one release (Colab installs from main)."""
 
-from helpers.train.fit import (  # noqa: F401
+from helpers.train.fit import (
     Phases,
     TrainResult,
     TrainSettingError,

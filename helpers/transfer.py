@@ -27,11 +27,10 @@ Introduced in ``06_transfer_learning.ipynb``.
 
 from __future__ import annotations
 
-import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import keras
 from keras import layers
@@ -304,25 +303,6 @@ def fine_tune(model: keras.Model, base_layers_to_unfreeze: int, learning_rate: f
     for index, layer in enumerate(conv_base.layers):
         layer.trainable = index >= split and not isinstance(layer, layers.BatchNormalization)
     return compile_classifier(model, learning_rate)
-
-
-def trainable_summary(model: keras.Model) -> str:
-    """Which layers of a transfer classifier will learn: the base's trainable layers and the parameter counts.
-
-    Introduced in ``06_transfer_learning.ipynb``, to check the model after freezing and after :func:`fine_tune`.
-    """
-    conv_base = base_of(model)
-    weighted = [layer for layer in conv_base.layers if layer.weights]
-    learning = trainable_layer_names(model)
-    batch_norms = [layer for layer in weighted if isinstance(layer, layers.BatchNormalization)]
-    frozen_bn = [layer for layer in batch_norms if layer.name not in learning]
-    lines = [f"base {conv_base.name}: {len(learning)} of {len(weighted)} layers with weights are trainable"]
-    if learning:
-        lines.append(f"  trainable: from {learning[0]} up to {learning[-1]}")
-    lines.append(f"  batch-norm layers frozen (inference mode): {len(frozen_bn)} of {len(batch_norms)}")
-    trainable = sum(math.prod(variable.shape) for variable in model.trainable_weights)
-    lines.append(f"trainable parameters: {trainable:,} of {model.count_params():,}")
-    return "\n".join(lines)
 
 
 def trainable_layer_names(model: keras.Model) -> list[str]:

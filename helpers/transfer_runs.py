@@ -15,8 +15,9 @@ import functools
 import os
 import statistics
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -76,7 +77,7 @@ class TransferResult:
     history: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_fits(cls, model: keras.Model, dataset: str, head: keras.callbacks.History, fine: keras.callbacks.History) -> "TransferResult":
+    def from_fits(cls, model: keras.Model, dataset: str, head: keras.callbacks.History, fine: keras.callbacks.History) -> TransferResult:
         """The result of a model trained step by step: ``head = model.fit(...)``, :func:`fine_tune`, ``fine = model.fit(...)``."""
         base = transfer.base_of(model)
         return cls(
@@ -106,7 +107,7 @@ def keep_best(epochs: int) -> keras.callbacks.EarlyStopping:
     return keras.callbacks.EarlyStopping(monitor="val_loss", patience=epochs, restore_best_weights=True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def base_parameters(base: str) -> int:
     """Number of parameters of ``base`` without its classifier (built once, with ``weights=None``)."""
     return transfer.get_base(base).build((*transfer.get_base(base).input_size, 3)).count_params()

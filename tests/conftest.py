@@ -12,8 +12,8 @@ import functools
 import http.server
 import os
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, ContextManager, Iterator
 
 import pytest
 
@@ -41,8 +41,8 @@ def course_mirror() -> Path:
 
 def _here_or_skip(name: str, variant: str = "auto") -> None:
     """Skip the calling test unless ``fetch(name, variant)`` would find its archive without the public origin."""
-    from helpers.data import download, get_dataset
     from helpers.course.smoke import on_this_machine
+    from helpers.data import download, get_dataset
 
     info = get_dataset(name)
     archive = info.archive(download.choose_variant(name, variant))
@@ -86,7 +86,7 @@ def _serve(folder: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def serve() -> Callable[[Path], ContextManager[str]]:
+def serve() -> Callable[[Path], contextlib.AbstractContextManager[str]]:
     """``with serve(folder) as address:`` runs ``python -m http.server`` on a free port of 127.0.0.1, in a thread."""
     return _serve
 

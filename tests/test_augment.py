@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import augment, data
+from helpers import augment
 from helpers.predict import load_image
 
 
 @pytest.fixture(scope="module")
-def photo() -> np.ndarray:
-    root = data.fetch("cats_and_dogs", verbose=False)
+def photo(real_dataset) -> np.ndarray:
+    root = real_dataset("cats_and_dogs")
     return load_image(sorted((root / "train" / "cats").iterdir())[0], (64, 64))
 
 
@@ -38,7 +38,7 @@ def test_only_training_calls_change_the_image(photo):
     assert np.array_equal(np.asarray(layers(batch, training=False)), batch), "validation/test images pass unchanged"
     changed = np.asarray(layers(batch, training=True))
     assert changed.shape == batch.shape and not np.allclose(changed, batch)
-    assert 0 <= changed.min() and changed.max() <= 255.5, "fill_mode='nearest' adds no black borders or overflow"
+    assert changed.min() >= 0 and changed.max() <= 255.5, "fill_mode='nearest' adds no black borders or overflow"
 
 
 def test_augment_dataset_gives_new_variants_every_epoch(photo):

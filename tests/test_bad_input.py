@@ -1,4 +1,4 @@
-"""Bad input, part two (issue 15): each kind a learner can cause ends in one clear message, never in a
+"""Bad input a learner can cause: each kind ends in one clear message, never in a
 traceback nor in a silently wrong result. Each test builds the bad input (tiny generated images: these
 are edge cases, not lessons) and asserts on the error class or on the structured result.
 """
@@ -16,10 +16,11 @@ import pytest
 from PIL import Image
 
 from helpers import data, model_files, predict
-from helpers.train import callbacks as train_callbacks, command
-from helpers.data import checks, labels_csv
+from helpers.data import checks
 from helpers.data.folders import FolderError
 from helpers.errors import CourseError, TrainingDivergedError, TrainSettingError
+from helpers.train import callbacks as train_callbacks
+from helpers.train import command
 
 SIZE = (16, 16)
 _SEEDS = itertools.count(500)
@@ -212,7 +213,6 @@ def test_split_settings_are_checked_in_one_place(tmp_path):
         dict(validation_dir=tmp_path, test_split=1.0),
         dict(validation_split=None, needs="validation_split"),            # a CSV file has no second folder
         dict(validation_split=0.2, validation_dir=tmp_path, needs="validation_split"),
-        dict(test_split=None, needs="test_split"), dict(test_split=0, needs="test_split"),
         dict(needs="everything"),
     ]
     for settings in bad:
@@ -225,13 +225,12 @@ def test_split_settings_are_checked_in_one_place(tmp_path):
         check(None, None)
     assert "Give exactly one of validation_split" in str(error.value) and "not both or neither" in str(error.value)
     with pytest.raises(TrainSettingError) as error:
-        check(None, 2, needs="test_split")
+        check(None, 2, tmp_path)
     assert str(error.value) == "test_split must be between 0 and 1 (for example 0.5), not 2."
-    # the data modules use it: the same error type from a folder, a validation folder and a CSV file
+    # the data modules use it: the same error type from a folder and a CSV file
     root = folder(tmp_path / "pets", {"cats": 5, "dogs": 5})
     csv_file = data.write_labels_csv([(p, p.parent.name) for p in sorted(root.rglob("*.jpg"))], tmp_path / "labels.csv")
     for call in (lambda: data.image_datasets(root, SIZE, validation_split=0.6, test_split=0.5, verbose=False),
-                 lambda: data.split_validation_test(root, SIZE, test_split=1.5),
                  lambda: data.csv_datasets(csv_file, SIZE, validation_split=0.9, test_split=0.2, verbose=False)):
         with pytest.raises(TrainSettingError, match="between 0 and 1"):
             call()

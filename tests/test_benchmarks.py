@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks import report, speed
 
-WHEN = datetime.datetime(2026, 1, 5, 14, 30, tzinfo=datetime.timezone.utc)
+WHEN = datetime.datetime(2026, 1, 5, 14, 30, tzinfo=datetime.UTC)
 
 
 def test_ratios_and_how_they_are_shown():

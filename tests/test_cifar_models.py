@@ -5,21 +5,22 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import keras
+import numpy as np
+import pytest
 
-from helpers import evaluate, models, plots  # noqa: E402
-from helpers.train import callbacks as train_callbacks  # noqa: E402
-from helpers.data import get_dataset, load_cifar10  # noqa: E402
-from helpers.evaluate import Evaluation  # noqa: E402
+from helpers import evaluate, models, plots
+from helpers.data import get_dataset, load_cifar10
+from helpers.evaluate import Evaluation
+from helpers.train import callbacks as train_callbacks
 
 CLASSES = list(get_dataset("cifar10").classes)
 
 
 @pytest.fixture(scope="module")
-def cifar_test_images():
+def cifar_test_images(dataset_here):
     """The first 16 test images of the real CIFAR-10 mini archive, with their labels."""
+    dataset_here("cifar10", "mini")
     _, (x_test, y_test) = load_cifar10("mini", verbose=False)
     return x_test[:16], y_test[:16]
 
@@ -77,19 +78,6 @@ def test_modern_cnn_predicts_the_same_twice_at_inference(cifar_test_images):
     second = keras.ops.convert_to_numpy(model(images, training=False))
     assert np.array_equal(first, second), "augmentation and batch norm must be fixed at inference"
     assert np.allclose(first.sum(axis=1), 1, atol=1e-5)
-
-
-def test_flip_tta_is_the_mean_of_plain_and_mirrored_predictions(cifar_test_images):
-    images, labels = cifar_test_images
-    model = models.cifar_classic_cnn()
-    plain = model.predict(images, verbose=0)
-    mirrored = model.predict(images[:, :, ::-1], verbose=0)
-    assert not np.allclose(plain, mirrored), "an untrained model is not mirror-symmetric"
-    tta = evaluate.predict_with_flip_tta(model, images, batch_size=5)
-    assert np.allclose(tta, (plain + mirrored) / 2, atol=1e-6)
-    evaluation = evaluate.evaluate_with_flip_tta(model, images, labels, CLASSES)
-    assert np.allclose(evaluation.probabilities, tta, atol=1e-6)
-    assert evaluation.y_true.tolist() == labels.astype(int).tolist()
 
 
 def test_per_class_table_compares_evaluations_side_by_side():

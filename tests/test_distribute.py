@@ -76,7 +76,8 @@ TWO_REPLICAS = textwrap.dedent('''
 ''')
 
 
-def test_two_replicas_train_like_one_device():
+def test_two_replicas_train_like_one_device(dataset_here):
+    dataset_here("caltech101")  # the child process reads it from the Keras cache or a mirror, never the public origin
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     done = subprocess.run([sys.executable, "-c", TWO_REPLICAS], capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -1,4 +1,4 @@
-"""Unit tests for the ensembles' members and scoring: bootstrap and boosting (SAMME), the scoreboard, the
+"""Unit tests for the ensembles' members and scoring: boosting's weighted vote (SAMME), the scoreboard, the
 noise figures, the disagreement plots, and the member builders in helpers.models; on hand-made arrays.
 
 The combiners (averages, votes, stacking, cross-validation) are in test_ensembles.py."""
@@ -7,45 +7,6 @@ import numpy as np
 import pytest
 
 from helpers import ensembles
-
-
-def test_bootstrap_indices():
-    sample = ensembles.bootstrap_indices(10_000, seed=1)
-    assert sample.shape == (10_000,) and sample.dtype.kind == "i"
-    # drawn uniformly with replacement, an index is drawn k times with probability e^-1 / k! (Poisson(1))
-    times = np.bincount(sample, minlength=10_000)
-    assert len(times) == 10_000  # no index beyond range(n)
-    assert np.mean(times == 2) == pytest.approx(np.exp(-1) / 2, abs=0.01)
-    assert ensembles.out_of_bag_mask(sample, 10_000).mean() == pytest.approx(np.exp(-1), abs=0.01)
-    assert np.array_equal(sample, ensembles.bootstrap_indices(10_000, seed=1))
-    assert not np.array_equal(sample, ensembles.bootstrap_indices(10_000, seed=2))
-    assert len(np.unique(sample)) / 10_000 == pytest.approx(1 - np.exp(-1), abs=0.01)
-
-
-def test_out_of_bag_mask():
-    assert ensembles.out_of_bag_mask([0, 0, 2, 3, 3], 5).tolist() == [False, True, False, False, True]
-
-
-def test_samme_update_exact_values():
-    weights, alpha = ensembles.samme_update(np.ones(4), [True, True, True, False], num_classes=10)
-    # err = 1/4: alpha = log(3) + log(9) = log(27); the wrong example's weight becomes 27, then mean 1
-    assert alpha == pytest.approx(np.log(27))
-    assert weights == pytest.approx(np.array([1, 1, 1, 27]) * 4 / 30)
-    assert weights.mean() == pytest.approx(1.0)
-
-
-def test_samme_update_learning_rate_and_wrong_share():
-    weights, alpha = ensembles.samme_update(np.ones(4), [True, True, True, False], num_classes=10, learning_rate=0.5)
-    assert alpha == pytest.approx(0.5 * np.log(27))
-    assert weights[3] / weights[0] == pytest.approx(np.sqrt(27))
-    # with the full step, the misclassified examples always end up with (K-1)/K of the weight
-    full, _ = ensembles.samme_update(np.ones(100), np.arange(100) >= 3, num_classes=10)
-    assert full[:3].sum() / full.sum() == pytest.approx(0.9)
-
-
-def test_samme_update_refuses_a_member_no_better_than_guessing():
-    with pytest.raises(ensembles.EnsembleError, match="no better than guessing"):
-        ensembles.samme_update(np.ones(10), [True] + [False] * 9, num_classes=10)
 
 
 def test_samme_combine_weighted_votes():
@@ -174,12 +135,13 @@ def test_cifar_small_cnn_sizes_and_no_randomness_at_inference():
     assert np.allclose(large.predict(x, verbose=0), large.predict(x, verbose=0))  # the flip acts only in training
 
 
-def test_members_train_together_with_their_own_sample_weights():
+def test_members_train_together_with_their_own_sample_weights(dataset_here):
     """One Functional model with one output per member: each output's loss uses its own weights."""
     import keras
 
     from helpers.data import load_mnist
 
+    dataset_here("mnist")
     (x, y), _ = load_mnist(verbose=False)
     x, y = x[:128, ..., None], y[:128].astype(int)
     members = [keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),
@@ -195,13 +157,16 @@ def test_members_train_together_with_their_own_sample_weights():
     assert np.allclose(members[1].get_weights()[0], before[1])
 
 
-def test_train_predict_and_average_model_agree():
-    from helpers.data import load_mnist
+def test_predict_members_and_average_model_agree():
+    import keras
+
     from helpers.models import mnist_cnn
 
-    (x, y), _ = load_mnist(verbose=False)
-    x, y = x[:256, ..., None], y[:256]
-    members = [ensembles.train_member(mnist_cnn, x, y, seed=seed, epochs=1, name=f"m{seed}")[0] for seed in (0, 1)]
+    x = np.random.default_rng(0).integers(0, 256, (64, 28, 28, 1)).astype("uint8")
+    members = []
+    for seed in (0, 1):
+        keras.utils.set_random_seed(seed)  # a member per seed: different initial weights
+        members.append(mnist_cnn(name=f"m{seed}"))
     probs, seconds = ensembles.predict_members(members, x[:64])
     assert probs.shape == (2, 64, 10) and np.allclose(probs.sum(-1), 1, atol=1e-5)
     assert len(seconds) == 2 and all(s > 0 for s in seconds)

@@ -43,9 +43,10 @@ def test_report_has_a_row_per_class_with_its_scores(evaluation):
     assert [row[3] for row in rows.values()] == [2, 3, 1], "support: the true examples of each class"
 
 
-def test_evaluate_classifier_uses_the_model_probabilities():
+def test_evaluate_classifier_uses_the_model_probabilities(dataset_here):
     from helpers.data import load_mnist
 
+    dataset_here("mnist")
     _, (x_test, y_test) = load_mnist(verbose=False)
     model = mnist_cnn()
     result = evaluate_classifier(model, x_test[:32, ..., None], y_test[:32], [str(i) for i in range(10)])

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import keras
-import numpy as np
-import pytest
-import tensorflow as tf
-from keras import layers
 
-from helpers.evaluate import Evaluation
-from helpers.exercises import ____, Exercise, correct, unanswered, wrong
+import numpy as np
 from exercise_checks import bad, ok
-from helpers.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07
+
+from helpers.exercises import Exercise, ____, correct, nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, unanswered, wrong
 
 MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07]
 

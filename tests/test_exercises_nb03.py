@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from exercise_checks import bad, ok
 from keras import layers
 
 from helpers.exercises import nb03
-from exercise_checks import bad, ok
 
 
 def test_nb03_ex1_counts_the_block_keras_builds():

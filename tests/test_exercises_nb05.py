@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from exercise_checks import bad, ok
 from PIL import Image
 
 from helpers.exercises import nb05
-from exercise_checks import bad, ok
 
 
 def test_nb05_three_way_split():

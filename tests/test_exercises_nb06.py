@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import keras
 import pytest
+from exercise_checks import bad, ok
 from keras import layers
 
 from helpers.exercises import nb06
-from exercise_checks import bad, ok
 
 SIZE = nb06.SIZE
 

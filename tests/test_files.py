@@ -32,10 +32,9 @@ def test_temporary_names_are_hidden_unique_and_carry_the_process_and_suffix(tmp_
 def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary(tmp_path):
     target = tmp_path / "record.json"
     target.write_text("old")
-    with pytest.raises(RuntimeError):
-        with files.replacing(target) as partial:
-            partial.write_text("half of the ne")
-            raise RuntimeError("killed meanwhile")
+    with pytest.raises(RuntimeError), files.replacing(target) as partial:
+        partial.write_text("half of the ne")
+        raise RuntimeError("killed meanwhile")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
 

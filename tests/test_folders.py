@@ -41,14 +41,6 @@ def test_validation_folder_with_a_carved_test_split(root, capsys):
     assert [int("/dogs/" in f) for f in splits.test_files] == y_test.tolist()
 
 
-def test_test_split_never_overlaps_validation(root):
-    validation, test = data.split_validation_test(root / "validation", (24, 24), 0.5, seed=7)
-    assert len(validation.file_paths) == len(test.file_paths) == 500
-    assert not set(validation.file_paths) & set(test.file_paths)
-    again, test_again = data.split_validation_test(root / "validation", (24, 24), 0.5, seed=7)
-    assert test_again.file_paths == test.file_paths, "same seed, same test split"
-
-
 def test_one_folder_split_three_ways(root):
     splits = data.image_datasets(root / "validation", (24, 24), 50, validation_split=0.2, test_split=0.2, verbose=False)
     assert splits.counts == {"train": 600, "validation": 200, "test": 200}

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from helpers import data, train
-from helpers.train import command
 from helpers.errors import FolderError, TrainSettingError
+from helpers.train import command
 
 #: Caltech-101 mini's six categories, merged into three labels that no folder has.
 GROUPS = {"crab": "crustacean", "crayfish": "crustacean", "lobster": "crustacean", "cup": "vessel", "ewer": "vessel", "dalmatian": "dog"}

@@ -15,9 +15,10 @@ def test_mnist_cnn_has_the_documented_shape_and_size():
     assert isinstance(model.layers[0], keras.layers.Rescaling), "takes raw 0-255 pixels"
 
 
-def test_mnist_cnn_outputs_probabilities_for_raw_pixels():
+def test_mnist_cnn_outputs_probabilities_for_raw_pixels(dataset_here):
     from helpers.data import load_mnist
 
+    dataset_here("mnist")
     (x_train, _), _ = load_mnist(verbose=False)
     probabilities = models.mnist_cnn(num_classes=10).predict(x_train[:4, ..., None], verbose=0)
     assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)

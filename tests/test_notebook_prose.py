@@ -28,7 +28,7 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 _NOT_PERCENTAGES = re.compile(r"\b\w*(?:loss|learning_rate|lr)\w*\s*[:=]\s*[-+\d.e]+", re.I)
 
 
-def _output_text(notebook) -> str:  # noqa: ANN001 - an nbformat NotebookNode
+def _output_text(notebook) -> str:
     parts = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -68,7 +68,7 @@ def _marked(text: str) -> bool:
     return any(word in text.lower() for word in REFERENCE_WORDS)
 
 
-def unbacked_percentages(notebook) -> list[str]:  # noqa: ANN001 - an nbformat NotebookNode
+def unbacked_percentages(notebook) -> list[str]:
     """``"cell N: ... in: line"`` for each markdown line quoting a percentage the notebook neither printed nor marked.
 
     A percentage is marked when its line, or the sentence it belongs to (sentences may wrap over

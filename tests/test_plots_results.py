@@ -3,12 +3,12 @@ import json
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from helpers import plots  # noqa: E402
-from helpers.course import results  # noqa: E402
-from helpers.evaluate import Evaluation  # noqa: E402
+from helpers import plots
+from helpers.course import results
+from helpers.evaluate import Evaluation
 
 
 def _evaluation():

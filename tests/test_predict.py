@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import data, model_files, models, predict
+from helpers import model_files, models, predict
 from helpers.errors import CourseError
 
 SIZE = (96, 96)
 
 
 @pytest.fixture(scope="module")
-def photos() -> dict[str, list[Path]]:
-    root = data.fetch("cats_and_dogs", verbose=False)
+def photos(real_dataset) -> dict[str, list[Path]]:
+    root = real_dataset("cats_and_dogs")
     return {name: sorted((root / "validation" / name).iterdir())[:2] for name in ("cats", "dogs")}
 
 

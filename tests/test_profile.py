@@ -70,7 +70,7 @@ def test_unknown_setting_names_the_known_ones(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "quick")
     settings = profile.show_profile(epochs=(1, 2))
     with pytest.raises(AttributeError, match="known: \\['epochs'\\]"):
-        settings.batch_size
+        _ = settings.batch_size
 
 
 def test_choose_and_hardware(monkeypatch):
@@ -144,8 +144,7 @@ def test_tensorflow_warnings_are_held_for_a_block_only():
 
     absl = logging.getLogger("absl")
     before = tf.get_logger().level, absl.level
-    with pytest.raises(RuntimeError):
-        with profile.tensorflow_warnings_held():
-            assert tf.get_logger().level == absl.level == logging.ERROR
-            raise RuntimeError("the block fails")
+    with pytest.raises(RuntimeError), profile.tensorflow_warnings_held():
+        assert tf.get_logger().level == absl.level == logging.ERROR
+        raise RuntimeError("the block fails")
     assert (tf.get_logger().level, absl.level) == before

@@ -20,6 +20,17 @@ def test_dependencies_are_ranges_that_keep_colab_tensorflow():
     assert {"pytest", "nbval", "jupyterlab"} <= {re.split("[<>=]", r)[0] for r in project["optional-dependencies"]["dev"]}
 
 
+def test_notebooks_and_readme_state_the_tensorflow_floor_of_pyproject():
+    """The Colab promise (its TensorFlow stays in place) holds only for the floor pyproject.toml declares."""
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    floor = next(r.split(">=")[1] for r in dependencies if re.match(r"tensorflow\s*>=", r))
+    stated = {"README.md": re.findall(r"tensorflow>=([\d.]+)", (REPO / "README.md").read_text())}
+    for path in NOTEBOOKS:
+        stated[path.name] = [v for cell in nbformat.read(path, as_version=4).cells for v in re.findall(r"tensorflow>=([\d.]+)", cell.source)]
+    assert all(stated.values()), f"each notebook's first cell and the README state the floor: {stated}"
+    assert {name: versions for name, versions in stated.items() if set(versions) != {floor}} == {}, f"pyproject.toml says tensorflow>={floor}"
+
+
 def test_ci_runs_exactly_the_readme_test_command():
     assert re.search(r"^make test$", (REPO / ".ci" / "run").read_text(), re.M)
     readme = (REPO / "README.md").read_text()

@@ -72,7 +72,7 @@ def test_without_duplicates_true_copies_stay(tmp_path, capsys):
 
 def test_a_second_quarantine_appends_to_the_log_and_never_overwrites(tmp_path):
     root = pets(tmp_path / "pets")
-    for round_ in (1, 2):
+    for _ in range(2):
         shutil.copy(root / "dogs" / "000.jpg", root / "dogs" / "zz_copy.jpg")
         data.quarantine(data.scan_folder(root), duplicates=True, verbose=False)
     aside = tmp_path / "pets_quarantine" / "dogs"

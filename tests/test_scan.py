@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import os
 import shutil
 import stat
 from pathlib import Path
@@ -19,9 +18,9 @@ import pytest
 from PIL import Image
 
 from helpers import data
-from helpers.train import command
 from helpers.data import filelist
 from helpers.errors import CourseError
+from helpers.train import command
 
 SIZE = (16, 16)
 _SEEDS = itertools.count(100)
@@ -369,7 +368,6 @@ def test_train_from_folder_on_a_messy_folder(tmp_path, capsys):
 
 def test_training_command_quarantines_on_request(tmp_path, capsys):
     """``python -m helpers.train FOLDER --quarantine`` moves the damaged file aside with a log and trains on the rest."""
-    from helpers import train
 
     root = folder(tmp_path / "pets", {"cats": 8, "dogs": 8})
     (root / "cats" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(40))

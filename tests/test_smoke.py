@@ -25,7 +25,8 @@ from helpers.weights import fetch_weights, weights_path
 
 
 @pytest.fixture(scope="module")
-def digits():
+def digits(dataset_here):
+    dataset_here("mnist")
     (x, y), _ = data.load_mnist(verbose=False)
     return x[:2_000].astype("float32") / 255, y[:2_000]
 
@@ -197,8 +198,9 @@ def _outputs(path) -> str:
     return "".join(output.get("text", "") for cell in cells for output in cell.get("outputs", []))
 
 
-def test_a_smoke_run_fails_on_a_broken_full_profile_line(tmp_path, monkeypatch):
+def test_a_smoke_run_fails_on_a_broken_full_profile_line(tmp_path, monkeypatch, dataset_here):
     """Run through the series runner in fresh kernels: with COURSE_SMOKE set, the runner installs the caps in each kernel."""
+    dataset_here("mnist")  # the good notebook loads MNIST in its kernel: from the Keras cache or a mirror only
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("COURSE_PROFILE", "quick")
     monkeypatch.delenv(smoke.SMOKE_ENV, raising=False)

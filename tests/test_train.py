@@ -16,18 +16,18 @@ from PIL import Image
 
 import helpers
 from helpers import data, model_files, train
-from helpers.train import options as train_options
-from helpers.train import command
 from helpers.data import checks
-from helpers.errors import CourseError, FolderError, TrainSettingError
+from helpers.errors import FolderError, TrainSettingError
+from helpers.train import command
+from helpers.train import options as train_options
 
 TINY = dict(image_size=32, epochs=1, base=None, widths=(8, 16), convs_per_block=1, verbose=0)  # the course CNN, tiny
 GRAYSCALE = {"crab": ["image_0018.jpg", "image_0051.jpg", "image_0066.jpg"], "cup": ["image_0007.jpg", "image_0029.jpg", "image_0030.jpg"]}
 
 
 @pytest.fixture(scope="module")
-def caltech() -> Path:
-    return data.fetch("caltech101", verbose=False)
+def caltech(real_dataset) -> Path:
+    return real_dataset("caltech101")
 
 
 @pytest.fixture
@@ -229,7 +229,8 @@ def test_every_command_line_option_is_an_option_of_the_python_call():
     assert flags - cli_only <= api, f"flags with no Python option: {sorted(flags - cli_only - api)}"
     python_only = {"directory", "model", "max_train", "strategy", "mixed_precision", "callbacks", "convs_per_block",
                    "fine_tune_layers", "fine_tune_learning_rate", "verbose", "save_to", "augment", "weights"}
-    assert api - {"root", "allow_outside_root"} - python_only <= flags, f"options with no flag: {sorted(api - {'root', 'allow_outside_root'} - python_only - flags)}"
+    options = api - {"root", "allow_outside_root"} - python_only
+    assert options <= flags, f"options with no flag: {sorted(options - flags)}"
 
 
 def test_the_model_step_is_build_classifier_and_its_second_check_is_quiet(capfd):

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from helpers import model_files, train, transfer, weights
-from helpers.train import features, options as train_options
+from helpers.train import features
+from helpers.train import options as train_options
 
 
 def _folder(root, classes=("blue", "red"), per_class=20, noise=False, seed=0):
@@ -82,7 +83,8 @@ def test_the_defaults_choose_the_features_recipe_on_a_cpu(monkeypatch):
     monkeypatch.setattr(weights, "weights_cached", lambda base: True)
     chosen = train_options.choose_defaults("auto", "imagenet", None, None, None, None, features=True)
     assert (chosen.base, chosen.image_size, chosen.recipe, chosen.mirror, chosen.fine_tune_epochs) == ("MobileNetV2-0.5", (224, 224), "features", True, 0)
-    assert chosen.line().startswith("Base: MobileNetV2-0.5 with ImageNet weights (quick profile, CPU): 224x224 px, its features computed once per photo and its mirror image")
+    assert chosen.line().startswith("Base: MobileNetV2-0.5 with ImageNet weights (quick profile, CPU): 224x224 px, "
+                                    "its features computed once per photo and its mirror image")
     assert train_options.choose_defaults("auto", "imagenet", None, 5, None, None, features=True).recipe == "epochs", "epochs given"
     assert train_options.choose_defaults("auto", "imagenet", None, None, 2, None, features=True).base == "MobileNetV2-0.35", "fine-tuning asked for"
     assert train_options.choose_defaults(None, "imagenet", None, None, None, None, features=True).recipe == "epochs", "base=None"

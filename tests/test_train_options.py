@@ -17,17 +17,19 @@ import numpy as np
 import pytest
 
 from helpers import data, models, train, transfer, weights
-from helpers.train import callbacks as train_callbacks, command, options as train_options
 from helpers.data.checks import TrainSettingError
 from helpers.errors import CourseError, TrainingDivergedError
+from helpers.train import callbacks as train_callbacks
+from helpers.train import command
+from helpers.train import options as train_options
 
 TINY_CNN = functools.partial(models.folder_cnn, widths=(8, 16), convs_per_block=1)
 TWO = dict(image_size=32, classes=["crab", "cup"], augment=False, verbose=0)
 
 
 @pytest.fixture(scope="module")
-def caltech():
-    return data.fetch("caltech101", verbose=False)
+def caltech(real_dataset):
+    return real_dataset("caltech101")
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Runs that die and runs that collide: resuming by default, and one run per run folder (issue 22).
+"""Runs that die and runs that collide: resuming by default, and one run per run folder.
 
 Real processes: a training run SIGKILLed mid-training and the same call again in a new process
 (a pretrained base under a new head, the default run), a second run refused while the first holds

@@ -9,14 +9,13 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helpers import transfer_runs  # noqa: E402
-from helpers.data import fetch  # noqa: E402
+from helpers import transfer_runs
 
 
 @pytest.fixture(scope="module")
-def photos():
+def photos(real_dataset):
     """40 real cats and dogs photos at 48x48 (the first 20 of each class of validation/), as a dataset and as arrays."""
-    root = fetch("cats_and_dogs", verbose=False)
+    root = real_dataset("cats_and_dogs")
     dataset = keras.utils.image_dataset_from_directory(
         root / "validation", image_size=(48, 48), batch_size=16, label_mode="binary", shuffle=False, verbose=False
     )

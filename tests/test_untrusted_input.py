@@ -1,4 +1,4 @@
-"""Bad input, part three (issue 22, items 3-6): files from someone else.
+"""Bad input from someone else's files: labels, model files, mirrors and paths.
 
 A labels CSV that points outside its folder, a model file that carries Python code, a mirror that
 never answers or answers with the wrong thing, and printed commands with spaces in their paths. Each
@@ -284,7 +284,7 @@ class _Wrong:
         import threading
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's name
+            def do_GET(self):
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(announced if announced is not None else len(body)))

@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nStopped. Files already packed are kept; run the same command again to finish.", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - an instructor gets one line, not a traceback
+    except Exception as error:
         print(f"Unexpected {type(error).__name__}: {error}. This is a bug in the course's helpers: please report it "
               "with the command you ran.", file=sys.stderr)
         return 2

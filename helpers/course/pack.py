@@ -30,8 +30,21 @@ import urllib.request
 from pathlib import Path
 
 from helpers.course.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
-    DEFAULT_PROFILE, EARLIER_GENERATORS, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER,
-    PackError, PackItem, PackResult, check_kind, notebooks_using, plan, write_index,
+    DEFAULT_PROFILE,
+    EARLIER_GENERATORS,
+    GENERATOR,
+    LIGHT_BASES,
+    NOTEBOOKS_DIR,
+    NOTEBOOKS_FALLBACK,
+    PROFILES,
+    WEIGHTS_FOLDER,
+    PackError,
+    PackItem,
+    PackResult,
+    check_kind,
+    notebooks_using,
+    plan,
+    write_index,
 )
 from helpers.data.download import file_digest, is_valid, mirror_candidates, move_aside, parsed_mirrors, pretty_path
 from helpers.data.fetch_file import MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, download_file, error_reason

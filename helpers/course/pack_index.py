@@ -187,7 +187,7 @@ def write_index(directory: Path, results: list[PackResult], profile: str) -> Non
     """Write ``index.json`` (for tools) and ``index.html`` (what a browser shows at the mirror's address)."""
     from helpers import __version__
 
-    created = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+    created = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     index = {
         "generator": GENERATOR, "helpers_version": __version__, "created": created, "profile": profile,
         "layout": "<dataset>/<archive file> and models/<weight file>: use this folder, or its HTTP address, "

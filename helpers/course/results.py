@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 RESULTS_ENV = "COURSE_RESULTS_FILE"
 
@@ -203,7 +204,9 @@ def update_readme(readme: str, summary: dict, profile: str = "quick") -> str:
         row = rows.get(number)
         return None if row is None else f"{row.get('seconds', 0):,.0f}"
 
-    number_of = lambda first_cell: re.match(r"\d\d", first_cell) and first_cell[:2]  # "00" or "00 setup" -> "00"
+    def number_of(first_cell: str) -> str | None:
+        return re.match(r"\d\d", first_cell) and first_cell[:2]  # "00" or "00 setup" -> "00"
+
     text = _replace_block(readme, "notebooks", lambda block: _rewrite_column(block, "result (quick", lambda c: number_of(c) and short(number_of(c))))
     text = _replace_block(text, "results", lambda block: readme_results_table(summary, profile))
     return _replace_block(text, "timings", lambda block: _rewrite_column(block, "seconds", lambda c: number_of(c) and seconds(number_of(c))))

@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +72,7 @@ MACHINE_SETTINGS = ("COURSE_DATA_MIRROR", "KERAS_HOME")
 _STARTUP_NOISE = re.compile(r"^(WARNING: All log messages before absl|[IWE]0000 |To enable the following instructions)")
 
 
-def _drop_startup_noise(notebook) -> None:  # noqa: ANN001 - an nbformat NotebookNode
+def _drop_startup_noise(notebook) -> None:
     """Remove stderr outputs made only of TensorFlow start-up lines (kept when anything else is in them)."""
     for cell in notebook.cells:
         kept = []
@@ -150,7 +150,7 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
         seconds = time.perf_counter() - start
         row = NotebookResult(
             path.stem, status, seconds=round(seconds, 1), profile=os.environ.get("COURSE_PROFILE", ""),
-            date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+            date=datetime.now(UTC).strftime("%Y-%m-%d"),
         )
         if results_file.is_file():
             figures = json.loads(results_file.read_text())
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Running {len(paths)} notebooks, profile {profile} ({reason}); {hardware}", flush=True)
     rows = []
     start = time.perf_counter()
-    run_id = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run_id = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for path in paths:
         print(f"  {path.name} ...", end=" ", flush=True)
         row = run_notebook(path, timeout=args.timeout, inplace=args.inplace)

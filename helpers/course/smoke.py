@@ -34,8 +34,9 @@ import functools
 import inspect
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 SMOKE_ENV = "COURSE_SMOKE"
 

@@ -24,7 +24,6 @@ from helpers.data.folders import (
     describe_folder,
     image_datasets,
     prepare,
-    split_validation_test,
 )
 from helpers.data.registry import DATASETS, Archive, DatasetInfo, get_dataset
 from helpers.data.summary import registry_table
@@ -33,12 +32,11 @@ __all__ = [
     "DATASETS", "MIRROR_ENV", "Archive", "DatasetInfo", "cache_dir", "choose_variant", "datasets_dir",
     "fetch", "get_dataset", "load_cifar10", "load_mnist", "mirrors", "pretty_path", "registry_table",
     "FolderDatasets", "count_images", "dataset_arrays", "describe_folder", "image_datasets", "prepare",
-    "split_validation_test",
 ]
 
 # Notebook 05: labels from a CSV file, and size checks before training.
-from helpers.data.checks import check_sizes, class_counts  # noqa: E402
-from helpers.data.labels_csv import csv_datasets, read_labels_csv, write_labels_csv  # noqa: E402
+from helpers.data.checks import check_sizes, class_counts
+from helpers.data.labels_csv import csv_datasets, read_labels_csv, write_labels_csv
 
 __all__ += ["check_sizes", "class_counts", "csv_datasets", "read_labels_csv", "write_labels_csv"]
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from helpers.data.download import pretty_path
 from helpers.data.layout import FolderError, as_folder, check_no_empty_class, check_not_splits
@@ -49,7 +48,7 @@ def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = N
 
 
 #: What :func:`check_split_settings` requires, by caller.
-SPLIT_NEEDS = ("validation", "validation_split", "test_split", "nothing")
+SPLIT_NEEDS = ("validation", "validation_split", "nothing")
 
 
 def _fraction(name: str, value, example: str) -> float:
@@ -74,7 +73,7 @@ def check_split_settings(
     Args:
         needs: what the caller cannot do without: ``"validation"`` exactly one of ``validation_split``
             and ``validation_dir`` (:func:`helpers.data.image_datasets`); ``"validation_split"`` (a CSV
-            file: no second folder); ``"test_split"`` (carving a validation folder); ``"nothing"``.
+            file: no second folder); ``"nothing"``.
 
     Returns:
         The fractions given, added: ``validation_split + test_split`` (0 where neither is given).
@@ -92,7 +91,7 @@ def check_split_settings(
     held_out = 0.0
     if validation_split is not None or needs == "validation_split":
         held_out += _fraction("validation_split", validation_split, "0.2")
-    if (test_split is not None and test_split != 0) or needs == "test_split":
+    if test_split is not None and test_split != 0:
         held_out += _fraction("test_split", test_split, "0.5" if validation_split is None else "0.1")
     if validation_split is not None and held_out >= 1:
         raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")

@@ -31,13 +31,32 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before
-    MIRROR_ENV, Mirror, cache_dir, cached_path, datasets_dir, parse_mirror, parsed_mirrors, pretty_path, mirrors, move_aside,
-    lock_file,
-)
 from helpers.data.fetch_file import (  # noqa: F401 - one file from one address; importable from here too, as before
-    MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, UNANSWERED_MEMORY_S, Answer, _remember_unanswered, _timed_out, download_file,
-    error_reason, looks_wrong, recently_unanswered, sniff,
+    MIRROR_TIMEOUT_S,
+    ORIGIN_TIMEOUT_S,
+    UNANSWERED_MEMORY_S,
+    Answer,
+    _remember_unanswered,
+    _timed_out,
+    download_file,
+    error_reason,
+    looks_wrong,
+    recently_unanswered,
+    sniff,
+)
+from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before  # noqa: F401 - where things live; importable from here too, as before
+    MIRROR_ENV,
+    Mirror,
+    cache_dir,
+    cached_path,
+    datasets_dir,
+    lock_file,
+    locked,
+    mirrors,
+    move_aside,
+    parse_mirror,
+    parsed_mirrors,
+    pretty_path,
 )
 from helpers.data.registry import IMAGE_SUFFIXES, Archive, DatasetInfo, count_image_names, get_dataset  # noqa: F401
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
@@ -167,7 +186,7 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
                 print(f"Fetching {archive.filename} from {_describe(url)}")
             try:
                 answer = download_file(url, staging, timeout=timeout)
-            except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - reported in one line below
+            except (Exception, KeyboardInterrupt) as exc:  # reported in one line below
                 staging.unlink(missing_ok=True)
                 if isinstance(exc, KeyboardInterrupt):
                     raise

@@ -14,9 +14,9 @@ import socket
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from helpers.data.registry import Archive
 
@@ -137,7 +137,7 @@ def _recording(answer: Answer) -> Iterator[None]:
     class Recorder(urllib.request.BaseHandler):
         handler_order = 1000  # after the redirects: the final answer
 
-        def http_response(self, request, response):  # noqa: ANN001 - urllib's handler protocol
+        def http_response(self, request, response):
             answer.status = getattr(response, "status", None) or response.getcode()
             answer.content_type = response.headers.get("Content-Type")
             length = response.headers.get("Content-Length")

@@ -20,20 +20,26 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 from helpers.data.checks import check_split, check_split_settings
 from helpers.data.download import pretty_path
 from helpers.data.filelist import scan_datasets
-from helpers.data.registry import KERAS_SUFFIXES, count_image_names
 from helpers.data.layout import (  # noqa: F401 - FolderError and the checks are importable from here too
-    FolderError, as_folder, check_class_list, check_no_empty_class, check_not_splits, check_options, check_validation_classes,
+    FolderError,
+    as_folder,
+    check_class_list,
+    check_no_empty_class,
+    check_not_splits,
+    check_options,
+    check_validation_classes,
 )
 from helpers.data.quarantine import quarantine as move_aside
+from helpers.data.registry import KERAS_SUFFIXES, count_image_names
 from helpers.data.scan import remove_copies, scan_folder
 from helpers.errors import TrainSettingError
 from helpers.tables import text_table
@@ -170,36 +176,6 @@ def _load(directory: Path, image_size: tuple[int, int], classes: Sequence[str] |
     finally:
         if loud:
             keras.config.enable_interactive_logging()
-
-
-def split_validation_test(
-    directory: os.PathLike | str,
-    image_size: tuple[int, int],
-    test_split: float = 0.5,
-    *,
-    seed: int = 42,
-    classes: Sequence[str] | None = None,
-    label_mode: str = "int",
-):
-    """Carve a held-out test split from a validation folder.
-
-    ``image_dataset_from_directory(directory, validation_split=test_split, subset="both", seed=seed)``
-    shuffles the file list with ``seed`` and cuts it in two: the first part stays the validation
-    split, the rest becomes the test split. Same seed, same cut, on every run.
-
-    Returns:
-        ``(validation, test)``: unbatched datasets of ``(image, label)``; the test dataset is not
-        shuffled and has a ``file_paths`` attribute listing its files in order. Pass both
-        through :func:`prepare`.
-    """
-    check_split_settings(None, test_split, needs="test_split")
-    folder = as_folder(directory, "validation ")
-    _check_class_folder(folder, "validation")
-    scan = _scanned(folder, classes, verbose=False)
-    check_split(sum(scan.counts.values()), None, test_split, pretty_path(folder))
-    return _load(
-        folder, tuple(image_size), classes, scan, validation_split=test_split, subset="both", seed=seed, label_mode=label_mode,
-    )
 
 
 def image_datasets(

@@ -15,9 +15,9 @@ import io
 import json
 import os
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
 
 from helpers.data.download import cache_dir
 from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES  # noqa: F401 - defined there, importable from here too
@@ -72,7 +72,7 @@ def inspect_image(data: bytes) -> dict:
     except Image.DecompressionBombError:
         limit = Image.MAX_IMAGE_PIXELS / 1e6
         return {"ok": False, "kind": "unreadable", "reason": f"too large (more than {limit:.0f} megapixels, Pillow's safety limit); shrink it"}
-    except Exception as error:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, ValueError... for damaged files
+    except Exception as error:  # Pillow raises OSError, SyntaxError, ValueError... for damaged files
         detail = str(error).rstrip(".") or type(error).__name__
         if "truncated" in detail.lower():
             detail = "truncated: the file ends early, as after an interrupted download or copy"

@@ -27,8 +27,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -189,7 +189,7 @@ class LabelRows(tuple):
     root: Path | None
 
     @classmethod
-    def deduplicated(cls, paths: list[Path], labels: list[str], encoding: str = "utf-8") -> "LabelRows":
+    def deduplicated(cls, paths: list[Path], labels: list[str], encoding: str = "utf-8") -> LabelRows:
         first: dict[str, int] = {}  # real path -> index of its first row
         kept_paths, kept_labels, repeated, conflicts = [], [], {}, {}
         for path, label in zip(paths, labels):
@@ -323,10 +323,9 @@ def csv_datasets(
     Returns:
         A :class:`FolderDatasets`, exactly as from a folder of class sub-folders.
     """
+    from helpers.data.checks import check_split, check_split_settings
     from helpers.data.filelist import files_dataset, readable_copy
     from helpers.data.scan import inspect_listed
-
-    from helpers.data.checks import check_split, check_split_settings
 
     held_out = check_split_settings(validation_split, test_split, needs="validation_split")
     size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)

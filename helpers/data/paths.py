@@ -12,6 +12,7 @@ Introduced in ``00_setup.ipynb``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -29,10 +30,8 @@ def cache_dir() -> Path:
     Like Keras, fall back to ``/tmp/.keras`` when the folder cannot be written.
     """
     base = Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
-    try:
+    with contextlib.suppress(OSError):
         base.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
     if not os.access(base, os.W_OK):
         base = Path("/tmp/.keras")
         base.mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,8 @@ Introduced in ``00_setup.ipynb``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 #: Suffixes ``image_dataset_from_directory`` lists; files with others are invisible to it.
 KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")

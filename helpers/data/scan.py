@@ -27,9 +27,9 @@ import math
 import os
 import time
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from helpers.data.download import pretty_path
 from helpers.data.image_check import inspect_files, inspect_image, is_ignored

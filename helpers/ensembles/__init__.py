@@ -9,8 +9,7 @@ NumPy / scikit-learn, fast, and can be reused on predictions that were computed 
   :func:`select_weights` (:class:`WeightedAverage`);
 - :func:`majority_vote` (hard voting);
 - :class:`Stacking`: a scikit-learn ``LogisticRegression`` trained on the members' held-out predictions;
-- bagging: :func:`bootstrap_indices` and :func:`out_of_bag_mask`;
-- boosting: :func:`samme_update` (AdaBoost's SAMME reweighting) and :func:`samme_combine`;
+- boosting: :func:`samme_combine`, the weighted vote of AdaBoost's SAMME;
 - :func:`cross_validated_accuracy`: an honest validation score for a method that is itself fitted
   on the validation split.
 
@@ -18,7 +17,7 @@ NumPy / scikit-learn, fast, and can be reused on predictions that were computed 
 ``set_params``, ``sklearn.base.clone``; fitted state in attributes ending in ``_``) whose input is
 ``probs`` rather than an (examples, features) array.
 
-:mod:`helpers.ensembles.members` is the Keras side (:func:`train_member`, :func:`predict_members`,
+:mod:`helpers.ensembles.members` is the Keras side (:func:`predict_members`,
 :func:`average_model`, :func:`multiply_adds`); :class:`Scoreboard` keeps every member and ensemble with its accuracies and costs;
 :func:`accuracy_standard_error` and :func:`paired_standard_error` say how big a real difference is;
 :func:`plot_gain_with_errors` and :func:`plot_disagreements` draw the gains and the disputed images.
@@ -31,25 +30,22 @@ from helpers.ensembles.combine import (
     WeightedAverage,
     accuracy,
     average,
-    bootstrap_indices,
     cross_validated_accuracy,
     majority_vote,
-    out_of_bag_mask,
     samme_combine,
-    samme_update,
     select_weights,
     stacking_features,
     vote_counts,
 )
 from helpers.ensembles.figures import disagreement_order, plot_disagreements, plot_gain_with_errors
-from helpers.ensembles.members import average_model, multiply_adds, predict_members, train_member
+from helpers.ensembles.members import average_model, multiply_adds, predict_members
 from helpers.ensembles.noise import accuracy_standard_error, in_standard_errors, paired_standard_error
 from helpers.ensembles.scoreboard import Entry, Scoreboard
 
 __all__ = [
     "Combiner", "EnsembleError", "Entry", "Scoreboard", "Stacking", "WeightedAverage", "accuracy",
-    "accuracy_standard_error", "average", "average_model", "bootstrap_indices", "cross_validated_accuracy",
-    "disagreement_order", "in_standard_errors", "majority_vote", "multiply_adds", "out_of_bag_mask", "paired_standard_error", "plot_disagreements",
-    "plot_gain_with_errors", "predict_members", "samme_combine", "samme_update", "select_weights",
-    "stacking_features", "train_member", "vote_counts",
+    "accuracy_standard_error", "average", "average_model", "cross_validated_accuracy",
+    "disagreement_order", "in_standard_errors", "majority_vote", "multiply_adds", "paired_standard_error", "plot_disagreements",
+    "plot_gain_with_errors", "predict_members", "samme_combine", "select_weights",
+    "stacking_features", "vote_counts",
 ]

@@ -5,7 +5,8 @@ Introduced in ``07_ensembles.ipynb``; see :mod:`helpers.ensembles` for the overv
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -151,7 +152,7 @@ class Combiner(Protocol):
     :class:`WeightedAverage` and :class:`Stacking` are ones, and scikit-learn estimators too.
     """
 
-    def fit(self, probs: np.ndarray, y: np.ndarray) -> "Combiner": ...
+    def fit(self, probs: np.ndarray, y: np.ndarray) -> Combiner: ...
 
     def predict_proba(self, probs: np.ndarray) -> np.ndarray: ...
 
@@ -168,7 +169,7 @@ class WeightedAverage(ClassifierMixin, BaseEstimator):
     def __init__(self, rounds: int = 20) -> None:
         self.rounds = rounds
 
-    def fit(self, probs: Any, y: Any) -> "WeightedAverage":
+    def fit(self, probs: Any, y: Any) -> WeightedAverage:
         """Choose the weights on ``(probs, y)``, a split the members did not train on; returns ``self``."""
         self.weights_ = select_weights(probs, y, self.rounds)
         return self
@@ -217,7 +218,7 @@ class Stacking(ClassifierMixin, BaseEstimator):
         self.C = C
         self.max_iter = max_iter
 
-    def fit(self, probs: Any, y: Any) -> "Stacking":
+    def fit(self, probs: Any, y: Any) -> Stacking:
         """Fit the meta-learner on ``(probs, y)``, a split the members did not train on; returns ``self``."""
         probs = _check_probs(probs)
         model = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))
@@ -267,63 +268,7 @@ def cross_validated_accuracy(method: Combiner, probs: Any, y: Any, folds: int = 
     return float(correct / len(y))
 
 
-# ---------------------------------------------------------------- bagging
-
-
-def bootstrap_indices(n: int, seed: int | None = None) -> np.ndarray:
-    """A bootstrap sample: ``n`` indices drawn from ``range(n)`` uniformly, with replacement.
-
-    On average it holds about 63.2% (1 - 1/e) of the distinct examples, some of them several
-    times; the rest are its out-of-bag examples (:func:`out_of_bag_mask`).
-    """
-    return np.random.default_rng(seed).integers(0, n, size=n)
-
-
-def out_of_bag_mask(indices: Any, n: int) -> np.ndarray:
-    """``True`` for the examples of ``range(n)`` that a bootstrap sample ``indices`` never drew."""
-    mask = np.ones(n, dtype=bool)
-    mask[np.asarray(indices, dtype=int)] = False
-    return mask
-
-
 # ---------------------------------------------------------------- boosting
-
-
-def samme_update(
-    sample_weight: Any, correct: Any, num_classes: int, learning_rate: float = 1.0
-) -> tuple[np.ndarray, float]:
-    """One round of SAMME (multi-class AdaBoost; Zhu, Zou, Rosset and Hastie, 2009).
-
-    With the member's weighted error ``err = sum(w[wrong]) / sum(w)``, its say in the final vote is
-    ``alpha = learning_rate * (log((1 - err) / err) + log(num_classes - 1))``, and the weight of
-    every example it got wrong is multiplied by ``exp(alpha)``. Weights are then rescaled to a
-    mean of 1, so they can go straight into Keras's ``fit(..., sample_weight=...)`` without
-    changing the scale of the loss. ``learning_rate`` < 1 shrinks both steps, as in
-    scikit-learn's ``AdaBoostClassifier``. An error of 0 is clipped to 1e-10 (a huge ``alpha``).
-
-    Args:
-        sample_weight: the weights the member was trained with, shape (examples,).
-        correct: whether the member classified each training example correctly.
-        num_classes: number of classes (10 for digits).
-        learning_rate: shrinkage, in (0, 1].
-
-    Returns:
-        ``(new_weights, alpha)``.
-
-    Raises:
-        EnsembleError: the member is no better than guessing (``err >= 1 - 1/num_classes``).
-    """
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    wrong = ~np.asarray(correct, dtype=bool)
-    err = float(np.clip(weights[wrong].sum() / weights.sum(), 1e-10, 1.0))
-    if err >= 1 - 1 / num_classes:
-        raise EnsembleError(
-            f"This member's weighted error is {err:.1%}, no better than guessing among {num_classes} classes; "
-            "train it for more epochs or on more images before boosting on."
-        )
-    alpha = learning_rate * (np.log((1 - err) / err) + np.log(num_classes - 1))
-    new = weights * np.exp(alpha * wrong)
-    return new * (len(new) / new.sum()), float(alpha)
 
 
 def samme_combine(probs: Any, alphas: Sequence[float]) -> np.ndarray:

@@ -5,7 +5,8 @@ Introduced in ``07_ensembles.ipynb``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np

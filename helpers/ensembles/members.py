@@ -1,4 +1,4 @@
-"""Ensemble members on the Keras side: train one, predict with several, wrap an average as one model.
+"""Ensemble members on the Keras side: predict with several, wrap an average as one model, count their arithmetic.
 
 Introduced in ``07_ensembles.ipynb``.
 """
@@ -6,43 +6,10 @@ Introduced in ``07_ensembles.ipynb``.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
-
-def train_member(
-    build: Callable[..., Any],
-    x: np.ndarray,
-    y: np.ndarray,
-    seed: int,
-    epochs: int,
-    batch_size: int = 128,
-    sample_weight: np.ndarray | None = None,
-    learning_rate: float = 1e-3,
-    decay: float = 0.9,
-    name: str | None = None,
-) -> tuple[Any, float]:
-    """Build, compile and train one ensemble member; return ``(model, training seconds)``.
-
-    ``keras.utils.set_random_seed(seed)`` first, so each seed gives different initial weights,
-    shuffling, dropout masks and augmentations. Adam starts at ``learning_rate`` and is multiplied
-    by ``decay`` after every epoch. Training logs one line per epoch (``verbose=2``).
-
-    Args:
-        build: a model builder such as :func:`helpers.models.mnist_cnn`; called as ``build(name=name)``.
-        sample_weight: per-example weights for the loss (boosting), or ``None``.
-    """
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    model = build(name=name) if name else build()
-    steps = int(np.ceil(len(x) / batch_size))
-    schedule = keras.optimizers.schedules.ExponentialDecay(learning_rate, steps, decay, staircase=True)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    start = time.perf_counter()
-    model.fit(x, y, sample_weight=sample_weight, epochs=epochs, batch_size=batch_size, verbose=2)
-    return model, time.perf_counter() - start
 
 
 def predict_members(models: Sequence[Any], x: np.ndarray, batch_size: int = 512) -> tuple[np.ndarray, list[float]]:

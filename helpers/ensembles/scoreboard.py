@@ -5,8 +5,9 @@ Introduced in ``07_ensembles.ipynb``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -16,6 +16,6 @@ check) and deterministic; they are unit-tested with right and wrong answers in
 Introduced in ``00_setup.ipynb``.
 """
 
-from helpers.exercises.base import ____, Exercise, Feedback, correct, unanswered, wrong
+from helpers.exercises.base import Exercise, Feedback, ____, correct, unanswered, wrong
 
 __all__ = ["____", "Exercise", "Feedback", "correct", "unanswered", "wrong"]

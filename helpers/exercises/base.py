@@ -19,16 +19,17 @@ Introduced at the end of ``00_setup.ipynb``; used by the exercises of every note
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 class _Placeholder:
     """The type of ``____``: an answer the learner has not written yet."""
 
-    _instance: "_Placeholder | None" = None
+    _instance: _Placeholder | None = None
 
-    def __new__(cls) -> "_Placeholder":
+    def __new__(cls) -> _Placeholder:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.exercises.base import ____, Exercise, Feedback, as_int, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, ____, as_int, correct, wrong
 
 __all__ = ["____", "ex1", "ex2", "ex3"]
 

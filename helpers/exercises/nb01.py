@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises.base import ____, Exercise, Feedback, as_int, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, ____, as_int, correct, wrong
 
 __all__ = ["____", "ex1", "ex2", "ex3", "history_dict"]
 

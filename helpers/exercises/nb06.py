@@ -1,4 +1,8 @@
-"""Exercises of ``06_transfer_learning.ipynb``: what fit changes (trainable against training=False), unfreezing the top for fine-tuning, a head trained on features put back on its base."""
+"""Exercises of ``06_transfer_learning.ipynb``.
+
+What fit changes (trainable against training=False), unfreezing the top for fine-tuning, a head
+trained on features put back on its base.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, ____, correct, wrong
 
 __all__ = ["____", "ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE", "WEIGHT_NAMES", "EX1_CODE", "EX3_CODE"]
 

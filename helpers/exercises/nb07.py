@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from helpers.evaluate import paired_difference
-from helpers.exercises.base import ____, Exercise, Feedback, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, ____, correct, wrong
 
 __all__ = ["____", "ex1", "ex2", "ex3", "TEAM", "THREE_MEMBERS"]
 

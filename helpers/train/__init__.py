@@ -63,7 +63,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from helpers.data.checks import TrainSettingError, check_sizes, check_split_settings, class_counts
 from helpers.train.fit import TrainResult, fit_and_evaluate
@@ -325,7 +325,7 @@ def train_from_folder(
         TypeError: an option no step takes.
     """
     from helpers.data import image_datasets
-    from helpers.train.options import _sort_options as sort_options
+    from helpers.train.options import sort_options
 
     steps = sort_options(options, STEP_OPTIONS, "train_from_folder")
     _check_settings(epochs, validation_split, validation_dir, test_split)
@@ -379,7 +379,7 @@ def train_from_csv(
     from helpers.data.labels_csv import csv_datasets, read_labels_csv
 
     common = {name: options.pop(name, default) for name, default in COMMON_OPTIONS.items()}
-    from helpers.train.options import _sort_options as sort_options
+    from helpers.train.options import sort_options
 
     steps = sort_options(options, STEP_OPTIONS, "train_from_csv")
     if steps["data"]:

@@ -14,6 +14,7 @@ The notebooks import it by its former name, ``from helpers import training`` (ke
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import math
@@ -22,7 +23,6 @@ from pathlib import Path
 
 import keras
 
-from helpers.errors import TrainingDivergedError
 from helpers.train.run_state import RUNS_DIR, RUNS_ENV, RunState  # noqa: F401 - where run folders live; RunState is standard_callbacks's last
 
 
@@ -73,13 +73,13 @@ class StopOnNaN(keras.callbacks.TerminateOnNaN):
         self.first_loss: float | None = None
         self._epoch = 0
 
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_begin(self, logs=None):
         self.first_loss = None
 
-    def on_epoch_begin(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
-    def on_batch_end(self, batch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is None:
             return
@@ -121,47 +121,12 @@ def interrupted_message(run_dir: Path | str | None, again: str = "run the same c
         except (OSError, ValueError, KeyError, TypeError):
             continue
     if done is None:
-        try:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             done = len(json.loads((folder / "head_history.json").read_text())["epoch"]) or None
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
     if done is None:
         return f"Interrupted before the first epoch ended, so there is nothing to resume in {pretty_path(folder)} yet; {again} to start over."
     return (f"Interrupted: the run is saved in {pretty_path(folder)} up to epoch {done}, the last one completed; "
             f"{again} to go on from epoch {done + 1}.")
-
-
-class ResumeFromBackup(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` that says, in one line, when it resumes an interrupted run.
-
-    Kept for code written against it; the course's runs use :class:`RunState`, which also resumes
-    a pretrained base under a new head in a new process, and keeps the best epoch across the interruption.
-
-    Introduced in ``05_flowers_train_from_folder.ipynb``. At the end of every epoch the model's
-    weights, the optimizer's state and the epoch number are written to ``backup_dir``. If ``fit``
-    is interrupted (Ctrl-C, a crash, a lost session) and the same training is started again, it
-    goes on from the epoch after the last completed one instead of from the start. When a run
-    completes (or stops early), Keras deletes the backup, so the next run starts fresh.
-
-    Only weights, optimizer and epoch are restored: ``EarlyStopping`` and ``ModelCheckpoint`` start
-    counting again from the resumed epoch.
-    """
-
-    resumed_from: int = 0
-
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
-        metadata = Path(self.backup_dir) / "training_metadata.json"
-        self.resumed_from = int(json.loads(metadata.read_text())["epoch"]) if metadata.is_file() else 0
-        super().on_train_begin(logs)
-        if self.resumed_from:
-            print(
-                f"Resuming an interrupted run: epoch {self.resumed_from} was the last one completed, "
-                f"so training goes on from epoch {self.resumed_from + 1}."
-            )
-
-    def on_train_end(self, logs=None):  # noqa: ANN001 - Keras callback signature
-        super().on_train_end(logs)
-        self.model._initial_epoch = None  # Keras keeps the resumed epoch; a later fit must start where it is told
 
 
 class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
@@ -171,7 +136,7 @@ class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
     ``TypeError: ... learning rate is not settable`` the first time it tried to lower it.
     """
 
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_begin(self, logs=None):
         self.follows_schedule = isinstance(
             getattr(self.model.optimizer, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule
         )
@@ -179,7 +144,7 @@ class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
             print("note: the optimizer follows a learning-rate schedule, so ReduceLROnPlateau leaves the learning rate alone.")
         super().on_train_begin(logs)
 
-    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_epoch_end(self, epoch, logs=None):
         if not self.follows_schedule:
             super().on_epoch_end(epoch, logs)
 
@@ -203,10 +168,10 @@ class TimeToAccuracy(keras.callbacks.Callback):
         self.epoch: int | None = None
         self._start = time.perf_counter()
 
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
 
-    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_epoch_end(self, epoch, logs=None):
         score = (logs or {}).get(self.monitor)
         if self.seconds is None and score is not None and score >= self.target:
             self.seconds, self.epoch = time.perf_counter() - self._start, epoch + 1

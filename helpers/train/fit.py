@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from helpers.data.checks import TrainSettingError
 from helpers.errors import TrainingDivergedError

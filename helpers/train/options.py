@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import keras
 
@@ -285,8 +285,20 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
     )
 
 
-def _sort_options(options: dict, steps: dict[str, tuple], caller: str) -> dict[str, dict]:
-    """``options`` sorted into the step that takes each one (``steps``: :data:`helpers.train.STEP_OPTIONS`).
+def sort_options(options: dict, steps: dict[str, tuple], caller: str) -> dict[str, dict]:
+    """Sort a one-call function's extra keyword arguments into the step that takes each one.
+
+    :func:`helpers.train.train_from_folder` and :func:`helpers.train.train_from_csv` accept the
+    options of several steps (reading the data, building, fitting) as ``**options``; this hands
+    each one to its step, so a misspelt option fails at once instead of being ignored.
+
+    Args:
+        options: the keyword arguments the caller received beyond its own.
+        steps: each step's name and the option names it takes (:data:`helpers.train.STEP_OPTIONS`).
+        caller: the calling function's name, for the error message.
+
+    Returns:
+        One dict per step in ``steps``, holding the options that step takes (empty where none).
 
     Raises:
         TypeError: an option no step takes, naming those they take.

@@ -16,9 +16,8 @@ import json
 import os
 import re
 import shutil
-import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import keras
 import numpy as np
@@ -114,7 +113,7 @@ def run_folder_lock(folder: os.PathLike | str) -> Iterator[Path]:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / ".lock", "a+")
+    handle = open(folder / ".lock", "a+")  # noqa: SIM115 - held open while the run lasts: the lock lives as long as the handle
     try:
         try:
             import fcntl
@@ -234,7 +233,7 @@ class RunState(keras.callbacks.Callback):
     def path(self) -> Path:
         return self.backup_dir / STATE_FILE
 
-    def on_train_begin(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_begin(self, logs=None):
         self.resumed_from, self.history, self.epochs, self._best_file, self._best_epoch = 0, {}, [], None, -1
         if not self.path.is_file():
             return
@@ -288,11 +287,11 @@ class RunState(keras.callbacks.Callback):
         self._best_epoch = next((int(c.best_epoch) for c in self.watched if isinstance(c, keras.callbacks.EarlyStopping)), -1)
         model._initial_epoch = self.resumed_from  # where Keras's fit starts (as BackupAndRestore does)
 
-    def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, [None] * len(self.epochs)).append(_plain(value))
         self.epochs.append(int(epoch))
-        for key, values in self.history.items():  # a key missing this epoch: keep the lists aligned
+        for values in self.history.values():  # a key missing this epoch: keep the lists aligned
             values.extend([None] * (len(self.epochs) - len(values)))
         stopping = next((c for c in self.watched if isinstance(c, keras.callbacks.EarlyStopping)), None)
         best_weights = getattr(stopping, "best_weights", None)
@@ -323,7 +322,7 @@ class RunState(keras.callbacks.Callback):
             self._best_file = best_file
         write_atomically(self.backup_dir / "training_metadata.json", json.dumps({"epoch": int(epoch) + 1}))
 
-    def on_train_end(self, logs=None):  # noqa: ANN001 - Keras callback signature
+    def on_train_end(self, logs=None):
         shutil.rmtree(self.backup_dir, ignore_errors=True)  # a run that ended is not resumed: the next one starts afresh
         self.model._initial_epoch = None
 
