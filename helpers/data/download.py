@@ -44,14 +44,13 @@ from helpers.data.fetch_file import (  # noqa: F401 - one file from one address;
     recently_unanswered,
     sniff,
 )
-from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before  # noqa: F401 - where things live; importable from here too, as before
+from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before
     MIRROR_ENV,
     Mirror,
     cache_dir,
     cached_path,
     datasets_dir,
     lock_file,
-    locked,
     mirrors,
     move_aside,
     parse_mirror,
