@@ -2,7 +2,8 @@
 #   make run    create .venv if missing, install, execute every notebook, print the results table
 #   make test   same set-up, then the unit tests and the notebooks under nbval
 #   make bench  (optional) speed figures: input pipeline, training throughput, series wall time
-#   make smoke  (maintainers) every notebook's FULL-profile code path on a CPU, with tiny caps (helpers/course/smoke.py)
+#   make smoke  (maintainers) every notebook's FULL-profile code path on a CPU, with tiny caps (helpers/course/smoke.py),
+#               mixed precision and XLA forced on as on a GPU (COURSE_SPEEDUPS=on)
 #   make test-oldest  (maintainers) unit tests and notebooks 00-02 with the oldest TensorFlow/Keras declared
 #   make outputs  (maintainers) re-execute every notebook in place with a learner's settings (no mirror,
 #                 the default Keras cache), record the run in notebooks/outputs_summary.json (committed),
@@ -49,7 +50,7 @@ bench: install
 
 # The full profile's branches, end to end, in minutes: fails when any notebook raises.
 smoke: install
-	COURSE_PROFILE=full COURSE_SMOKE=1 $(BIN)/python -m helpers.course.runner --summary results/smoke.json $(ARGS)
+	COURSE_PROFILE=full COURSE_SMOKE=1 COURSE_SPEEDUPS=on $(BIN)/python -m helpers.course.runner --summary results/smoke.json $(ARGS)
 
 # The oldest releases pyproject.toml declares (.ci/oldest-constraints.txt), in their own venv.
 OLDEST := .venv-oldest

@@ -30,6 +30,9 @@ from helpers.tables import text_table
 
 PROFILES = ("quick", "full")
 
+#: ``auto`` (the default: mixed precision and XLA where the GPU gains from them), ``on`` or ``off`` on any machine.
+SPEEDUPS_ENV = "COURSE_SPEEDUPS"
+
 
 def quiet_tensorflow() -> None:
     """Keep TensorFlow's start-up notices and INFO lines out of notebooks and terminals; a setting of one's own wins.
@@ -114,7 +117,13 @@ def accelerator_settings(gpus: list[dict[str, Any]] | None = None) -> Accelerato
     Args:
         gpus: one dict per GPU with ``"name"`` and ``"compute_capability"`` (a ``(major, minor)`` pair),
             as :func:`gpu_details` returns; pass them by hand to see what another machine would get.
+            Left out (this machine), ``COURSE_SPEEDUPS=on`` or ``off`` overrides the rule
+            (:func:`forced_speedups`).
     """
+    if gpus is None:
+        forced = forced_speedups()
+        if forced is not None:
+            return forced
     gpus = gpu_details() if gpus is None else list(gpus)
     if not gpus:
         return AcceleratorSettings(False, False, "no GPU: a CPU is no faster in float16, and XLA's compile time is not repaid")
@@ -125,17 +134,61 @@ def accelerator_settings(gpus: list[dict[str, Any]] | None = None) -> Accelerato
     return AcceleratorSettings(False, True, f"{name}: compute capability {version} < 7.0, no tensor cores for float16")
 
 
+def forced_speedups() -> AcceleratorSettings | None:
+    """The speed-ups ``COURSE_SPEEDUPS`` forces on this machine (``on`` or ``off``), or ``None`` for the automatic rule.
+
+    ``on`` is how the GPU code path (float16 layers, XLA-compiled steps) is tested on a CPU
+    (``make smoke``): slower there, but every dtype or compilation error a GPU would meet shows up.
+
+    Raises:
+        SettingError: if ``COURSE_SPEEDUPS`` is set to something other than ``auto``, ``on`` or ``off``.
+    """
+    value = os.environ.get(SPEEDUPS_ENV, "").strip().lower()
+    if value in ("", "auto"):
+        return None
+    if value not in ("on", "off"):
+        raise SettingError(f"{SPEEDUPS_ENV}={value!r} is not a setting the course knows: use auto (the default), on or off.")
+    if value == "on":
+        return AcceleratorSettings(True, True, f"{SPEEDUPS_ENV}=on: forced, as on a recent GPU; on a CPU it is slower and only tests that code path")
+    return AcceleratorSettings(False, False, f"{SPEEDUPS_ENV}=off")
+
+
+def _compile_with_xla_by_default(enabled: bool) -> None:
+    """Make ``compile``'s ``jit_compile="auto"`` mean XLA on (``enabled``) on a machine where Keras would leave it off.
+
+    Keras's ``"auto"`` compiles with XLA only where TensorFlow sees a GPU; forced speed-ups on a CPU
+    need every ``model.compile(...)``, the notebooks' own included, to compile with XLA as it would on
+    a GPU. An explicit ``jit_compile=True`` or ``False`` is left as given.
+    """
+    import keras
+
+    original = getattr(keras.Model.compile, "__wrapped_for_xla__", None)
+    if original is not None and not enabled:
+        keras.Model.compile = original
+    elif original is None and enabled:
+        plain = keras.Model.compile
+
+        def compile_with_xla(self, *args, jit_compile="auto", **kwargs):
+            return plain(self, *args, jit_compile=True if jit_compile == "auto" else jit_compile, **kwargs)
+
+        compile_with_xla.__wrapped_for_xla__ = plain
+        compile_with_xla.__doc__ = plain.__doc__
+        keras.Model.compile = compile_with_xla
+
+
 def apply_accelerator_settings(settings: AcceleratorSettings | None = None) -> AcceleratorSettings:
     """Set Keras's global dtype policy from ``settings`` (default: :func:`accelerator_settings` of this machine).
 
     ``mixed_float16`` when mixed precision is on, else ``float32``; models built afterwards follow
-    it (the course's builders keep their output layer in float32). XLA needs nothing set:
-    ``compile``'s default ``jit_compile="auto"`` already uses it on a GPU.
+    it (the course's builders keep their output layer in float32). XLA needs nothing set on a GPU:
+    ``compile``'s default ``jit_compile="auto"`` already uses it there; where speed-ups are forced on a
+    machine without a GPU (``COURSE_SPEEDUPS=on``), ``"auto"`` is made to mean XLA too.
     """
     import keras
 
     settings = settings or accelerator_settings()
     keras.mixed_precision.set_global_policy("mixed_float16" if settings.mixed_precision else "float32")
+    _compile_with_xla_by_default(settings.jit_compile and not gpu_details())
     return settings
 
 

@@ -148,3 +148,31 @@ def test_tensorflow_warnings_are_held_for_a_block_only():
         assert tf.get_logger().level == absl.level == logging.ERROR
         raise RuntimeError("the block fails")
     assert (tf.get_logger().level, absl.level) == before
+
+
+def test_speed_ups_forced_on_a_cpu_compile_every_model_with_xla_in_float16(monkeypatch, capsys):
+    monkeypatch.setattr(profile, "gpu_details", lambda: [])
+    monkeypatch.setenv(profile.SPEEDUPS_ENV, "on")
+    try:
+        settings = profile.apply_accelerator_settings()
+        assert settings.line.startswith("Speed-ups: mixed precision on, XLA on (COURSE_SPEEDUPS=on")
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax", dtype="float32")])
+        model.compile("adam", "sparse_categorical_crossentropy")  # a notebook's plain compile: "auto"
+        assert model.jit_compile is True and keras.mixed_precision.global_policy().name == "mixed_float16"
+        model.compile("adam", "sparse_categorical_crossentropy", jit_compile=False)
+        assert model.jit_compile is False, "an explicit choice is kept"
+        monkeypatch.setenv(profile.SPEEDUPS_ENV, "off")
+        assert profile.apply_accelerator_settings().line.startswith("Speed-ups: mixed precision off, XLA off (COURSE_SPEEDUPS=off")
+        model.compile("adam", "sparse_categorical_crossentropy")
+        assert model.jit_compile is False, "back to Keras's own rule: no XLA on a CPU"
+    finally:
+        monkeypatch.delenv(profile.SPEEDUPS_ENV)
+        profile.apply_accelerator_settings()
+    assert keras.mixed_precision.global_policy().name == "float32"
+
+
+def test_a_speed_ups_setting_the_course_does_not_know_is_one_clear_sentence(monkeypatch):
+    monkeypatch.setenv(profile.SPEEDUPS_ENV, "yes")
+    with pytest.raises(SettingError, match="use auto .*, on or off"):
+        profile.accelerator_settings()
+    assert profile.accelerator_settings(gpus=[]).reason.startswith("no GPU"), "settings passed by hand ignore it"
