@@ -56,14 +56,14 @@ class PackError(CourseError):
 class QuarantineError(CourseError):
     """Problem files could not be moved aside (usually: the data folder is read-only).
 
-    Raised by :mod:`helpers.data.quarantine`.
+    Raised by :mod:`helpers.data.checks.quarantine`.
     """
 
 
 class FolderError(CourseError):
     """A folder of images is missing or is not laid out as one sub-folder per class.
 
-    Raised by :mod:`helpers.data.layout`.
+    Raised by :mod:`helpers.data.checks.layout`.
     """
 
 
@@ -85,7 +85,7 @@ class TrainingDivergedError(CourseError):
 class WeightsUnavailableError(CourseError):
     """The ImageNet weight file of a ``keras.applications`` base could not be fetched.
 
-    Raised by :mod:`helpers.weights`.
+    Raised by :mod:`helpers.data.weights`.
     """
 
 

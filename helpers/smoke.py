@@ -212,7 +212,7 @@ def capped_folders(image_datasets: Callable) -> Callable:
 def weights_here(base: str) -> bool:
     """True when ``base``'s ImageNet weight file is in the Keras cache or a mirror folder."""
     from helpers.data.registry import DatasetInfo
-    from helpers.weights import weight_file
+    from helpers.data.weights import weight_file
 
     archive = weight_file(base)
     return on_this_machine(DatasetInfo(name="models", title=base, full=archive, mini=None), archive)
@@ -262,7 +262,8 @@ def install() -> None:
     import keras
 
     import helpers.data
-    from helpers import transfer, transfer_runs, weights
+    from helpers import transfer, transfer_comparison
+    from helpers.data import weights
     from helpers.data import arrays, download, folders
 
     _patch(keras.Model, "fit", capped_fit)
@@ -274,7 +275,7 @@ def install() -> None:
         if not getattr(owner.image_datasets, "__smoke__", False):
             owner.image_datasets = wrapped_folders
     wrapped_weights = local_weights(weights.fetch_weights)
-    for owner in (weights, transfer, transfer_runs):
+    for owner in (weights, transfer, transfer_comparison):
         if not getattr(owner.fetch_weights, "__smoke__", False):
             owner.fetch_weights = wrapped_weights
     _patch(transfer, "_resolve_weights", random_when_absent)

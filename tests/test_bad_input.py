@@ -17,7 +17,8 @@ from PIL import Image
 
 from helpers import data, model_files, predict
 from helpers.train import callbacks as train_callbacks, command
-from helpers.data import checks, labels_csv
+from helpers.data import labels_csv
+from helpers.data.checks import rules
 from helpers.data.folders import FolderError
 from helpers.errors import CourseError, TrainingDivergedError, TrainSettingError
 
@@ -152,10 +153,10 @@ def test_too_few_images_for_the_split_is_said_before_keras_fails(tmp_path):
         data.image_datasets(root, SIZE, 4, validation_split=0.2, verbose=False)
     assert "leaves the validation split empty" in str(error.value) and "at least 5" in str(error.value)
     with pytest.raises(TrainSettingError):
-        checks.check_sizes(data.class_counts(root), 4, 0.2)
-    assert checks.split_sizes(10, 0.2, 0.1) == {"training": 7, "validation": 2, "test": 1}
+        rules.check_sizes(data.class_counts(root), 4, 0.2)
+    assert rules.split_sizes(10, 0.2, 0.1) == {"training": 7, "validation": 2, "test": 1}
     with pytest.raises(TrainSettingError, match="leaves the test split empty"):
-        checks.check_split(10, 0.2, 0.05)
+        rules.check_split(10, 0.2, 0.05)
     assert isinstance(error.value, ValueError), "still a ValueError, as before the course named it"
 
 
@@ -193,15 +194,15 @@ def test_impossible_settings_say_what_to_use(tmp_path):
                           (dict(clipnorm=0.0), "clipnorm must be more than 0"), (dict(patience=-1), "patience must be 0 or more"),
                           (dict(fine_tune_epochs=2.5), "must be a whole number"), (dict(learning_rate="fast"), "such as 1e-3")]:
         with pytest.raises(TrainSettingError, match=words.replace("(", r"\(").replace(")", r"\)")):
-            checks.check_training_numbers(**change)
-    checks.check_training_numbers(learning_rate=1e20, patience=0, clipnorm=None)  # unwise, but not impossible
+            rules.check_training_numbers(**change)
+    rules.check_training_numbers(learning_rate=1e20, patience=0, clipnorm=None)  # unwise, but not impossible
     with pytest.raises(TrainSettingError, match="variant='full'"):
         data.get_dataset("caltech101").archive("huge")
 
 
 def test_split_settings_are_checked_in_one_place(tmp_path):
-    """checks.check_split_settings: the one check of validation_split / validation_dir / test_split, one error type."""
-    check = checks.check_split_settings
+    """rules.check_split_settings: the one check of validation_split / validation_dir / test_split, one error type."""
+    check = rules.check_split_settings
     assert check(0.2, 0.1) == pytest.approx(0.3) and check(None, 0.5, tmp_path) == 0.5 and check(0.2, 0) == 0.2
     assert check(None, None, needs="nothing") == 0 and check(0.2, needs="validation_split") == 0.2
     bad = [

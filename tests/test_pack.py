@@ -17,7 +17,7 @@ from helpers.data.__main__ import main
 from helpers.data.download import mirror_candidates
 from helpers.data.pack_index import verify
 from helpers.errors import ChecksumError, PackError
-from helpers.weights import IMAGENET_WEIGHTS
+from helpers.data.weights import IMAGENET_WEIGHTS
 
 REPO = Path(__file__).resolve().parents[1]
 QUICK_FILES = {

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from helpers import data
-from helpers.data.quarantine import LOG_NAME
+from helpers.data.checks.quarantine import LOG_NAME
 
 
 @pytest.fixture(autouse=True)

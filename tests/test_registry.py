@@ -75,7 +75,8 @@ def test_asking_for_a_missing_mini_says_which_exist():
 
 
 def test_one_list_of_image_suffixes_and_one_count():
-    from helpers.data import download, folders, image_check, registry, scan
+    from helpers.data import download, folders, registry
+    from helpers.data.checks import image_check, scan
 
     assert image_check.IMAGE_SUFFIXES is scan.IMAGE_SUFFIXES is download.IMAGE_SUFFIXES is registry.IMAGE_SUFFIXES
     assert image_check.KERAS_SUFFIXES is folders.READABLE_SUFFIXES is registry.KERAS_SUFFIXES

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from helpers import data, runner, smoke, transfer
 from helpers.data import download
-from helpers.weights import fetch_weights, weights_path
+from helpers.data.weights import fetch_weights, weights_path
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import helpers
 from helpers import data, model_files, train
 from helpers.train import options as train_options
 from helpers.train import command
-from helpers.data import checks
+from helpers.data.checks import rules
 from helpers.errors import CourseError, FolderError, TrainSettingError
 
 TINY = dict(image_size=32, epochs=1, base=None, widths=(8, 16), convs_per_block=1, verbose=0)  # the course CNN, tiny
@@ -68,7 +68,7 @@ def test_check_sizes_clamps_the_batch_and_notes_small_classes():
     with pytest.raises(FolderError) as one_class:
         data.check_sizes({"a": 10}, 8, 0.2)
     assert "at least two classes, not 1" in str(one_class.value) and "add class sub-folders" in str(one_class.value)
-    with pytest.raises(checks.TrainSettingError):
+    with pytest.raises(rules.TrainSettingError):
         data.check_sizes({"a": 10, "b": 10}, 0)
 
 
@@ -211,7 +211,7 @@ def test_an_option_no_step_takes_is_a_type_error_naming_the_options(caltech):
     with pytest.raises(TypeError, match="widht") as raised:
         train.train_from_folder(caltech, widht=(8,))
     assert "widths" in str(raised.value) and "quarantine" in str(raised.value) and "patience" in str(raised.value)
-    with pytest.raises(checks.TrainSettingError, match="quarantine works with a folder"):
+    with pytest.raises(rules.TrainSettingError, match="quarantine works with a folder"):
         train.train_from_csv("labels.csv", quarantine=True)
 
 
@@ -234,7 +234,7 @@ def test_every_command_line_option_is_an_option_of_the_python_call():
 
 def test_the_model_step_is_build_classifier_and_its_second_check_is_quiet(capfd):
     """train_from_folder checks the base before loading data, then builds with build_classifier, which checks again: silently."""
-    from helpers import weights
+    from helpers.data import weights
     from helpers.train import options as train_options
 
     if not weights.weights_cached("MobileNetV2-0.35"):

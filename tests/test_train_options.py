@@ -16,9 +16,10 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, models, train, transfer, weights
+from helpers import data, models, train, transfer
+from helpers.data import weights
 from helpers.train import callbacks as train_callbacks, command, options as train_options
-from helpers.data.checks import TrainSettingError
+from helpers.data.checks.rules import TrainSettingError
 from helpers.errors import CourseError, TrainingDivergedError
 
 TINY_CNN = functools.partial(models.folder_cnn, widths=(8, 16), convs_per_block=1)

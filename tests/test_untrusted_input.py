@@ -382,8 +382,8 @@ def test_printed_commands_survive_a_copy_into_a_shell(tmp_path):
 def test_the_splits_advice_quotes_its_terminal_command(tmp_path):
     import shlex
 
-    from helpers.data.layout import check_not_splits
-    from helpers.data.scan import scan_folder
+    from helpers.data.checks.layout import check_not_splits
+    from helpers.data.checks.scan import scan_folder
 
     root = tmp_path / "my pets"
     for split in ("train", "validation"):

@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from helpers import weights
+from helpers.data import weights
 from helpers.data.pack import LIGHT_BASES
 
 LIGHT = ("MobileNetV2-0.35", "MobileNetV2-0.5", "MobileNet-0.25")

@@ -37,13 +37,13 @@ __all__ = [
 ]
 
 # Notebook 05: labels from a CSV file, and size checks before training.
-from helpers.data.checks import check_sizes, class_counts  # noqa: E402
+from helpers.data.checks.rules import check_sizes, class_counts  # noqa: E402
 from helpers.data.labels_csv import csv_datasets, read_labels_csv, write_labels_csv  # noqa: E402
 
 __all__ += ["check_sizes", "class_counts", "csv_datasets", "read_labels_csv", "write_labels_csv"]
 
 # Notebook 05: scan a folder before training; move problem files aside.
-from helpers.data.quarantine import QuarantineError, quarantine  # noqa: E402
-from helpers.data.scan import FolderScan, scan_folder  # noqa: E402
+from helpers.data.checks.quarantine import QuarantineError, quarantine  # noqa: E402
+from helpers.data.checks.scan import FolderScan, scan_folder  # noqa: E402
 
 __all__ += ["FolderScan", "QuarantineError", "quarantine", "scan_folder"]

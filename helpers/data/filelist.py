@@ -1,6 +1,6 @@
 """Datasets from a list of image files, read exactly as ``image_dataset_from_directory`` reads them.
 
-When a scan (:mod:`helpers.data.scan`) finds files that Keras's own loader would trip over (a
+When a scan (:mod:`helpers.data.checks.scan`) finds files that Keras's own loader would trip over (a
 truncated JPEG stops training mid-epoch; a ``.ipynb_checkpoints`` copy inside a class is used twice;
 a WebP photo is silently left out; an EXIF-rotated photo comes out sideways; a 16-bit PNG or a
 palette BMP comes out wrong), :func:`helpers.data.image_datasets` builds its datasets here from the

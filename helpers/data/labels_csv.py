@@ -324,9 +324,9 @@ def csv_datasets(
         A :class:`FolderDatasets`, exactly as from a folder of class sub-folders.
     """
     from helpers.data.filelist import files_dataset, readable_copy
-    from helpers.data.scan import inspect_listed
+    from helpers.data.checks.scan import inspect_listed
 
-    from helpers.data.checks import check_split, check_split_settings
+    from helpers.data.checks.rules import check_split, check_split_settings
 
     held_out = check_split_settings(validation_split, test_split, needs="validation_split")
     size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)

@@ -37,7 +37,7 @@ from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are
 )
 from helpers.data.registry import DATASETS, Archive, DatasetInfo  # noqa: F401
 from helpers.errors import CourseError  # noqa: F401
-from helpers.weights import IMAGENET_WEIGHTS  # noqa: F401
+from helpers.data.weights import IMAGENET_WEIGHTS  # noqa: F401
 
 
 # --------------------------------------------------------------------------- getting one file

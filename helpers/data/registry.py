@@ -50,7 +50,7 @@ class Archive:
             it holds exactly ``images`` image files.
         cache_subdir: the folder of the Keras cache the file goes to, as ``get_file``'s
             ``cache_subdir``: ``"datasets"``, or ``"models"`` for the weight files of
-            ``keras.applications`` bases (``06_transfer_learning.ipynb``, :mod:`helpers.weights`).
+            ``keras.applications`` bases (``06_transfer_learning.ipynb``, :mod:`helpers.data.weights`).
     """
 
     filename: str
@@ -237,7 +237,7 @@ def closest(name: str, names: Sequence[str]) -> str:
     """`` (did you mean 'dogs'?)`` for the names in ``names`` closest to a misspelt ``name``, or ``""``.
 
     Defined here, the lowest module of :mod:`helpers.data`, so that every other one can use it;
-    imported from :mod:`helpers.data.layout` (and :mod:`helpers.data.folders`) as well.
+    imported from :mod:`helpers.data.checks.layout` (and :mod:`helpers.data.folders`) as well.
     """
     import difflib
 

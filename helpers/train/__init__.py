@@ -65,7 +65,7 @@ import os
 from collections import Counter
 from typing import Callable, Sequence
 
-from helpers.data.checks import TrainSettingError, check_sizes, check_split_settings, class_counts
+from helpers.data.checks.rules import TrainSettingError, check_sizes, check_split_settings, class_counts
 from helpers.train.fit import TrainResult, fit_and_evaluate
 
 __all__ = [
@@ -76,7 +76,7 @@ __all__ = [
 
 def _check_settings(epochs: int | None, validation_split: float | None, validation_dir, test_split: float | None,
                     needs: str = "validation") -> None:
-    """Epochs here; the split settings by the data layer's one check (:func:`helpers.data.checks.check_split_settings`)."""
+    """Epochs here; the split settings by the data layer's one check (:func:`helpers.data.checks.rules.check_split_settings`)."""
     if epochs is not None and epochs < 1:
         raise TrainSettingError(f"epochs must be 1 or more, not {epochs}.")
     check_split_settings(validation_split, test_split, validation_dir, needs=needs)
@@ -166,7 +166,7 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     base, weights, batch_size = choices.base, choices.weights, choices.batch_size
     learning_rate = fit_options.pop("learning_rate", 1e-3)
     fit_options.update(epochs=choices.epochs, fine_tune_epochs=choices.fine_tune_epochs)
-    from helpers.data.checks import check_training_numbers
+    from helpers.data.checks.rules import check_training_numbers
     from helpers.model_files import check_writable
 
     check_training_numbers(learning_rate=learning_rate, **{name: fit_options.get(name) for name in (
@@ -289,7 +289,7 @@ def train_from_folder(
             from scratch; a name from :data:`helpers.transfer.BASES` (for example ``"MobileNetV2-0.35"``
             or ``"EfficientNetB0"``) or a Keras model: see :func:`build_classifier`. ``epochs`` then trains the head.
         weights: a named base's weights: ``"imagenet"`` (fetched through the Keras cache and
-            ``COURSE_DATA_MIRROR``; raises :class:`helpers.weights.WeightsUnavailableError` before
+            ``COURSE_DATA_MIRROR``; raises :class:`helpers.data.weights.WeightsUnavailableError` before
             any training when they cannot be had), ``None`` (random weights), or a weights file.
         model: a Keras model, or a function ``(input_shape, num_classes) -> model``, to train instead
             of the default (it then replaces ``base="auto"``).

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from helpers.data.checks import TrainSettingError
+from helpers.data.checks.rules import TrainSettingError
 from helpers.errors import TrainingDivergedError
 
 
@@ -275,7 +275,7 @@ def head_then_fine_tune(model, fit: Callable, epochs: int, fine_tune_epochs: int
     """Train the head for ``epochs``, then unfreeze and fine-tune for ``fine_tune_epochs``; keep the best epoch of both.
 
     The one place the two-phase loop is written (:func:`fit_and_evaluate`,
-    :func:`helpers.transfer_runs.train_transfer`). ``fit(epochs, first_epoch, phase)`` runs one
+    :func:`helpers.transfer_comparison.train_transfer`). ``fit(epochs, first_epoch, phase)`` runs one
     phase (``phase`` is ``""`` for the head, ``"fine_tune"`` after) and returns its ``History``,
     the model holding that phase's best weights (``EarlyStopping(restore_best_weights=True)``);
     ``unfreeze()`` prepares the model for fine-tuning (:func:`helpers.transfer.fine_tune`).

@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 import keras
 
-from helpers.data.checks import TrainSettingError
+from helpers.data.checks.rules import TrainSettingError
 from helpers.models import loss_for  # noqa: F401 - the output rule lives in helpers.models; kept importable here
 from helpers.transfer import classifier_on  # noqa: F401 - the transfer head is built there; kept importable here
 
@@ -98,7 +98,7 @@ def check_base(base, weights) -> None:
 
     Raises:
         CourseError: an unknown base name; ``TrainSettingError`` for ``weights="imagenet"`` on a base
-            that has none (:func:`helpers.weights.weight_file`); :class:`helpers.weights.WeightsUnavailableError`
+            that has none (:func:`helpers.data.weights.weight_file`); :class:`helpers.data.weights.WeightsUnavailableError`
             when the weight file is in no cache, mirror or origin.
     """
     if not isinstance(base, str):
@@ -106,7 +106,7 @@ def check_base(base, weights) -> None:
             raise TrainSettingError(f"base must be a name such as 'MobileNetV2' or a Keras model, not {type(base).__name__}.")
         return
     from helpers import transfer
-    from helpers.weights import fetch_weights
+    from helpers.data.weights import fetch_weights
 
     transfer.get_base(base)  # an unknown name
     if isinstance(weights, str) and weights == "imagenet":
@@ -213,7 +213,7 @@ class Choices:
 
 
 def _weights_can_be_had(base: str) -> bool:
-    from helpers.weights import WeightsUnavailableError, fetch_weights, weights_cached
+    from helpers.data.weights import WeightsUnavailableError, fetch_weights, weights_cached
 
     if weights_cached(base):
         return True
@@ -229,7 +229,7 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
     """Fill in what the caller left to the course (``None``, ``base="auto"``), from the profile and the base.
 
     - ``base="auto"`` (the default): a pretrained base, fetched like the datasets
-      (:func:`helpers.weights.fetch_weights`): in the full profile on a GPU the first of
+      (:func:`helpers.data.weights.fetch_weights`): in the full profile on a GPU the first of
       :data:`AUTO_BASES` ``["gpu"]`` whose weights can be had, else MobileNetV2 with alpha 0.35.
       With ``model=`` given it means no base. When no weights can be had: the course CNN from
       scratch, with ``fallback`` saying so and what to do.
@@ -244,7 +244,7 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
         TrainSettingError: ``base="auto"`` with ``weights`` other than ``"imagenet"``.
     """
     from helpers.profile import current_profile, gpu_names
-    from helpers.weights import weight_file
+    from helpers.data.weights import weight_file
 
     profile = current_profile()[0]
     gpu = profile == "full" and bool(gpu_names())

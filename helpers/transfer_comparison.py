@@ -25,7 +25,7 @@ from helpers import transfer
 from helpers.data.download import MIRROR_ENV
 from helpers.tables import text_table
 from helpers.train.fit import best_epoch_index, head_then_fine_tune
-from helpers.weights import WeightsUnavailableError, fetch_weights, weight_file
+from helpers.data.weights import WeightsUnavailableError, fetch_weights, weight_file
 
 NOT_TRAINED = "not trained in this profile"
 SCRATCH_LEARNING_RATE = 1e-3  # Adam's default, for a whole network trained from random weights

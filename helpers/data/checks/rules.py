@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.layout import FolderError, as_folder, check_no_empty_class, check_not_splits
-from helpers.data.scan import scan_folder
+from helpers.data.checks.layout import FolderError, as_folder, check_no_empty_class, check_not_splits
+from helpers.data.checks.scan import scan_folder
 from helpers.errors import TrainSettingError
 
 __all__ = ["TrainSettingError", "check_sizes", "check_split", "check_split_settings", "check_training_numbers", "class_counts", "split_sizes"]

@@ -4,7 +4,7 @@ A path with ``~``, an archive not yet extracted, a misspelt folder or class name
 are suggested), ``classes="cats,dogs"`` given as one string, a dataset root whose sub-folders are
 ``train/`` and ``validation/`` (splits, not classes), a validation folder with a class the training
 folder lacks, and impossible sizes or label modes. Used by :mod:`helpers.data.folders`,
-:mod:`helpers.data.scan`, :mod:`helpers.data.checks` and :mod:`helpers.data.labels_csv`.
+:mod:`helpers.data.checks.scan`, :mod:`helpers.data.checks.rules` and :mod:`helpers.data.labels_csv`.
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
 """
@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from helpers.data.download import pretty_path
-from helpers.data.image_check import is_ignored
+from helpers.data.checks.image_check import is_ignored
 from helpers.data.registry import closest
 from helpers.errors import FolderError, TrainSettingError
 
@@ -131,7 +131,7 @@ def check_not_splits(scan) -> None:
 
 
 def check_no_empty_class(scan) -> None:
-    """Raise :class:`FolderError` for the first class of a :class:`~helpers.data.scan.FolderScan` without usable images."""
+    """Raise :class:`FolderError` for the first class of a :class:`~helpers.data.checks.scan.FolderScan` without usable images."""
     for row in scan.classes:
         if row.images == 0:
             bad = [p for p in scan.problems if row.folder in p.path.parents]

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from helpers.data.download import pretty_path
-from helpers.data.image_check import inspect_files, inspect_image, is_ignored
-from helpers.data.layout import FolderError, as_folder, check_class_list, closest
+from helpers.data.checks.image_check import inspect_files, inspect_image, is_ignored
+from helpers.data.checks.layout import FolderError, as_folder, check_class_list, closest
 from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES, is_image_name
 from helpers.tables import text_table
 

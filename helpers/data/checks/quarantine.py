@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from helpers.data.paths import move_aside, pretty_path
-from helpers.data.scan import FolderScan
+from helpers.data.checks.scan import FolderScan
 from helpers.errors import QuarantineError
 
 LOG_NAME = "quarantine_log.csv"

@@ -3,7 +3,7 @@
 :func:`inspect_image` says whether a file's bytes are a usable image and, when not, why (empty,
 not an image, damaged, too large), and whether TensorFlow reads it right; :func:`inspect_files`
 runs it over many files in threads and caches the answers per file (path, size, modification
-time) in a JSON file in the Keras cache. Used by :mod:`helpers.data.scan` and :mod:`helpers.predict`.
+time) in a JSON file in the Keras cache. Used by :mod:`helpers.data.checks.scan` and :mod:`helpers.predict`.
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
 """
