@@ -56,7 +56,7 @@ def timed_run(command: list[str], cwd: Path) -> dict:
 
 def cats_dogs_subset(target: Path, per_class: int = 300) -> tuple[Path, Path]:
     """Copy the first ``per_class`` training photos of each class into ``target``; return it and the validation folder."""
-    from helpers.data import fetch
+    from helpers.data.download import fetch
 
     root = fetch("cats_and_dogs", verbose=False)
     for name in ("cats", "dogs"):

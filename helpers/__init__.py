@@ -46,15 +46,6 @@ __version__ = "0.1.0"
 __all__ = ["CourseError", "__version__"]
 
 
-def __getattr__(name: str):
-    """``helpers.train_from_folder`` (notebook 05), imported on first use so ``import helpers`` stays light."""
-    if name == "train_from_folder":
-        from helpers.train import train_from_folder
-
-        return train_from_folder
-    raise AttributeError(f"module 'helpers' has no attribute {name!r}")
-
-
 # `make smoke`: tiny caps on every run, so the full profile's code path runs on a CPU (see helpers/smoke.py).
 if _os.environ.get("COURSE_SMOKE", "").strip().lower() not in ("", "0", "false", "no"):
     from helpers import smoke as _smoke

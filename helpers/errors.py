@@ -7,7 +7,7 @@ print it and exit with status 2, so no learner has to read a 40-line traceback t
 
 Every error class of the course is defined here, in the order a learner meets them (data, weights,
 training, model files, prediction, ensembles, classroom packing); the modules that raise them import
-them from here, and their old import paths (``helpers.data.FolderError``, ...) keep working.
+them from here, and their old import paths (``helpers.errors.FolderError``, ...) keep working.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from typing import Sequence
 
 import keras
 
-from helpers.data.download import pretty_path
+from helpers.data.paths import pretty_path
 from helpers.errors import ModelFileError, UntrustedModelError
 
 #: The entry added to the ``.keras`` zip archive.

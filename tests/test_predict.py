@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import data, model_files, models, predict
+from helpers import model_files, models, predict
+from helpers.data import download
 from helpers.errors import CourseError
 
 SIZE = (96, 96)
@@ -18,7 +19,7 @@ SIZE = (96, 96)
 
 @pytest.fixture(scope="module")
 def photos() -> dict[str, list[Path]]:
-    root = data.fetch("cats_and_dogs", verbose=False)
+    root = download.fetch("cats_and_dogs", verbose=False)
     return {name: sorted((root / "validation" / name).iterdir())[:2] for name in ("cats", "dogs")}
 
 

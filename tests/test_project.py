@@ -187,25 +187,6 @@ def test_no_import_cycle_between_helpers_modules():
         pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")
 
 
-#: Old module names kept for one release (Colab installs from main; the notebooks import helpers.training), and where each moved.
-SHIMS = {"helpers.train_cli": "helpers.train.command", "helpers.training": "helpers.train.callbacks",
-         "helpers.train_fit": "helpers.train.fit", "helpers.train_options": "helpers.train.options"}
-
-
-@pytest.mark.parametrize("old, new", SHIMS.items(), ids=list(SHIMS))
-def test_each_old_module_name_hands_out_the_new_modules_objects(old, new):
-    """``from helpers import training; training.run_dir(...)`` is ``helpers.train.callbacks.run_dir``, the very same object."""
-    import importlib
-    import inspect
-
-    shim, module = importlib.import_module(old), importlib.import_module(new)
-    assert shim.__doc__.startswith(f"Moved to :mod:`{new}`")
-    assert [name for name in shim.__all__ if getattr(shim, name) is not getattr(module, name)] == []
-    own = {name for name, item in vars(module).items() if not name.startswith("_") and (
-        name.isupper() or (inspect.isfunction(item) or inspect.isclass(item)) and item.__module__ == new)}
-    assert sorted(own - set(shim.__all__)) == [], "every public name the module defines is re-exported"
-
-
 @pytest.mark.parametrize("numpy_first", [False, True], ids=["helpers first", "numpy first"])
 def test_import_helpers_keeps_numpy_and_scipy_on_one_blas_thread(numpy_first):
     """Two BLAS threads beside TensorFlow's made notebook 07's LogisticRegression 40x slower on 2 cores."""

@@ -17,9 +17,13 @@ import numpy as np
 import pytest
 
 from helpers import data, models, train, transfer
+from helpers.train import fit
+from helpers.data import folders
+from helpers.data import download
 from helpers.data import weights
+from helpers import errors
 from helpers.train import callbacks as train_callbacks, command, options as train_options
-from helpers.data.checks.rules import TrainSettingError
+from helpers.errors import TrainSettingError
 from helpers.errors import CourseError, TrainingDivergedError
 
 TINY_CNN = functools.partial(models.folder_cnn, widths=(8, 16), convs_per_block=1)
@@ -28,13 +32,13 @@ TWO = dict(image_size=32, classes=["crab", "cup"], augment=False, verbose=0)
 
 @pytest.fixture(scope="module")
 def caltech():
-    return data.fetch("caltech101", verbose=False)
+    return download.fetch("caltech101", verbose=False)
 
 
 @pytest.fixture(scope="module")
 def splits(caltech):
     """Crab and cup photos at 32x32: 104 training and 26 validation images, 7 batches of 16."""
-    return data.image_datasets(caltech, (32, 32), 16, validation_split=0.2, classes=["crab", "cup"], verbose=False)
+    return folders.image_datasets(caltech, (32, 32), 16, validation_split=0.2, classes=["crab", "cup"], verbose=False)
 
 
 def _weights(model) -> list[np.ndarray]:
@@ -69,12 +73,12 @@ def test_an_interrupted_run_goes_on_from_its_last_completed_epoch(splits, tmp_pa
     interrupt = _Interrupt(after=2)
     keras.utils.set_random_seed(0)
     with pytest.raises(KeyboardInterrupt):
-        train.fit_and_evaluate(splits, callbacks=[interrupt], **options)
+        fit.fit_and_evaluate(splits, callbacks=[interrupt], **options)
     assert (run / "backup" / "state.npz").is_file(), "the state of epoch 2 waits in the run folder"
 
     first = _FirstWeights()
     keras.utils.set_random_seed(0)
-    result = train.fit_and_evaluate(splits, callbacks=[first], **options)
+    result = fit.fit_and_evaluate(splits, callbacks=[first], **options)
     out = capsys.readouterr().out
     assert out.count("Resuming an interrupted run: epoch 2 was the last one completed, so training goes on from epoch 3 (") == 1
     assert result.history.epoch == [0, 1, 2, 3], "one history across the interruption (epochs 3 and 4 ran again)"
@@ -92,13 +96,13 @@ def test_an_interrupted_fine_tuning_goes_on_without_training_the_head_again(spli
     interrupt = _Interrupt(after=4)  # Ctrl-C at the end of the second fine-tuning epoch (epochs count across both phases)
     keras.utils.set_random_seed(0)
     with pytest.raises(KeyboardInterrupt):
-        train.fit_and_evaluate(splits, callbacks=[interrupt], **options)
+        fit.fit_and_evaluate(splits, callbacks=[interrupt], **options)
     assert (run / "fine_tune" / "backup" / "state.npz").is_file() and (run / "head_history.json").is_file()
     assert not (run / "backup").exists(), "the head phase had completed"
 
     first = _FirstWeights()
     keras.utils.set_random_seed(1)  # another seed: the weights can only come from the backup
-    result = train.fit_and_evaluate(splits, callbacks=[first], **options)
+    result = fit.fit_and_evaluate(splits, callbacks=[first], **options)
     out = capsys.readouterr().out
     assert "going straight to fine-tuning" in out and "epoch 4 was the last one completed" in out
     assert first.fits == 1, "one fit only, the fine-tuning's: the head was not trained again"
@@ -114,7 +118,7 @@ def test_an_interrupted_fine_tuning_goes_on_without_training_the_head_again(spli
 def test_a_nan_loss_stops_the_run_with_an_explanation(splits, tmp_path, capsys):
     keras.utils.set_random_seed(0)
     with pytest.raises(TrainingDivergedError) as error:
-        train.fit_and_evaluate(splits, model=TINY_CNN, epochs=3, learning_rate=1e20, run_dir=tmp_path / "nan", verbose=0)
+        fit.fit_and_evaluate(splits, model=TINY_CNN, epochs=3, learning_rate=1e20, run_dir=tmp_path / "nan", verbose=0)
     message = str(error.value)
     assert message.startswith("The training loss became NaN (not a number) at batch ")
     assert "learning rate (1e+20) is probably too high" in message and "Lower learning_rate (for example to 1e+19)" in message
@@ -149,7 +153,7 @@ def test_schedules_and_clipnorm(splits):
         train_options.make_optimizer(clipnorm=0)
     # a real run: the schedule spans the 7 batches x 2 epochs, and no ReduceLROnPlateau fights it
     keras.utils.set_random_seed(0)
-    result = train.fit_and_evaluate(splits, model=TINY_CNN, epochs=2, schedule="one_cycle", clipnorm=1.0, verbose=0)
+    result = fit.fit_and_evaluate(splits, model=TINY_CNN, epochs=2, schedule="one_cycle", clipnorm=1.0, verbose=0)
     optimizer = result.model.optimizer
     assert optimizer.clipnorm == 1.0 and optimizer.iterations.numpy() == 14
     assert isinstance(optimizer._learning_rate, keras.optimizers.schedules.CosineDecay)
@@ -184,7 +188,7 @@ def test_mixed_precision_keeps_a_float32_output(splits):
         assert model.layers[-1].dtype_policy.name == "float32" and output.dtype == "float32", name
         assert any(layer.dtype_policy.name == "mixed_float16" for layer in model.layers), name
     keras.utils.set_random_seed(0)
-    result = train.fit_and_evaluate(splits, model=TINY_CNN, epochs=1, mixed_precision=True, verbose=0)
+    result = fit.fit_and_evaluate(splits, model=TINY_CNN, epochs=1, mixed_precision=True, verbose=0)
     assert result.model.dtype_policy.name == "mixed_float16" and result.model.outputs[0].dtype == "float32"
     assert type(result.model.optimizer).__name__ == "LossScaleOptimizer", "compile adds loss scaling by itself"
     assert np.isfinite(result.metrics["validation_loss"]) and np.allclose(result.evaluation.probabilities.sum(axis=1), 1, atol=1e-5)
@@ -215,7 +219,7 @@ def test_base_settings_fail_before_any_training(caltech, empty_cache, monkeypatc
     for name, archive in list(weights.IMAGENET_WEIGHTS.items()):  # the tests never download
         monkeypatch.setitem(weights.IMAGENET_WEIGHTS, name, dataclasses.replace(archive, origins=(f"http://127.0.0.1:9/{archive.filename}",)))
     monkeypatch.setattr(data, "image_datasets", lambda *a, **k: pytest.fail("no data should be loaded"))
-    with pytest.raises(weights.WeightsUnavailableError) as error:
+    with pytest.raises(errors.WeightsUnavailableError) as error:
         train.train_from_folder(caltech, base="MobileNetV2", **TWO)
     message = str(error.value)
     assert weights.IMAGENET_WEIGHTS["MobileNetV2"].filename in message and "COURSE_DATA_MIRROR" in message and "\n" not in message
@@ -249,7 +253,7 @@ def test_replicas_scale_the_batch_and_the_learning_rate(caltech, capsys):
     assert next(iter(result.datasets.train))[0].shape[0] == 32
     assert result.model.optimizer.learning_rate.numpy() == pytest.approx(2e-3)
     with pytest.raises(CourseError, match="pass model as a function"):
-        train.fit_and_evaluate(result.datasets, model=result.model, strategy=fake)
+        fit.fit_and_evaluate(result.datasets, model=result.model, strategy=fake)
 
 
 # --------------------------------------------------------------------------- pretrained by default
@@ -326,16 +330,16 @@ class _SpoilFineTuning(keras.callbacks.Callback):
 
 def test_the_best_epoch_is_chosen_across_both_phases(caltech):
     keras.utils.set_random_seed(0)
-    splits = data.image_datasets(caltech, (32, 32), 16, validation_split=0.2, classes=["crab", "cup"], label_mode="int", verbose=False)
+    splits = folders.image_datasets(caltech, (32, 32), 16, validation_split=0.2, classes=["crab", "cup"], label_mode="int", verbose=False)
     model = train_options.transfer_builder("cifar10_cnn", None)
-    result = train.fit_and_evaluate(splits, model=model, epochs=2, fine_tune_epochs=2, fine_tune_layers=4, callbacks=[_SpoilFineTuning(2)], verbose=0)
+    result = fit.fit_and_evaluate(splits, model=model, epochs=2, fine_tune_epochs=2, fine_tune_layers=4, callbacks=[_SpoilFineTuning(2)], verbose=0)
     losses = result.history.history["val_loss"]
     assert len(losses) == 4 and min(losses[2:]) > min(losses[:2]), "fine-tuning made it worse"
     assert result.best_epoch == 1 + int(np.argmin(losses[:2])), "the head phase's best epoch is kept"
     assert result.metrics["validation_loss"] == pytest.approx(min(losses[:2]), rel=1e-2), "and its weights"
     # a fine-tuning whose loss becomes NaN: the head's best epoch is kept, with a note
     keras.utils.set_random_seed(0)
-    nan = train.fit_and_evaluate(splits, model=model, epochs=2, fine_tune_epochs=2, fine_tune_layers=4, fine_tune_learning_rate=1e20, verbose=0)
+    nan = fit.fit_and_evaluate(splits, model=model, epochs=2, fine_tune_epochs=2, fine_tune_layers=4, fine_tune_learning_rate=1e20, verbose=0)
     assert len(nan.notes) == 1 and "fine-tuning stopped" in nan.notes[0] and "became NaN" in nan.notes[0], "the error, kept as a note"
     assert nan.best_epoch <= 2 and np.isfinite(nan.metrics["validation_loss"])
 

@@ -10,7 +10,7 @@ import pytest
 matplotlib.use("Agg")
 
 from helpers import transfer_comparison  # noqa: E402
-from helpers.data import fetch  # noqa: E402
+from helpers.data.download import fetch
 
 
 @pytest.fixture(scope="module")

@@ -20,12 +20,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.data.download import MIRROR_ENV, pretty_path
+from helpers.data.paths import MIRROR_ENV, pretty_path
 from helpers.errors import CourseError
 from helpers.tables import text_table
 
 if TYPE_CHECKING:
-    from helpers.data.pack import PackResult
+    from helpers.data.pack_index import PackResult
 
 
 def serve_instructions(directory: Path) -> str:
@@ -62,9 +62,10 @@ def summary_table(results: list[PackResult]) -> str:
 
 def _pack(args: argparse.Namespace) -> int:
     from helpers.data import pack
+    from helpers.data import pack_index
 
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
-    pack.plan(args.profile, only)  # a name the course does not know stops here, before anything is printed
+    pack_index.plan(args.profile, only)  # a name the course does not know stops here, before anything is printed
     print(f"Packing the '{args.profile}' set into {args.directory}"
           + (" (offline: the Keras cache and mirrors only)" if args.offline else ""), flush=True)
     results = pack.pack(args.directory, args.profile, only=only, offline=args.offline, verbose=not args.quiet)
@@ -105,7 +106,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m helpers.data`` parser and its sub-commands."""
-    from helpers.data.pack import DEFAULT_PROFILE, PROFILES
+    from helpers.data.pack_index import DEFAULT_PROFILE, PROFILES
 
     parser = argparse.ArgumentParser(prog="python -m helpers.data", description="The course's data: pack a classroom mirror, check it, list the datasets.")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -29,15 +29,15 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before
-    MIRROR_ENV, Mirror, cache_dir, cached_path, datasets_dir, parse_mirror, parsed_mirrors, pretty_path, mirrors, move_aside,
+from helpers.data.paths import (
+    MIRROR_ENV, cache_dir, cached_path, datasets_dir, parsed_mirrors, pretty_path, move_without_overwriting,
     locked,
 )
-from helpers.data.fetch_file import (  # noqa: F401 - one file from one address; importable from here too, as before
-    MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, UNANSWERED_MEMORY_S, Answer, _remember_unanswered, _timed_out, download_file,
-    error_reason, looks_wrong, recently_unanswered, sniff,
+from helpers.data.fetch_file import (
+    MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, _remember_unanswered, _timed_out, download_file,
+    error_reason, looks_wrong, recently_unanswered,
 )
-from helpers.data.registry import IMAGE_SUFFIXES, Archive, DatasetInfo, count_image_names, get_dataset  # noqa: F401
+from helpers.data.registry import Archive, DatasetInfo, count_image_names, get_dataset
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
 
 _MARKER = ".course-extracted"
@@ -144,7 +144,7 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
     if target.exists() or target.is_symlink():
         other = [a for a in (info.full, info.mini) if a is not None and a is not archive]
         if not any(is_valid(target, a) for a in other):
-            aside = move_aside(target)
+            aside = move_without_overwriting(target)
             print(f"{pretty_path(target)} was incomplete or damaged; moved it to {aside.name} and fetching it again.")
 
     urls, notes = mirror_candidates(info, archive)
@@ -206,7 +206,7 @@ def _set_aside(info: DatasetInfo, root: Path) -> None:
     """Move the folders that are not classes (``info.exclude``) next to the data root, with a note."""
     for name in info.exclude:
         if (root / name).is_dir():
-            target = move_aside(root / name, root.parent / "not-classes" / name)
+            target = move_without_overwriting(root / name, root.parent / "not-classes" / name)
             print(f"{name} is not a class: moved it to {pretty_path(target)}.")
 
 
@@ -312,7 +312,7 @@ def fetch(name: str, variant: str = "auto", verbose: bool = True, *, profile: st
     """Get a dataset into the Keras cache and return where its data is.
 
     Args:
-        name: a key of :data:`helpers.data.DATASETS` (``"mnist"``, ``"cats_and_dogs"``, ...).
+        name: a key of :data:`helpers.data.registry.DATASETS` (``"mnist"``, ``"cats_and_dogs"``, ...).
         variant: ``"full"``, ``"mini"`` or ``"auto"`` (mini in the quick profile when reachable).
         verbose: print where the data came from and where it is.
         profile: the profile ``"auto"`` decides by (default: the run's, see :func:`run_profile`).

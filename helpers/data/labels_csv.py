@@ -32,8 +32,11 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from helpers.data.download import pretty_path
-from helpers.data.folders import FolderDatasets, FolderError, check_class_list, check_options, closest, prepare
+from helpers.data.paths import pretty_path
+from helpers.data.folders import FolderDatasets, prepare
+from helpers.errors import FolderError
+from helpers.data.checks.layout import check_class_list, check_options
+from helpers.data.registry import closest
 from helpers.data.registry import is_image_name
 from helpers.errors import TrainSettingError
 
@@ -318,7 +321,7 @@ def csv_datasets(
     Args:
         csv_file, root, path_column, label_column, classes, allow_outside_root: see :func:`read_labels_csv`.
         label_mode: ``"int"``, ``"categorical"`` (one-hot) or ``"binary"`` (two classes only).
-        The others: as for :func:`helpers.data.image_datasets`.
+        The others: as for :func:`helpers.data.folders.image_datasets`.
 
     Returns:
         A :class:`FolderDatasets`, exactly as from a folder of class sub-folders.

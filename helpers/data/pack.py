@@ -29,7 +29,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from helpers.data.download import file_digest, is_valid, mirror_candidates, move_aside, parsed_mirrors, pretty_path
+from helpers.data.download import file_digest, is_valid, mirror_candidates, move_without_overwriting, parsed_mirrors, pretty_path
 from helpers.data.fetch_file import MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, download_file, error_reason
 from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
     DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackError, PackItem,
@@ -89,7 +89,7 @@ def pack_item(item: PackItem, directory: Path, offline: bool = False, verbose: b
         if is_valid(target, item.archive):
             result.status, result.source = "ok", "already packed"
         else:
-            aside = move_aside(target)  # <name>.corrupt, .corrupt-2...: kept for a look, never deleted
+            aside = move_without_overwriting(target)  # <name>.corrupt, .corrupt-2...: kept for a look, never deleted
             result.notes.append(f"{item.relative} was damaged (wrong checksum): moved it aside to {aside.name}.")
             if verbose:
                 print(result.notes[-1], flush=True)

@@ -21,9 +21,10 @@ import contextlib
 import io
 from pathlib import Path
 
-from helpers.data.download import MIRROR_ENV, cached_path, fetch_archive, is_valid, pretty_path
+from helpers.data.paths import MIRROR_ENV, cached_path, pretty_path
+from helpers.data.download import fetch_archive, is_valid
 from helpers.data.registry import Archive, DatasetInfo
-from helpers.errors import ChecksumError, CourseError, DatasetUnavailableError, TrainSettingError, WeightsUnavailableError
+from helpers.errors import ChecksumError, DatasetUnavailableError, TrainSettingError, WeightsUnavailableError
 
 _KERAS_APPLICATIONS = "https://storage.googleapis.com/tensorflow/keras-applications/"
 

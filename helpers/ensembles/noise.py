@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from helpers.ensembles.combine import _class_indices, accuracy
-from helpers.evaluate import in_standard_errors  # noqa: F401  (07 calls it as ensembles.in_standard_errors)
 
 
 def _correct(y_true: Any, predicted: Any) -> np.ndarray:

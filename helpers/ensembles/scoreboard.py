@@ -10,7 +10,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from helpers.ensembles.combine import EnsembleError, accuracy
+from helpers.errors import EnsembleError
+from helpers.ensembles.combine import accuracy
 from helpers.tables import text_table
 
 

@@ -17,7 +17,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from helpers.data.checks.rules import TrainSettingError
+from helpers.errors import TrainSettingError
 from helpers.errors import CourseError
 
 

@@ -1,6 +1,6 @@
 """Options of the training helpers: optimizer settings, precision, and a pretrained base under the model.
 
-What :func:`helpers.train.fit_and_evaluate` and :func:`helpers.train.train_from_folder` use to turn
+What :func:`helpers.train.fit.fit_and_evaluate` and :func:`helpers.train.train_from_folder` use to turn
 their keyword arguments into Keras objects:
 
 - :func:`make_optimizer`: Adam with an optional learning-rate schedule (``"cosine"``,
@@ -23,9 +23,7 @@ from typing import Callable, Iterator
 
 import keras
 
-from helpers.data.checks.rules import TrainSettingError
-from helpers.models import loss_for  # noqa: F401 - the output rule lives in helpers.models; kept importable here
-from helpers.transfer import classifier_on  # noqa: F401 - the transfer head is built there; kept importable here
+from helpers.errors import TrainSettingError
 
 #: The schedules known by name.
 SCHEDULES = ("cosine", "one_cycle")
@@ -98,7 +96,7 @@ def check_base(base, weights) -> None:
 
     Raises:
         CourseError: an unknown base name; ``TrainSettingError`` for ``weights="imagenet"`` on a base
-            that has none (:func:`helpers.data.weights.weight_file`); :class:`helpers.data.weights.WeightsUnavailableError`
+            that has none (:func:`helpers.data.weights.weight_file`); :class:`helpers.errors.WeightsUnavailableError`
             when the weight file is in no cache, mirror or origin.
     """
     if not isinstance(base, str):
@@ -213,7 +211,8 @@ class Choices:
 
 
 def _weights_can_be_had(base: str) -> bool:
-    from helpers.data.weights import WeightsUnavailableError, fetch_weights, weights_cached
+    from helpers.errors import WeightsUnavailableError
+    from helpers.data.weights import fetch_weights, weights_cached
 
     if weights_cached(base):
         return True

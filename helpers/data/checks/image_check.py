@@ -19,8 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
-from helpers.data.download import cache_dir
-from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES  # noqa: F401 - defined there, importable from here too
+from helpers.data.paths import cache_dir
 
 #: Formats TensorFlow's ``decode_image`` reads correctly (as Pillow names them). WebP is not among
 #: them: ``decode_image`` reads it only from TensorFlow 2.20 on, so the course reads it through Pillow.

@@ -15,13 +15,11 @@ import numbers
 import os
 from pathlib import Path
 
-from helpers.data.download import pretty_path
+from helpers.data.paths import pretty_path
 from helpers.data.checks.image_check import is_ignored
 from helpers.data.registry import closest
 from helpers.errors import FolderError, TrainSettingError
 
-__all__ = ["ARCHIVE_SUFFIXES", "LABEL_MODES", "SPLIT_NAMES", "FolderError", "as_folder", "check_class_list", "check_no_empty_class",
-           "check_not_splits", "check_options", "check_validation_classes", "closest"]
 
 
 #: File names that are archives, not folders (a download not yet extracted).
@@ -40,7 +38,7 @@ def as_folder(directory: os.PathLike | str, what: str = "") -> Path:
     name = f"The {what}folder {pretty_path(path)}" if what else pretty_path(path)
     if path.is_file() and path.name.lower().endswith(ARCHIVE_SUFFIXES):
         raise FolderError(f"{name} is an archive, not a folder: extract it first (shutil.unpack_archive(...), or "
-                          "data.fetch for a course dataset) and give the extracted folder.")
+                          "helpers.data.download.fetch for a course dataset) and give the extracted folder.")
     if path.is_file():
         raise FolderError(f"{name} is a file, not a folder; give the folder that holds the class sub-folders.")
     try:
