@@ -166,9 +166,7 @@ def _batches(dataset: str, size: tuple[int, int], batch_size: int, count: int, b
     """``count`` real batches of ``(images, labels)`` as NumPy arrays, from the registry's data."""
     import numpy as np
 
-    from helpers.data import arrays
-    from helpers.data import folders
-    from helpers.data import download
+    from helpers.data import arrays, download, folders
 
     if dataset in ("mnist", "cifar10"):
         (x, y), _ = arrays.load_mnist(verbose=False) if dataset == "mnist" else arrays.load_cifar10(verbose=False)

@@ -97,8 +97,8 @@ def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: i
 
     import keras
 
-    from helpers.data.filelist import open_rgb
     from helpers.data.checks.image_check import inspect_image
+    from helpers.data.filelist import open_rgb
 
     path = Path(path).expanduser()
     if path.is_dir():
@@ -125,8 +125,8 @@ def files_in(directory: os.PathLike | str) -> list[Path]:
     """The files directly inside ``directory``, sorted by name; hidden and system files
     (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``; see :func:`helpers.data.checks.image_check.is_ignored`) are left out.
     Links that point nowhere are kept, so that :func:`predict_images` reports them."""
-    from helpers.data.paths import pretty_path
     from helpers.data.checks.image_check import is_ignored
+    from helpers.data.paths import pretty_path
 
     folder = Path(directory).expanduser()
     if not folder.is_dir():

@@ -37,9 +37,9 @@ import keras
 from keras import layers
 
 from helpers.data.paths import pretty_path
+from helpers.data.weights import fetch_weights, weights_path
 from helpers.errors import CourseError
 from helpers.models import loss_for, output_layer
-from helpers.data.weights import fetch_weights, weights_path
 
 #: Name of the preprocessing step inside every transfer classifier.
 PREPROCESS_NAME = "preprocess_input"

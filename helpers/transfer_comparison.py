@@ -23,10 +23,10 @@ import numpy as np
 
 from helpers import transfer
 from helpers.data.paths import MIRROR_ENV
+from helpers.data.weights import fetch_weights, weight_file
+from helpers.errors import WeightsUnavailableError
 from helpers.tables import text_table
 from helpers.train.fit import best_epoch_index, head_then_fine_tune
-from helpers.errors import WeightsUnavailableError
-from helpers.data.weights import fetch_weights, weight_file
 
 NOT_TRAINED = "not trained in this profile"
 SCRATCH_LEARNING_RATE = 1e-3  # Adam's default, for a whole network trained from random weights

@@ -41,9 +41,8 @@ def course_mirror() -> Path:
 
 def _here_or_skip(name: str, variant: str = "auto") -> None:
     """Skip the calling test unless ``fetch(name, variant)`` would find its archive without the public origin."""
-    from helpers.data import download
+    from helpers.data import download, paths
     from helpers.data.registry import get_dataset
-    from helpers.data import paths
     from helpers.smoke import on_this_machine
 
     info = get_dataset(name)

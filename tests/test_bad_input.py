@@ -15,16 +15,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import model_files, predict
-from helpers.data.checks.scan import scan_folder
-from helpers import errors
-from helpers.data import registry
-from helpers.data import folders
-from helpers.train import callbacks as train_callbacks, command
-from helpers.data import labels_csv
+from helpers import errors, model_files, predict
+from helpers.data import folders, labels_csv, registry
 from helpers.data.checks import rules
-from helpers.errors import FolderError
-from helpers.errors import CourseError, TrainingDivergedError, TrainSettingError
+from helpers.data.checks.scan import scan_folder
+from helpers.errors import CourseError, FolderError, TrainingDivergedError, TrainSettingError
+from helpers.train import callbacks as train_callbacks
+from helpers.train import command
 
 SIZE = (16, 16)
 _SEEDS = itertools.count(500)

@@ -9,12 +9,11 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import evaluate, models, plots  # noqa: E402
-from helpers import augment
-from helpers.train import callbacks as train_callbacks  # noqa: E402
-from helpers.data.registry import get_dataset
+from helpers import augment, evaluate, models, plots  # noqa: E402
 from helpers.data.arrays import load_cifar10
+from helpers.data.registry import get_dataset
 from helpers.evaluate import Evaluation  # noqa: E402
+from helpers.train import callbacks as train_callbacks  # noqa: E402
 
 CLASSES = list(get_dataset("cifar10").classes)
 

@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from helpers.data.registry import DatasetInfo, get_dataset
+from helpers.data import download, fetch_file, paths
 from helpers.data.download import choose_variant, fetch
-from helpers.data import download, paths
 from helpers.data.paths import pretty_path
-from helpers.data import fetch_file
-from helpers.data.registry import Archive
+from helpers.data.registry import Archive, DatasetInfo, get_dataset
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
 
 CALTECH = get_dataset("caltech101")

@@ -6,12 +6,9 @@ The combiners (averages, votes, stacking, cross-validation) are in test_ensemble
 import numpy as np
 import pytest
 
-from helpers.ensembles.members import average_model, multiply_adds, predict_members, train_member
-from helpers.ensembles import noise
 from helpers import errors
-from helpers.ensembles import figures
-from helpers.ensembles import scoreboard
-from helpers.ensembles import combine
+from helpers.ensembles import combine, figures, noise, scoreboard
+from helpers.ensembles.members import average_model, multiply_adds, predict_members, train_member
 
 
 def test_bootstrap_indices():

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from exercise_checks import bad, ok
 from keras import layers
 
-from helpers.exercises.base import Exercise, ____, correct, unanswered, wrong
-from exercise_checks import bad, ok
 from helpers.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07
+from helpers.exercises.base import Exercise, ____, correct, unanswered, wrong
 
 MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07]
 

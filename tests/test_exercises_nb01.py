@@ -6,10 +6,10 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from exercise_checks import bad, ok
 from keras import layers
 
 from helpers.exercises import nb01
-from exercise_checks import bad, ok
 
 
 def mlp(hidden: int, activation: str = "relu", rescale: bool = True) -> keras.Model:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from exercise_checks import bad, ok
 from keras import layers
 
 from helpers.exercises import nb04
-from exercise_checks import bad, ok
 
 
 def test_nb04():

@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 
 from helpers import train
-from helpers.data import folders
-from helpers.data import labels_csv
-from helpers.train import command
+from helpers.data import folders, labels_csv
 from helpers.errors import FolderError, TrainSettingError
+from helpers.train import command
 
 #: Caltech-101 mini's six categories, merged into three labels that no folder has.
 GROUPS = {"crab": "crustacean", "crayfish": "crustacean", "lobster": "crustacean", "cup": "vessel", "ewer": "vessel", "dalmatian": "dog"}

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.data.checks.scan import scan_folder
 from helpers.data.checks import quarantine
 from helpers.data.checks.quarantine import LOG_NAME
+from helpers.data.checks.scan import scan_folder
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.data.registry import DATASETS, get_dataset
-from helpers.data.registry import Archive
+from helpers.data.registry import DATASETS, Archive, get_dataset
 from helpers.errors import CourseError, TrainSettingError
 
 

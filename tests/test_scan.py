@@ -18,15 +18,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.data.checks.scan import scan_folder
 from helpers import errors
-from helpers.data.checks import rules
-from helpers.data import labels_csv
-from helpers.data.checks import quarantine
-from helpers.data import folders
-from helpers.train import command
-from helpers.data import filelist
+from helpers.data import filelist, folders, labels_csv
+from helpers.data.checks import quarantine, rules
+from helpers.data.checks.scan import scan_folder
 from helpers.errors import CourseError
+from helpers.train import command
 
 SIZE = (16, 16)
 _SEEDS = itertools.count(100)

@@ -14,15 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import model_files, train
-from helpers.train import fit
-from helpers.data import folders
-from helpers.data import download
-from helpers.train import options as train_options
-from helpers.train import command
+from helpers import errors, model_files, train
+from helpers.data import download, folders
 from helpers.data.checks import rules
-from helpers import errors
 from helpers.errors import FolderError, TrainSettingError
+from helpers.train import command, fit
+from helpers.train import options as train_options
 
 TINY = dict(image_size=32, epochs=1, base=None, widths=(8, 16), convs_per_block=1, verbose=0)  # the course CNN, tiny
 GRAYSCALE = {"crab": ["image_0018.jpg", "image_0051.jpg", "image_0066.jpg"], "cup": ["image_0007.jpg", "image_0029.jpg", "image_0030.jpg"]}

@@ -12,7 +12,8 @@ from PIL import Image
 
 from helpers import model_files, train, transfer
 from helpers.data import weights
-from helpers.train import features, options as train_options
+from helpers.train import features
+from helpers.train import options as train_options
 
 
 def _folder(root, classes=("blue", "red"), per_class=20, noise=False, seed=0):

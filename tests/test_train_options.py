@@ -16,15 +16,12 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, models, train, transfer
-from helpers.train import fit
-from helpers.data import folders
-from helpers.data import download
-from helpers.data import weights
-from helpers import errors
-from helpers.train import callbacks as train_callbacks, command, options as train_options
-from helpers.errors import TrainSettingError
-from helpers.errors import CourseError, TrainingDivergedError
+from helpers import data, errors, models, train, transfer
+from helpers.data import download, folders, weights
+from helpers.errors import CourseError, TrainingDivergedError, TrainSettingError
+from helpers.train import callbacks as train_callbacks
+from helpers.train import command, fit
+from helpers.train import options as train_options
 
 TINY_CNN = functools.partial(models.folder_cnn, widths=(8, 16), convs_per_block=1)
 TWO = dict(image_size=32, classes=["crab", "cup"], augment=False, verbose=0)

@@ -23,9 +23,8 @@ import pytest
 from PIL import Image
 
 from helpers import models, train
-from helpers.train import fit
 from helpers.errors import RunFolderBusyError
-from helpers.train import command, run_state
+from helpers.train import command, fit, run_state
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_CNN = functools.partial(models.folder_cnn, widths=(4, 8), convs_per_block=1)

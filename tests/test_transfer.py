@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from helpers import transfer
+from helpers import errors, transfer
 from helpers.data import weights
-from helpers import errors
 from helpers.data.download import fetch
 from helpers.errors import CourseError, TrainSettingError
 

@@ -116,8 +116,8 @@ def test_a_model_file_with_code_is_refused_as_code_not_as_damage(tmp_path, suffi
     import keras
 
     from helpers import model_files
-    from helpers.errors import ModelFileError, UntrustedModelError
     from helpers.data.paths import pretty_path
+    from helpers.errors import ModelFileError, UntrustedModelError
 
     model, path = _coded_model(), tmp_path / f"someone_elses{suffix}"
     with warnings.catch_warnings():
@@ -214,8 +214,7 @@ def test_a_model_file_naming_a_custom_layer_says_so(tmp_path):
 
 
 def _demo(filename: str, size: int | None = 4096):
-    from helpers.data.registry import DatasetInfo
-    from helpers.data.registry import Archive
+    from helpers.data.registry import Archive, DatasetInfo
 
     return DatasetInfo(name="demo", title="test", full=Archive(filename, filename, (), ("a" * 64,), 1, size), mini=None)
 
@@ -260,9 +259,8 @@ def test_a_mirror_that_never_answers_is_dropped_after_a_short_stated_timeout(emp
 def test_a_mirror_that_does_not_answer_a_head_request_is_not_asked_again(empty_cache, silent_server, monkeypatch):
     import time
 
-    from helpers.data.registry import DatasetInfo
     from helpers.data import download, fetch_file
-    from helpers.data.registry import Archive
+    from helpers.data.registry import Archive, DatasetInfo
 
     monkeypatch.setattr(fetch_file, "_unanswered", {})
     monkeypatch.setenv("COURSE_DATA_MIRROR", silent_server)

@@ -7,8 +7,8 @@ import hashlib
 
 import pytest
 
-from helpers.data import weights
 from helpers import errors
+from helpers.data import weights
 from helpers.data.pack_index import LIGHT_BASES
 
 LIGHT = ("MobileNetV2-0.35", "MobileNetV2-0.5", "MobileNet-0.25")

@@ -29,13 +29,25 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from helpers.data.paths import (
-    MIRROR_ENV, cache_dir, cached_path, datasets_dir, parsed_mirrors, pretty_path, move_without_overwriting,
-    locked,
-)
 from helpers.data.fetch_file import (
-    MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, _remember_unanswered, _timed_out, download_file,
-    error_reason, looks_wrong, recently_unanswered,
+    MIRROR_TIMEOUT_S,
+    ORIGIN_TIMEOUT_S,
+    _remember_unanswered,
+    _timed_out,
+    download_file,
+    error_reason,
+    looks_wrong,
+    recently_unanswered,
+)
+from helpers.data.paths import (
+    MIRROR_ENV,
+    cache_dir,
+    cached_path,
+    datasets_dir,
+    locked,
+    move_without_overwriting,
+    parsed_mirrors,
+    pretty_path,
 )
 from helpers.data.registry import Archive, DatasetInfo, count_image_names, get_dataset
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError

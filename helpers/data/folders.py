@@ -26,15 +26,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from helpers.data.checks.rules import check_split, check_split_settings
-from helpers.data.paths import pretty_path
-from helpers.data.filelist import scan_datasets
-from helpers.data.registry import KERAS_SUFFIXES, count_image_names
-from helpers.errors import FolderError
 from helpers.data.checks.layout import as_folder, check_no_empty_class, check_not_splits, check_options, check_validation_classes
 from helpers.data.checks.quarantine import quarantine as quarantine_problem_files
+from helpers.data.checks.rules import check_split, check_split_settings
 from helpers.data.checks.scan import remove_copies, scan_folder
-from helpers.errors import TrainSettingError
+from helpers.data.filelist import scan_datasets
+from helpers.data.paths import pretty_path
+from helpers.data.registry import KERAS_SUFFIXES, count_image_names
+from helpers.errors import FolderError, TrainSettingError
 from helpers.tables import text_table
 
 # Keras 3.15 warns that fit's own shuffle=True (its default) is ignored for a tf.data.Dataset. The

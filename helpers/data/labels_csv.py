@@ -32,13 +32,11 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from helpers.data.paths import pretty_path
-from helpers.data.folders import FolderDatasets, prepare
-from helpers.errors import FolderError
 from helpers.data.checks.layout import check_class_list, check_options
-from helpers.data.registry import closest
-from helpers.data.registry import is_image_name
-from helpers.errors import TrainSettingError
+from helpers.data.folders import FolderDatasets, prepare
+from helpers.data.paths import pretty_path
+from helpers.data.registry import closest, is_image_name
+from helpers.errors import FolderError, TrainSettingError
 
 #: Column names accepted when the default ``path``/``label`` are absent (``flow_from_dataframe``'s defaults).
 PATH_ALIASES = ("path", "filename", "file")
@@ -326,10 +324,9 @@ def csv_datasets(
     Returns:
         A :class:`FolderDatasets`, exactly as from a folder of class sub-folders.
     """
-    from helpers.data.filelist import files_dataset, readable_copy
-    from helpers.data.checks.scan import inspect_listed
-
     from helpers.data.checks.rules import check_split, check_split_settings
+    from helpers.data.checks.scan import inspect_listed
+    from helpers.data.filelist import files_dataset, readable_copy
 
     held_out = check_split_settings(validation_split, test_split, needs="validation_split")
     size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)

@@ -29,14 +29,15 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from helpers.data.download import file_digest, is_valid, mirror_candidates, move_without_overwriting, parsed_mirrors, pretty_path
+from helpers.data.download import file_digest, is_valid, mirror_candidates
 from helpers.data.fetch_file import MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, download_file, error_reason
 from helpers.data.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
-    DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackError, PackItem,
+    DEFAULT_PROFILE, GENERATOR, LIGHT_BASES, NOTEBOOKS_DIR, NOTEBOOKS_FALLBACK, PROFILES, WEIGHTS_FOLDER, PackItem,
     PackResult, check_kind, notebooks_using, plan, write_index,
 )
 from helpers.data.registry import DATASETS, Archive, DatasetInfo  # noqa: F401
-from helpers.errors import CourseError  # noqa: F401
+from helpers.data.paths import move_without_overwriting, parsed_mirrors, pretty_path
+from helpers.errors import CourseError, PackError  # noqa: F401
 from helpers.data.weights import IMAGENET_WEIGHTS  # noqa: F401
 
 

@@ -10,8 +10,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from helpers.errors import EnsembleError
 from helpers.ensembles.combine import accuracy
+from helpers.errors import EnsembleError
 from helpers.tables import text_table
 
 

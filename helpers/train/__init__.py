@@ -65,8 +65,8 @@ import os
 from collections import Counter
 from typing import Callable, Sequence
 
-from helpers.errors import TrainSettingError
 from helpers.data.checks.rules import check_sizes, check_split_settings, class_counts
+from helpers.errors import TrainSettingError
 from helpers.train.fit import TrainResult, fit_and_evaluate
 
 __all__ = ["COMMON_OPTIONS", "STEP_OPTIONS", "build_classifier", "train_from_csv", "train_from_folder"]

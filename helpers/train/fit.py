@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from helpers.errors import TrainSettingError
-from helpers.errors import TrainingDivergedError
+from helpers.errors import TrainingDivergedError, TrainSettingError
 
 
 @dataclass(repr=False)

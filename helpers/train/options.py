@@ -211,8 +211,8 @@ class Choices:
 
 
 def _weights_can_be_had(base: str) -> bool:
-    from helpers.errors import WeightsUnavailableError
     from helpers.data.weights import fetch_weights, weights_cached
+    from helpers.errors import WeightsUnavailableError
 
     if weights_cached(base):
         return True
@@ -242,8 +242,8 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
     Raises:
         TrainSettingError: ``base="auto"`` with ``weights`` other than ``"imagenet"``.
     """
-    from helpers.profile import current_profile, gpu_names
     from helpers.data.weights import weight_file
+    from helpers.profile import current_profile, gpu_names
 
     profile = current_profile()[0]
     gpu = profile == "full" and bool(gpu_names())

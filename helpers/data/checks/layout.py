@@ -15,12 +15,10 @@ import numbers
 import os
 from pathlib import Path
 
-from helpers.data.paths import pretty_path
 from helpers.data.checks.image_check import is_ignored
+from helpers.data.paths import pretty_path
 from helpers.data.registry import closest
 from helpers.errors import FolderError, TrainSettingError
-
-
 
 #: File names that are archives, not folders (a download not yet extracted).
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".tar.bz2", ".tar.xz", ".7z", ".rar")

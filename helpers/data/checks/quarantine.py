@@ -20,8 +20,8 @@ import os
 import time
 from pathlib import Path
 
-from helpers.data.paths import move_without_overwriting, pretty_path
 from helpers.data.checks.scan import FolderScan
+from helpers.data.paths import move_without_overwriting, pretty_path
 from helpers.errors import QuarantineError
 
 LOG_NAME = "quarantine_log.csv"

@@ -15,12 +15,10 @@ import numbers
 import os
 from typing import Sequence
 
-from helpers.data.paths import pretty_path
-from helpers.errors import FolderError
 from helpers.data.checks.layout import as_folder, check_no_empty_class, check_not_splits
 from helpers.data.checks.scan import scan_folder
-from helpers.errors import TrainSettingError
-
+from helpers.data.paths import pretty_path
+from helpers.errors import FolderError, TrainSettingError
 
 
 def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = None) -> dict[str, int]:

@@ -31,15 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from helpers.data.paths import pretty_path
 from helpers.data.checks.image_check import inspect_files, is_ignored
-from helpers.errors import FolderError
 from helpers.data.checks.layout import as_folder, check_class_list
-from helpers.data.registry import closest
-from helpers.data.registry import KERAS_SUFFIXES, is_image_name
+from helpers.data.paths import pretty_path
+from helpers.data.registry import KERAS_SUFFIXES, closest, is_image_name
+from helpers.errors import FolderError
 from helpers.tables import text_table
-
-
 
 #: Pillow's colour modes in words, for the summary.
 MODE_NAMES = {"RGB": "colour", "L": "grayscale", "RGBA": "colour with transparency", "LA": "grayscale with transparency",
