@@ -132,7 +132,7 @@ def train_cli_figure(tutorial: bool = True) -> dict:
 
 _FOLDER_SCRIPT = """
 import json, sys
-from helpers.data import fetch
+from helpers.data.download import fetch
 from helpers.train import train_from_folder
 result = train_from_folder(fetch("caltech101", verbose=False), classes=sys.argv[1].split(","), test_split=0.2)
 print("RESULT " + json.dumps({**result.metrics, "choices": result.choices, "test_images": len(result.test_evaluation.y_true)}))
@@ -155,7 +155,7 @@ def train_folder_figure() -> dict:
 
 _FLOWERS_SCRIPT = """
 import json
-from helpers.data import fetch
+from helpers.data.download import fetch
 from helpers.train import train_from_folder
 result = train_from_folder(fetch("flower_photos", verbose=False), validation_split=0.2)
 print("RESULT " + json.dumps({**result.metrics, "choices": result.choices, "images": sum(result.datasets.counts.values()),

@@ -6,8 +6,8 @@ is shown as that message alone (IPython calls ``_render_traceback_``), and the c
 print it and exit with status 2, so no learner has to read a 40-line traceback to find the point.
 
 Every error class of the course is defined here, in the order a learner meets them (data, weights,
-training, model files, prediction, ensembles, classroom packing); the modules that raise them import
-them from here, and their old import paths (``helpers.errors.FolderError``, ...) keep working.
+training, model files, prediction, ensembles, classroom packing); the modules that raise them, and
+the code that catches them, import them from here.
 """
 
 from __future__ import annotations

@@ -338,7 +338,7 @@ def test_two_processes_fetching_at_once_share_one_copy(empty_cache, course_mirro
     import sys
 
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
-    code = "from helpers.data import fetch; print(fetch('caltech101', 'mini', verbose=False))"
+    code = "from helpers.data.download import fetch; print(fetch('caltech101', 'mini', verbose=False))"
     runs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
     results = [run.communicate(timeout=300) + (run.returncode,) for run in runs]

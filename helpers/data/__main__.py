@@ -61,8 +61,7 @@ def summary_table(results: list[PackResult]) -> str:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from helpers.data import pack
-    from helpers.data import pack_index
+    from helpers.data import pack, pack_index
 
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
     pack_index.plan(args.profile, only)  # a name the course does not know stops here, before anything is printed

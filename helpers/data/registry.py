@@ -237,7 +237,7 @@ def closest(name: str, names: Sequence[str]) -> str:
     """`` (did you mean 'dogs'?)`` for the names in ``names`` closest to a misspelt ``name``, or ``""``.
 
     Defined here, the lowest module of :mod:`helpers.data`, so that every other one can use it;
-    imported from :mod:`helpers.data.checks.layout` (and :mod:`helpers.data.folders`) as well.
+    :mod:`helpers.data.checks.layout` uses it.
     """
     import difflib
 
