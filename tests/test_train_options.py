@@ -215,7 +215,7 @@ def test_base_trains_the_head_then_fine_tunes(caltech, tmp_path):
 def test_base_settings_fail_before_any_training(caltech, empty_cache, monkeypatch):
     for name, archive in list(weights.IMAGENET_WEIGHTS.items()):  # the tests never download
         monkeypatch.setitem(weights.IMAGENET_WEIGHTS, name, dataclasses.replace(archive, origins=(f"http://127.0.0.1:9/{archive.filename}",)))
-    monkeypatch.setattr(data, "image_datasets", lambda *a, **k: pytest.fail("no data should be loaded"))
+    monkeypatch.setattr(folders, "image_datasets", lambda *a, **k: pytest.fail("no data should be loaded"))
     with pytest.raises(errors.WeightsUnavailableError) as error:
         train.train_from_folder(caltech, base="MobileNetV2", **TWO)
     message = str(error.value)
