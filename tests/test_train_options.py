@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, errors, models, train, transfer
+from helpers import errors, models, train, transfer
 from helpers.data import download, folders, weights
 from helpers.errors import CourseError, TrainingDivergedError, TrainSettingError
 from helpers.train import callbacks as train_callbacks
