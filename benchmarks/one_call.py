@@ -56,7 +56,7 @@ def timed_run(command: list[str], cwd: Path) -> dict:
 
 def cats_dogs_subset(target: Path, per_class: int = 300) -> tuple[Path, Path]:
     """Copy the first ``per_class`` training photos of each class into ``target``; return it and the validation folder."""
-    from helpers.data import fetch
+    from helpers.data.download import fetch
 
     root = fetch("cats_and_dogs", verbose=False)
     for name in ("cats", "dogs"):
@@ -132,7 +132,7 @@ def train_cli_figure(tutorial: bool = True) -> dict:
 
 _FOLDER_SCRIPT = """
 import json, sys
-from helpers.data import fetch
+from helpers.data.download import fetch
 from helpers.train import train_from_folder
 result = train_from_folder(fetch("caltech101", verbose=False), classes=sys.argv[1].split(","), test_split=0.2)
 print("RESULT " + json.dumps({**result.metrics, "choices": result.choices, "test_images": len(result.test_evaluation.y_true)}))
@@ -155,7 +155,7 @@ def train_folder_figure() -> dict:
 
 _FLOWERS_SCRIPT = """
 import json
-from helpers.data import fetch
+from helpers.data.download import fetch
 from helpers.train import train_from_folder
 result = train_from_folder(fetch("flower_photos", verbose=False), validation_split=0.2)
 print("RESULT " + json.dumps({**result.metrics, "choices": result.choices, "images": sum(result.datasets.counts.values()),

@@ -12,7 +12,7 @@ What is measured (images per second, higher is better):
 
 1. **Input pipeline**, on cats_and_dogs and flower_photos (whichever variant the profile and the
    cache give; the image counts are printed): one full pass over every image through the course's
-   folder pipeline (``helpers.data.image_datasets``: read, decode, resize, cache, shuffle, batch)
+   folder pipeline (``helpers.data.folders.image_datasets``: read, decode, resize, cache, shuffle, batch)
    in its first epoch and in a cached epoch, against
 
    a. a plain Python loop with Pillow, one image at a time: open, convert to RGB, resize
@@ -121,11 +121,11 @@ def _epoch_rate(splits) -> tuple[float, int]:
 
 def pipeline_figures(name: str, profile: str, passes: int) -> dict:
     """Images per second of the course's folder pipeline, a Pillow loop and the decode limit, on one dataset."""
-    from helpers import data
+    from helpers.data import download, folders
 
     size, batch_size = PIPELINES[name][profile], 32
-    variant = data.choose_variant(name)
-    root = data.fetch(name, variant, verbose=False)
+    variant = download.choose_variant(name)
+    root = download.fetch(name, variant, verbose=False)
     files = _image_files(root)
     start = time.perf_counter()
     blobs = [path.read_bytes() for path in files]
@@ -134,9 +134,9 @@ def pipeline_figures(name: str, profile: str, passes: int) -> dict:
     first, cached, images = [], [], 0
     for _ in range(passes):
         if name == "cats_and_dogs":
-            splits = data.image_datasets(root / "train", size, batch_size, validation_dir=root / "validation", verbose=False)
+            splits = folders.image_datasets(root / "train", size, batch_size, validation_dir=root / "validation", verbose=False)
         else:
-            splits = data.image_datasets(root, size, batch_size, validation_split=0.2, verbose=False)
+            splits = folders.image_datasets(root, size, batch_size, validation_split=0.2, verbose=False)
         rate, images = _epoch_rate(splits)
         first.append(rate)
         cached.append(_epoch_rate(splits)[0])
@@ -166,18 +166,18 @@ def _batches(dataset: str, size: tuple[int, int], batch_size: int, count: int, b
     """``count`` real batches of ``(images, labels)`` as NumPy arrays, from the registry's data."""
     import numpy as np
 
-    from helpers import data
+    from helpers.data import arrays, download, folders
 
     if dataset in ("mnist", "cifar10"):
-        (x, y), _ = data.load_mnist(verbose=False) if dataset == "mnist" else data.load_cifar10(verbose=False)
+        (x, y), _ = arrays.load_mnist(verbose=False) if dataset == "mnist" else arrays.load_cifar10(verbose=False)
         x = x[..., None] if x.ndim == 3 else x
         return [(x[i * batch_size:(i + 1) * batch_size], y[i * batch_size:(i + 1) * batch_size]) for i in range(count)]
-    root = data.fetch(dataset, verbose=False)
+    root = download.fetch(dataset, verbose=False)
     mode = "binary" if binary else "int"
     if dataset == "cats_and_dogs":
-        splits = data.image_datasets(root / "train", size, batch_size, validation_dir=root / "validation", label_mode=mode, verbose=False)
+        splits = folders.image_datasets(root / "train", size, batch_size, validation_dir=root / "validation", label_mode=mode, verbose=False)
     else:
-        splits = data.image_datasets(root, size, batch_size, validation_split=0.2, label_mode=mode, verbose=False)
+        splits = folders.image_datasets(root, size, batch_size, validation_split=0.2, label_mode=mode, verbose=False)
     return [(np.asarray(x), np.asarray(y)) for x, y in splits.train.take(count)]
 
 

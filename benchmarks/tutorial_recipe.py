@@ -21,7 +21,7 @@ import time
 
 import keras
 
-from helpers.weights import fetch_weights  # only where the weight file is: the recipe below is plain Keras
+from helpers.data.weights import fetch_weights  # only where the weight file is: the recipe below is plain Keras
 
 IMAGE_SIZE = (160, 160)
 BATCH_SIZE = 32

@@ -1,9 +1,11 @@
 """helpers: the small, tested package behind the notebooks of *Image classification with Keras*.
 
-Organised by what a learner does:
+Organised by what a learner does; each name is imported from the module that defines it:
 
 - :mod:`helpers.profile` - choose the run profile (quick or full) and print the banner;
-- :mod:`helpers.data` - get data: registry, checked downloads, array loaders, folder scans, folder and CSV datasets;
+- :mod:`helpers.data` - get data: registry, checked downloads, array loaders, folder and CSV datasets,
+  and the ImageNet weight files (:mod:`helpers.data.weights`);
+- :mod:`helpers.data.checks` - check a messy folder: scan it, quarantine what cannot be used;
 - :mod:`helpers.augment` - augmentation layers (the old ``ImageDataGenerator`` settings as layers);
 - :mod:`helpers.models` - build models; :mod:`helpers.transfer` - pretrained bases;
 - :mod:`helpers.train` - train: the one-call ``train_from_folder`` and ``python -m helpers.train``
@@ -15,12 +17,12 @@ Organised by what a learner does:
 - :mod:`helpers.ensembles` - combine several models;
 - :mod:`helpers.model_files` and :mod:`helpers.predict` - save with class names, predict
   (``python -m helpers.predict``);
-- :mod:`helpers.tables` - ``text_table``, the one rule behind the aligned text tables the package prints;
-- :mod:`helpers.exercises` - the checked exercises at the end of each notebook.
-
-The course's own machinery (the series runner, the results record, the smoke run and the classroom
-mirror's packing command) lives in the ``course`` subpackage: nothing above imports it, and
-``import helpers`` does not load it.
+- :mod:`helpers.transfer_comparison` - notebook 06's side-by-side runs of bases and recipes;
+- :mod:`helpers.exercises` - the checked exercises at the end of each notebook;
+- :mod:`helpers.errors` - every error class the course raises; :mod:`helpers.tables` - ``text_table``,
+  the one rule behind the aligned text tables the package prints; :mod:`helpers.files` - writing files atomically;
+- :mod:`helpers.course` - the course's own machinery (the series runner, the results record, the
+  smoke run, the classroom-mirror packing), which nothing else in ``helpers`` imports.
 """
 
 import os as _os
@@ -48,10 +50,3 @@ __version__ = "0.1.0"
 __all__ = ["CourseError", "__version__"]
 
 
-def __getattr__(name: str):
-    """``helpers.train_from_folder`` (notebook 05), imported on first use so ``import helpers`` stays light."""
-    if name == "train_from_folder":
-        from helpers.train import train_from_folder
-
-        return train_from_folder
-    raise AttributeError(f"module 'helpers' has no attribute {name!r}")

@@ -11,7 +11,7 @@ Older tutorials augmented images with ``ImageDataGenerator``, which Keras 3 no l
 :func:`augmentation_layers` gives the same transformations as layers. ``rescale`` is not among
 them: the course's models start with ``Rescaling(1/255)`` themselves. Random layers change images
 only when called with ``training=True``; :func:`augment_dataset` (or the ``augmentation=`` option
-of :func:`helpers.data.image_datasets`) applies them to the training batches, inside the
+of :func:`helpers.data.folders.image_datasets`) applies them to the training batches, inside the
 ``tf.data`` pipeline, so validation and test images stay exactly as they are.
 
 The course's augmentation presets all live here: :func:`augmentation_layers` (the old tutorial's
@@ -92,7 +92,7 @@ def folder_augmentation() -> keras.Sequential:
 def cifar_augmentation(shift: float = 0.125, name: str = "augmentation") -> keras.Sequential:
     """Random horizontal flips and shifts of up to ``shift`` of the image size (4 pixels on CIFAR-10).
 
-    Introduced in ``03_cifar10_cnn.ipynb`` (also ``helpers.models.cifar_augmentation``). The shift reflects the image at its borders and moves
+    Introduced in ``03_cifar10_cnn.ipynb`` (also ``helpers.augment.cifar_augmentation``). The shift reflects the image at its borders and moves
     whole pixels (``interpolation="nearest"``): the Keras-layer form of the classic "pad by 4 and
     take a random 32x32 crop". Like every Keras augmentation layer it only acts when called with
     ``training=True`` (inside ``fit``); at evaluation and prediction it passes images through unchanged.

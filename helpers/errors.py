@@ -6,8 +6,8 @@ is shown as that message alone (IPython calls ``_render_traceback_``), and the c
 print it and exit with status 2, so no learner has to read a 40-line traceback to find the point.
 
 Every error class of the course is defined here, in the order a learner meets them (data, weights,
-training, model files, prediction, ensembles, classroom packing); the modules that raise them import
-them from here, and their old import paths (``helpers.data.FolderError``, ...) keep working.
+training, model files, prediction, ensembles, classroom packing); the modules that raise them, and
+the code that catches them, import them from here.
 :func:`did_you_mean` is the one rule that suggests a name for a misspelt one in these messages.
 """
 
@@ -79,14 +79,14 @@ class PackError(CourseError):
 class QuarantineError(CourseError):
     """Problem files could not be moved aside (usually: the data folder is read-only).
 
-    Raised by :mod:`helpers.data.quarantine`.
+    Raised by :mod:`helpers.data.checks.quarantine`.
     """
 
 
 class FolderError(CourseError):
     """A folder of images is missing or is not laid out as one sub-folder per class.
 
-    Raised by :mod:`helpers.data.layout`.
+    Raised by :mod:`helpers.data.checks.layout`.
     """
 
 
@@ -108,7 +108,7 @@ class TrainingDivergedError(CourseError):
 class WeightsUnavailableError(CourseError):
     """The ImageNet weight file of a ``keras.applications`` base could not be fetched, or a weights file given by path is missing.
 
-    Raised by :mod:`helpers.weights` and :mod:`helpers.transfer`.
+    Raised by :mod:`helpers.data.weights` and :mod:`helpers.transfer`.
     """
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import keras
 
-from helpers.data.download import pretty_path
+from helpers.data.paths import pretty_path
 from helpers.errors import ModelFileError, UntrustedModelError
 from helpers.files import replacing
 

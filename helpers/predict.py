@@ -11,7 +11,7 @@ most likely classes with ``--top-k``). The class names come from the model file 
 :mod:`helpers.model_files`). Each image is converted to RGB (grayscale or RGBA too) and resized to
 the model's input size, exactly as ``image_dataset_from_directory`` did during training. A file
 that is not a readable image (a damaged JPEG, an HTML page saved as ``.jpg``, an empty file) is
-reported by name and skipped, with the same reasons as the folder scan (:mod:`helpers.data.scan`);
+reported by name and skipped, with the same reasons as the folder scan (:mod:`helpers.data.checks.scan`);
 system files (``Thumbs.db``, ``.DS_Store``) are ignored. The exit status is 0 when at least one
 image was predicted, 1 when none was, and 2 (with a one-line message) when the model or the path
 cannot be used.
@@ -59,7 +59,7 @@ class Prediction:
         return self.top[0][1] if self.top else None
 
     def __str__(self) -> str:
-        from helpers.data import pretty_path
+        from helpers.data.paths import pretty_path
 
         name = pretty_path(self.path)
         if self.error:
@@ -97,8 +97,8 @@ def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: i
 
     import keras
 
+    from helpers.data.checks.image_check import inspect_image
     from helpers.data.filelist import open_rgb
-    from helpers.data.scan import inspect_image
 
     path = Path(path).expanduser()
     if path.is_dir():
@@ -123,10 +123,10 @@ def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: i
 
 def files_in(directory: os.PathLike | str) -> list[Path]:
     """The files directly inside ``directory``, sorted by name; hidden and system files
-    (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``; see :func:`helpers.data.scan.is_ignored`) are left out.
+    (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``; see :func:`helpers.data.checks.image_check.is_ignored`) are left out.
     Links that point nowhere are kept, so that :func:`predict_images` reports them."""
-    from helpers.data import pretty_path
-    from helpers.data.scan import is_ignored
+    from helpers.data.checks.image_check import is_ignored
+    from helpers.data.paths import pretty_path
 
     folder = Path(directory).expanduser()
     if not folder.is_dir():
@@ -137,7 +137,7 @@ def files_in(directory: os.PathLike | str) -> list[Path]:
 
 def _left_out(directory: Path) -> str:
     """What ``-d`` did not read: system files, and sub-folders (a folder of class folders, for example)."""
-    from helpers.data.scan import is_ignored
+    from helpers.data.checks.image_check import is_ignored
 
     entries = sorted(directory.iterdir(), key=lambda p: p.name)
     parts = []
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         paths = files_in(args.directory) if args.directory else [Path(name) for name in args.file]
         if not paths:
-            from helpers.data import pretty_path
+            from helpers.data.paths import pretty_path
 
             raise FolderError(f"{pretty_path(Path(args.directory))} holds no files to predict; give a folder of images with -d, or files with -f."
                               + (f" ({_left_out(Path(args.directory))})" if _left_out(Path(args.directory)) else ""))

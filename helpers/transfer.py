@@ -20,7 +20,7 @@ Typical use::
     transfer.fine_tune(model, base_layers_to_unfreeze=30)   # recompiles with Adam 1e-5
     model.fit(train, validation_data=validation, epochs=10, initial_epoch=5)
 
-ImageNet weight files come through the Keras cache and the course mirror (:mod:`helpers.weights`).
+ImageNet weight files come through the Keras cache and the course mirror (:mod:`helpers.data.weights`).
 
 Introduced in ``06_transfer_learning.ipynb``.
 """
@@ -35,10 +35,10 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from helpers.data.download import pretty_path
+from helpers.data.paths import pretty_path
+from helpers.data.weights import fetch_weights, weights_path
 from helpers.errors import ModelFileError, TrainSettingError, UnknownNameError, UnsuitableModelError, WeightsUnavailableError
 from helpers.models import loss_for, output_layer
-from helpers.weights import fetch_weights, weights_path
 
 #: Name of the preprocessing step inside every transfer classifier.
 PREPROCESS_NAME = "preprocess_input"
@@ -90,7 +90,7 @@ class BaseSpec:
         """The base without its classifier (``include_top=False``), with ``weights`` loaded.
 
         ``weights`` is ``None``, ``"imagenet"`` or a file; pass the checked file of
-        :func:`helpers.weights.fetch_weights` for the MobileNets at sizes other than 224: given
+        :func:`helpers.data.weights.fetch_weights` for the MobileNets at sizes other than 224: given
         ``"imagenet"``, Keras looks for a file named after the input size (96, 128, 160 or 192 px),
         while the 224 px file fits every size (the convolution weights do not depend on it).
         """
@@ -211,7 +211,7 @@ def build_transfer_classifier(
         num_classes: number of classes.
         image_size: ``(height, width)`` of the input images (default: the base's own size).
         weights: ``"imagenet"`` (fetched through the Keras cache and ``COURSE_DATA_MIRROR``; raises
-            :class:`helpers.weights.WeightsUnavailableError` when it cannot be had), ``None``
+            :class:`helpers.errors.WeightsUnavailableError` when it cannot be had), ``None``
             (random weights: training from scratch), or the path of a weights file (for
             ``cifar10_cnn``: the file written by :func:`save_base`).
         augmentation: random layers applied to the raw pixels (they act only during training).

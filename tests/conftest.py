@@ -42,7 +42,8 @@ def course_mirror() -> Path:
 def _here_or_skip(name: str, variant: str = "auto") -> None:
     """Skip the calling test unless ``fetch(name, variant)`` would find its archive without the public origin."""
     from helpers.course.smoke import on_this_machine
-    from helpers.data import download, get_dataset
+    from helpers.data import download, paths
+    from helpers.data.registry import get_dataset
 
     info = get_dataset(name)
     archive = info.archive(download.choose_variant(name, variant))
@@ -50,15 +51,15 @@ def _here_or_skip(name: str, variant: str = "auto") -> None:
     if not (on_this_machine(info, archive) or any(url.startswith(("http://", "https://")) for url in urls)):
         size = f"{archive.size / 1e6:,.0f} MB" if archive.size else "size unknown"
         pytest.skip(f"{archive.filename} ({size}) is not in the Keras cache nor a mirror, and tests never download it: "
-                    f"set {download.MIRROR_ENV} (make test does, with ../shared beside the checkout)")
+                    f"set {paths.MIRROR_ENV} (make test does, with ../shared beside the checkout)")
 
 
 @pytest.fixture(scope="session")
 def real_dataset() -> Callable[..., Path]:
-    """``real_dataset("cats_and_dogs")``: ``data.fetch``'s folder (or file), or a skip when it would be downloaded."""
+    """``real_dataset("cats_and_dogs")``: ``download.fetch``'s folder (or file), or a skip when it would be downloaded."""
 
     def fetch(name: str, variant: str = "auto") -> Path:
-        from helpers.data import fetch as fetch_data
+        from helpers.data.download import fetch as fetch_data
 
         _here_or_skip(name, variant)
         return fetch_data(name, variant, verbose=False)

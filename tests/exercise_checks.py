@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.evaluate import Evaluation
-from helpers.exercises import Exercise
+from helpers.exercises.base import Exercise
 
 
 def ok(exercise: Exercise, answer, *context) -> str:

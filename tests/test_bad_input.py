@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import data, model_files, predict
-from helpers.data import checks
-from helpers.data.folders import FolderError
-from helpers.errors import CourseError, TrainingDivergedError, TrainSettingError
+from helpers import errors, model_files, predict
+from helpers.data import folders, labels_csv, registry
+from helpers.data.checks import rules
+from helpers.data.checks.scan import scan_folder
+from helpers.errors import CourseError, FolderError, TrainingDivergedError, TrainSettingError
 from helpers.train import callbacks as train_callbacks
 from helpers.train import command
 
@@ -52,12 +53,12 @@ def own_cache(tmp_path_factory, monkeypatch):
 def test_a_link_named_jpg_that_points_nowhere_is_skipped_and_named(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 5, "dogs": 5})
     (root / "cats" / "gone.jpg").symlink_to(tmp_path / "deleted.jpg")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert [(p.path.name, p.kind) for p in scan.problems] == [("gone.jpg", "unreadable")]
     assert "which does not exist" in scan.problems[0].reason and not scan.keras_ready
-    splits = data.image_datasets(root, SIZE, 4, validation_split=0.2, verbose=False)
-    x_train, _ = data.dataset_arrays(splits.train)  # Keras's own loader would stop here with NotFoundError
-    x_val, _ = data.dataset_arrays(splits.validation)
+    splits = folders.image_datasets(root, SIZE, 4, validation_split=0.2, verbose=False)
+    x_train, _ = folders.dataset_arrays(splits.train)  # Keras's own loader would stop here with NotFoundError
+    x_val, _ = folders.dataset_arrays(splits.validation)
     assert len(x_train) + len(x_val) == 10
 
 
@@ -68,20 +69,20 @@ def test_link_loops_and_links_between_classes_count_each_photo_once(tmp_path):
     (root / "dogs" / "same.jpg").symlink_to(root / "cats" / "000.jpg")  # one photo in two classes
     outside = folder(tmp_path / "drive", {"more": 2})
     (root / "dogs" / "more").symlink_to(outside / "more", target_is_directory=True)  # outside: followed once
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert scan.counts == {"cats": 5, "dogs": 7}
     assert sorted(p.name for p in scan.links_not_followed) == ["cats_too", "up"]
     assert scan.repeated == {root / "dogs" / "same.jpg": root / "cats" / "000.jpg"}
     assert any("not followed, so no photo counts twice" in note for note in scan.notes)
-    splits = data.image_datasets(root, SIZE, 4, validation_split=0.25, verbose=False)
-    images = np.concatenate([data.dataset_arrays(splits.train)[0], data.dataset_arrays(splits.validation)[0]])
+    splits = folders.image_datasets(root, SIZE, 4, validation_split=0.25, verbose=False)
+    images = np.concatenate([folders.dataset_arrays(splits.train)[0], folders.dataset_arrays(splits.validation)[0]])
     assert len(images) == 12 and len(np.unique(images.reshape(12, -1), axis=0)) == 12, "no photo twice"
 
 
 def test_a_class_folder_linked_to_an_unplugged_drive_is_named(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 3, "dogs": 3})
     (root / "hamsters").symlink_to(tmp_path / "usb" / "hamsters", target_is_directory=True)
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert scan.class_names == ["cats", "dogs"]
     assert any(note.startswith("hamsters is a link to ") and "not a class" in note for note in scan.notes)
 
@@ -89,7 +90,7 @@ def test_a_class_folder_linked_to_an_unplugged_drive_is_named(tmp_path):
 def test_a_pipe_named_jpg_is_a_problem_and_does_not_hang(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 5, "dogs": 5})
     os.mkfifo(root / "dogs" / "pipe.jpg")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert [p.path.name for p in scan.problems] == ["pipe.jpg"] and scan.counts == {"cats": 5, "dogs": 5}
 
 
@@ -104,10 +105,10 @@ def test_a_file_that_cannot_be_read_is_a_problem_and_not_cached(tmp_path, monkey
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert [(p.path, p.kind) for p in scan.problems] == [(locked, "unreadable")] and "Permission denied" in scan.problems[0].reason
     monkeypatch.setattr(Path, "read_bytes", real_read)  # permissions fixed (a chmod keeps the modification time)
-    assert data.scan_folder(root).ok, "the failed read was not cached"
+    assert scan_folder(root).ok, "the failed read was not cached"
 
 
 # --- folders laid out wrongly ---------------------------------------------------------------------
@@ -117,12 +118,12 @@ def test_a_root_of_splits_is_refused_with_the_folders_to_pass(tmp_path):
     root = tmp_path / "pets"
     folder(root / "train", {"cats": 3, "dogs": 3})
     folder(root / "validation", {"cats": 2, "dogs": 2})
-    for call in (lambda: data.class_counts(root), lambda: data.image_datasets(root, SIZE, validation_split=0.2, verbose=False)):
+    for call in (lambda: rules.class_counts(root), lambda: folders.image_datasets(root, SIZE, validation_split=0.2, verbose=False)):
         with pytest.raises(FolderError) as error:
             call()
         message = str(error.value)
         assert "look like the splits of a dataset" in message and "pets/train" in message and "pets/validation" in message
-    assert data.class_counts(root, ["train", "validation"]) == {"train": 6, "validation": 4}, "asked for by name: allowed"
+    assert rules.class_counts(root, ["train", "validation"]) == {"train": 6, "validation": 4}, "asked for by name: allowed"
 
 
 def test_train_from_folder_refuses_a_root_of_splits_before_training(tmp_path, monkeypatch):
@@ -141,37 +142,37 @@ def test_a_validation_folder_with_a_class_the_training_folder_lacks(tmp_path):
     folder(root / "train", {"cats": 4, "dogs": 4})
     folder(root / "validation", {"cats": 2, "dogs": 2, "hamsters": 2, "mice": 1})
     with pytest.raises(FolderError) as error:
-        data.image_datasets(root / "train", SIZE, 4, validation_dir=root / "validation", verbose=False)
+        folders.image_datasets(root / "train", SIZE, 4, validation_dir=root / "validation", verbose=False)
     assert "lacks: hamsters, mice" in str(error.value)
     with pytest.raises(FolderError, match="is the training folder itself"):
-        data.image_datasets(root / "train", SIZE, 4, validation_dir=root / "train" / ".." / "train", verbose=False)
+        folders.image_datasets(root / "train", SIZE, 4, validation_dir=root / "train" / ".." / "train", verbose=False)
 
 
 def test_too_few_images_for_the_split_is_said_before_keras_fails(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 2, "dogs": 2})
     with pytest.raises(TrainSettingError) as error:
-        data.image_datasets(root, SIZE, 4, validation_split=0.2, verbose=False)
+        folders.image_datasets(root, SIZE, 4, validation_split=0.2, verbose=False)
     assert "leaves the validation split empty" in str(error.value) and "at least 5" in str(error.value)
     with pytest.raises(TrainSettingError):
-        checks.check_sizes(data.class_counts(root), 4, 0.2)
-    assert checks.split_sizes(10, 0.2, 0.1) == {"training": 7, "validation": 2, "test": 1}
+        rules.check_sizes(rules.class_counts(root), 4, 0.2)
+    assert rules.split_sizes(10, 0.2, 0.1) == {"training": 7, "validation": 2, "test": 1}
     with pytest.raises(TrainSettingError, match="leaves the test split empty"):
-        checks.check_split(10, 0.2, 0.05)
+        rules.check_split(10, 0.2, 0.05)
     assert isinstance(error.value, ValueError), "still a ValueError, as before the course named it"
 
 
 def test_misspelt_or_mistyped_class_names_get_a_suggestion(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 3, "dogs": 3})
     with pytest.raises(FolderError, match=r"no sub-folder 'dgos' \(did you mean 'dogs'\?\)"):
-        data.scan_folder(root, ["cats", "dgos"])
+        scan_folder(root, ["cats", "dgos"])
     with pytest.raises(FolderError, match=r"did you mean 'cats'"):
-        data.class_counts(root, ["Cats", "dogs"])
+        rules.class_counts(root, ["Cats", "dogs"])
     with pytest.raises(FolderError, match=r"takes a list of class names, such as classes=\['cats', 'dogs'\]"):
-        data.scan_folder(root, "cats,dogs")
+        scan_folder(root, "cats,dogs")
     with pytest.raises(FolderError, match="names 'cats' more than once"):
-        data.scan_folder(root, ["cats", "dogs", "cats"])
+        scan_folder(root, ["cats", "dogs", "cats"])
     with pytest.raises(CourseError, match=r"did you mean 'caltech101'"):
-        data.get_dataset("caltech_101")
+        registry.get_dataset("caltech_101")
 
 
 def test_impossible_settings_say_what_to_use(tmp_path):
@@ -188,21 +189,21 @@ def test_impossible_settings_say_what_to_use(tmp_path):
     for change, words in cases:
         options = dict(image_size=SIZE, batch_size=4, validation_split=0.2, verbose=False) | change
         with pytest.raises(TrainSettingError) as error:
-            data.image_datasets(root, **options)
+            folders.image_datasets(root, **options)
         assert words in str(error.value), (change, str(error.value))
     for change, words in [(dict(learning_rate=-1e-3), "learning_rate must be more than 0 (for example 1e-3), not -0.001"),
                           (dict(clipnorm=0.0), "clipnorm must be more than 0"), (dict(patience=-1), "patience must be 0 or more"),
                           (dict(fine_tune_epochs=2.5), "must be a whole number"), (dict(learning_rate="fast"), "such as 1e-3")]:
         with pytest.raises(TrainSettingError, match=words.replace("(", r"\(").replace(")", r"\)")):
-            checks.check_training_numbers(**change)
-    checks.check_training_numbers(learning_rate=1e20, patience=0, clipnorm=None)  # unwise, but not impossible
+            rules.check_training_numbers(**change)
+    rules.check_training_numbers(learning_rate=1e20, patience=0, clipnorm=None)  # unwise, but not impossible
     with pytest.raises(TrainSettingError, match="variant='full'"):
-        data.get_dataset("caltech101").archive("huge")
+        registry.get_dataset("caltech101").archive("huge")
 
 
 def test_split_settings_are_checked_in_one_place(tmp_path):
-    """checks.check_split_settings: the one check of validation_split / validation_dir / test_split, one error type."""
-    check = checks.check_split_settings
+    """rules.check_split_settings: the one check of validation_split / validation_dir / test_split, one error type."""
+    check = rules.check_split_settings
     assert check(0.2, 0.1) == pytest.approx(0.3) and check(None, 0.5, tmp_path) == 0.5 and check(0.2, 0) == 0.2
     assert check(None, None, needs="nothing") == 0 and check(0.2, needs="validation_split") == 0.2
     bad = [
@@ -229,9 +230,9 @@ def test_split_settings_are_checked_in_one_place(tmp_path):
     assert str(error.value) == "test_split must be between 0 and 1 (for example 0.5), not 2."
     # the data modules use it: the same error type from a folder and a CSV file
     root = folder(tmp_path / "pets", {"cats": 5, "dogs": 5})
-    csv_file = data.write_labels_csv([(p, p.parent.name) for p in sorted(root.rglob("*.jpg"))], tmp_path / "labels.csv")
-    for call in (lambda: data.image_datasets(root, SIZE, validation_split=0.6, test_split=0.5, verbose=False),
-                 lambda: data.csv_datasets(csv_file, SIZE, validation_split=0.9, test_split=0.2, verbose=False)):
+    csv_file = labels_csv.write_labels_csv([(p, p.parent.name) for p in sorted(root.rglob("*.jpg"))], tmp_path / "labels.csv")
+    for call in (lambda: folders.image_datasets(root, SIZE, validation_split=0.6, test_split=0.5, verbose=False),
+                 lambda: labels_csv.csv_datasets(csv_file, SIZE, validation_split=0.9, test_split=0.2, verbose=False)):
         with pytest.raises(TrainSettingError, match="between 0 and 1"):
             call()
 
@@ -250,7 +251,7 @@ def test_csv_files_saved_by_excel_are_read(tmp_path, encoding, separator):
     rows = _rows(tmp_path)
     text = f"path{separator}label\r\n" + "".join(f"{p}{separator}{label}\r\n" for p, label in rows) + f"{separator}\r\n\r\n"
     (tmp_path / "labels.csv").write_bytes(text.encode(encoding))
-    read = data.read_labels_csv(tmp_path / "labels.csv")
+    read = labels_csv.read_labels_csv(tmp_path / "labels.csv")
     paths, labels = read
     assert sorted(set(labels)) == ["bière", "café"] and len(paths) == 10
     assert read.encoding == ("cp1252" if encoding == "cp1252" else "utf-16" if encoding == "utf-16" else "utf-8")
@@ -260,33 +261,33 @@ def test_csv_files_saved_by_excel_are_read(tmp_path, encoding, separator):
 def test_csv_duplicates_and_conflicting_labels_are_reported_and_dropped(tmp_path, capsys):
     rows = _rows(tmp_path)
     doubled = rows + [rows[0], rows[0], (rows[1][0], "bière"), ("./" + rows[2][0], rows[2][1])]
-    csv_file = data.write_labels_csv(doubled, tmp_path / "labels.csv")
-    read = data.read_labels_csv(csv_file)
+    csv_file = labels_csv.write_labels_csv(doubled, tmp_path / "labels.csv")
+    read = labels_csv.read_labels_csv(csv_file)
     first, second, third = (tmp_path / rows[i][0] for i in range(3))
     assert len(read[0]) == 10 and read.repeated == {first: 3, third: 2}
     assert read.conflicts == {second: ["café", "bière"]} and read[1][read[0].index(second)] == "café"
-    splits = data.csv_datasets(csv_file, SIZE, 2, validation_split=0.3)
+    splits = labels_csv.csv_datasets(csv_file, SIZE, 2, validation_split=0.3)
     out = capsys.readouterr().out
     assert "listed more than once" in out and "listed under two labels" in out
     assert splits.counts == {"train": 7, "validation": 3}
-    train_x, _ = data.dataset_arrays(splits.train)
-    val_x, _ = data.dataset_arrays(splits.validation)
+    train_x, _ = folders.dataset_arrays(splits.train)
+    val_x, _ = folders.dataset_arrays(splits.validation)
     assert not any(np.array_equal(v, t) for v in val_x for t in train_x), "no image in both training and validation"
 
 
 def test_csv_with_a_misspelt_label_and_a_text_that_is_not_csv(tmp_path):
-    csv_file = data.write_labels_csv(_rows(tmp_path), tmp_path / "labels.csv")
+    csv_file = labels_csv.write_labels_csv(_rows(tmp_path), tmp_path / "labels.csv")
     with pytest.raises(FolderError, match=r"did you mean 'café'"):
-        data.read_labels_csv(csv_file, classes=["cafe", "bière"])
+        labels_csv.read_labels_csv(csv_file, classes=["cafe", "bière"])
     (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 4)
     with pytest.raises(FolderError, match="is not a text file"):
-        data.read_labels_csv(tmp_path / "binary.csv")
+        labels_csv.read_labels_csv(tmp_path / "binary.csv")
     (tmp_path / "nul.csv").write_bytes(b"path,label\n\0\0\0,a\n")
     with pytest.raises(FolderError, match="NUL bytes"):
-        data.read_labels_csv(tmp_path / "nul.csv")
+        labels_csv.read_labels_csv(tmp_path / "nul.csv")
     (tmp_path / "huge.csv").write_text("path,label\n" + "x" * 200_000 + ",a\n")
     with pytest.raises(FolderError, match="cannot be read as CSV near line"):
-        data.read_labels_csv(tmp_path / "huge.csv")
+        labels_csv.read_labels_csv(tmp_path / "huge.csv")
 
 
 # --- training: a loss that explodes without becoming NaN --------------------------------------------
@@ -342,11 +343,11 @@ def small_model():
 def test_check_writable_before_training(tmp_path, monkeypatch):
     blocker = tmp_path / "notes.txt"
     blocker.write_text("a file where a folder should be")
-    with pytest.raises(model_files.ModelFileError, match="is a file, not a folder"):
+    with pytest.raises(errors.ModelFileError, match="is a file, not a folder"):
         model_files.check_writable(blocker / "runs" / "m.keras")
-    with pytest.raises(model_files.ModelFileError, match="is a folder"):
+    with pytest.raises(errors.ModelFileError, match="is a folder"):
         model_files.check_writable(tmp_path)
-    with pytest.raises(model_files.ModelFileError, match="ending in .keras"):
+    with pytest.raises(errors.ModelFileError, match="ending in .keras"):
         model_files.check_writable(tmp_path / "m.h5")
     assert model_files.check_writable(tmp_path / "new" / "deeper" / "m.keras") == tmp_path / "new" / "deeper" / "m.keras"
     assert not (tmp_path / "new").exists(), "nothing created by the check"
@@ -356,7 +357,7 @@ def test_check_writable_before_training(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)  # a read-only folder (tests may run as root)
-    with pytest.raises(model_files.ModelFileError, match=r"\(Permission denied\); choose a folder you can write to"):
+    with pytest.raises(errors.ModelFileError, match=r"\(Permission denied\); choose a folder you can write to"):
         model_files.check_writable(tmp_path / "m.keras")
 
 
@@ -366,7 +367,7 @@ def test_train_from_folder_checks_the_output_before_training(tmp_path, monkeypat
     root = folder(tmp_path / "pets", {"cats": 5, "dogs": 5})
     (tmp_path / "file").write_text("")
     monkeypatch.setattr(train, "fit_and_evaluate", lambda *a, **k: pytest.fail("trained before finding it cannot save"))
-    with pytest.raises(model_files.ModelFileError):
+    with pytest.raises(errors.ModelFileError):
         train.train_from_folder(root, 16, epochs=1, base=None, verbose=0, save_to=tmp_path / "file" / "pets.keras")
 
 
@@ -416,7 +417,7 @@ def test_a_course_error_in_jupyter_is_one_line(tmp_path):
     shell = InteractiveShell.instance()
     try:
         with capture_output() as captured:
-            shell.run_cell(f"from helpers import data\ndata.scan_folder({str(tmp_path / 'nowhere')!r})")
+            shell.run_cell(f"from helpers.data.checks import scan\nscan.scan_folder({str(tmp_path / 'nowhere')!r})")
     finally:
         InteractiveShell.clear_instance()
     shown = captured.stdout + captured.stderr
@@ -459,25 +460,25 @@ def test_home_paths_archives_and_near_misses(tmp_path, monkeypatch):
 
     root = folder(tmp_path / "flower_photos", {"daisy": 3, "roses": 3})
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert data.class_counts("~/flower_photos") == {"daisy": 3, "roses": 3}, "~ is expanded, as in a terminal"
+    assert rules.class_counts("~/flower_photos") == {"daisy": 3, "roses": 3}, "~ is expanded, as in a terminal"
     archive = shutil.make_archive(str(tmp_path / "flowers"), "zip", root)
     with pytest.raises(FolderError, match="is an archive, not a folder: extract it first"):
-        data.scan_folder(archive)
+        scan_folder(archive)
     with pytest.raises(FolderError, match=r"is not a folder \(did you mean 'flower_photos'\?\)"):
-        data.class_counts(tmp_path / "flower_photo")
+        rules.class_counts(tmp_path / "flower_photo")
     with pytest.raises(FolderError, match="is a file, not a folder"):
-        data.image_datasets(root / "daisy" / "000.jpg", SIZE, validation_split=0.2)
+        folders.image_datasets(root / "daisy" / "000.jpg", SIZE, validation_split=0.2)
 
 
 def test_csv_as_spreadsheets_write_it(tmp_path):
     rows = _rows(tmp_path)
     text = "Path,Label\n" + "".join(f"{p.replace('/', chr(92))},{label}\n" for p, label in rows)  # Windows separators
     (tmp_path / "labels.csv").write_text(text, encoding="utf-8")
-    paths, labels = data.read_labels_csv(tmp_path / "labels.csv")
+    paths, labels = labels_csv.read_labels_csv(tmp_path / "labels.csv")
     assert len(paths) == 10 and all(p.is_file() for p in paths)
     (tmp_path / "labels.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
     with pytest.raises(FolderError, match="is a spreadsheet workbook, not a CSV file"):
-        data.read_labels_csv(tmp_path / "labels.xlsx")
+        labels_csv.read_labels_csv(tmp_path / "labels.xlsx")
 
 
 def test_validation_copies_of_training_photos_are_left_out(tmp_path, capsys):
@@ -487,6 +488,6 @@ def test_validation_copies_of_training_photos_are_left_out(tmp_path, capsys):
     folder(root / "train", {"cats": 4, "dogs": 4})
     folder(root / "validation", {"cats": 2, "dogs": 2})
     shutil.copy(root / "train" / "cats" / "001.jpg", root / "validation" / "cats" / "copy.jpg")
-    splits = data.image_datasets(root / "train", SIZE, 4, validation_dir=root / "validation")
+    splits = folders.image_datasets(root / "train", SIZE, 4, validation_dir=root / "validation")
     assert "1 validation image(s) are copies of training images, e.g. copy.jpg = 001.jpg" in capsys.readouterr().out
     assert splits.counts == {"train": 8, "validation": 4}

@@ -9,8 +9,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import evaluate, models, plots
-from helpers.data import get_dataset, load_cifar10
+from helpers import augment, evaluate, models, plots
+from helpers.data.arrays import load_cifar10
+from helpers.data.registry import get_dataset
 from helpers.evaluate import Evaluation
 from helpers.train import callbacks as train_callbacks
 
@@ -64,7 +65,7 @@ def test_modern_cnn_has_batch_norm_augmentation_and_residual_connections():
 def test_augmentation_acts_only_in_training(cifar_test_images):
     images, _ = cifar_test_images
     keras.utils.set_random_seed(1)
-    augmentation = models.cifar_augmentation()
+    augmentation = augment.cifar_augmentation()
     unchanged = keras.ops.convert_to_numpy(augmentation(images, training=False))
     assert np.array_equal(unchanged, images.astype("float32"))
     changed = keras.ops.convert_to_numpy(augmentation(images, training=True))

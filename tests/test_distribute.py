@@ -40,17 +40,18 @@ TWO_REPLICAS = textwrap.dedent('''
     import dataclasses
     import keras
     import numpy as np
-    from helpers import data, distribute, train
+    from helpers import distribute, train
+    from helpers.data import download, folders
 
     def small(shape, classes):  # no batch norm, no dropout: each replica's share of the batch gives exactly its part of the gradient
         return keras.Sequential([keras.Input(shape), keras.layers.Rescaling(1 / 255), keras.layers.Conv2D(8, 3, strides=2, activation="relu"),
                                  keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(classes, activation="softmax", dtype="float32")])
 
-    splits = data.image_datasets(data.fetch("caltech101", verbose=False), (32, 32), 32, validation_split=0.2,
+    splits = folders.image_datasets(download.fetch("caltech101", verbose=False), (32, 32), 32, validation_split=0.2,
                                  classes=["crab", "cup"], verbose=False)
     # One fixed order of the real training images: a strategy rebuilds the tf.data pipeline for its devices,
     # so a reshuffling dataset would not give both runs the same batches.
-    x, y = data.dataset_arrays(splits.train)
+    x, y = folders.dataset_arrays(splits.train)
     splits = dataclasses.replace(splits, train=tf.data.Dataset.from_tensor_slices((x, y)).batch(32))
 
     def run(strategy):

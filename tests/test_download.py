@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from helpers.data import DatasetInfo, choose_variant, download, fetch, get_dataset, pretty_path
-from helpers.data.registry import Archive
+from helpers.data import download, fetch_file, paths
+from helpers.data.download import choose_variant, fetch
+from helpers.data.paths import pretty_path
+from helpers.data.registry import Archive, DatasetInfo, get_dataset
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
 
 CALTECH = get_dataset("caltech101")
@@ -72,19 +74,19 @@ def test_a_damaged_cached_file_is_moved_aside_and_fetched_again(empty_cache, cou
     assert "moved it to caltech-101-mini.tar.gz.corrupt" in capsys.readouterr().out
 
 
-def test_move_aside_never_overwrites(tmp_path):
-    """paths.move_aside: the one way a bad file is set aside, with the two namings learners see."""
-    from helpers.data.paths import move_aside
+def test_move_without_overwriting_never_overwrites(tmp_path):
+    """paths.move_without_overwriting: the one way a bad file is set aside, with the two namings learners see."""
+    from helpers.data.paths import move_without_overwriting
 
     damaged = tmp_path / "set.zip"
     for number, expected in enumerate(["set.zip.corrupt", "set.zip.corrupt-2", "set.zip.corrupt-3"]):
         damaged.write_bytes(bytes([number]))
-        assert move_aside(damaged).name == expected and not damaged.exists()
+        assert move_without_overwriting(damaged).name == expected and not damaged.exists()
     assert (tmp_path / "set.zip.corrupt").read_bytes() == b"\x00", "the first one is kept"
     (tmp_path / "cats").mkdir()
     for number, expected in enumerate(["a.jpg", "a-1.jpg", "a-2.jpg"]):
         (tmp_path / "cats" / "a.jpg").write_bytes(bytes([number]))
-        moved = move_aside(tmp_path / "cats" / "a.jpg", tmp_path / "aside" / "cats" / "a.jpg")
+        moved = move_without_overwriting(tmp_path / "cats" / "a.jpg", tmp_path / "aside" / "cats" / "a.jpg")
         assert moved == tmp_path / "aside" / "cats" / expected and moved.read_bytes() == bytes([number])
 
 
@@ -95,7 +97,7 @@ def test_checksum_mismatch_is_fetched_twice_then_reported(empty_cache, tmp_path,
     # (an HTML page or a file cut short is not fetched twice: tests/test_untrusted_input.py)
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(mirror.parent))
     calls = []
-    real = download.download_file
+    real = fetch_file.download_file
     monkeypatch.setattr(download, "download_file", lambda url, staging, **options: (calls.append(url), real(url, staging, **options))[1])
     info = _one_off(Archive("wrong.tar.gz", "wrong.tar.gz", (), ("a" * 64,), 1, 10))
     with pytest.raises(ChecksumError, match="wrong.tar.gz.*checksum never matched.*place a good copy at") as error:
@@ -190,10 +192,10 @@ def test_choose_variant(empty_cache, course_mirror, monkeypatch):
 def test_mirror_entries_are_parsed_in_one_place(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("COURSE_DATA_MIRROR", f" http://classroom:8000/ ;file://{tmp_path}/a;~/b;;")
-    assert download.mirrors() == ["http://classroom:8000/", f"file://{tmp_path}/a", "~/b"]
-    parsed = download.parsed_mirrors()
+    assert paths.mirrors() == ["http://classroom:8000/", f"file://{tmp_path}/a", "~/b"]
+    parsed = paths.parsed_mirrors()
     assert [(m.url, m.folder) for m in parsed] == [("http://classroom:8000", None), (None, tmp_path / "a"), (None, tmp_path / "b")]
-    assert download.parse_mirror("https://x.org/data").url == "https://x.org/data"
+    assert paths.parse_mirror("https://x.org/data").url == "https://x.org/data"
 
 
 def test_pretty_path_hides_the_machine(empty_cache):
@@ -209,7 +211,7 @@ def test_unwritable_keras_home_falls_back_like_keras(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(locked))
     real_access = os.access
     monkeypatch.setattr(download.os, "access", lambda path, mode: False if Path(path) == locked else real_access(path, mode))
-    assert download.cache_dir() == Path("/tmp/.keras")
+    assert paths.cache_dir() == Path("/tmp/.keras")
 
 
 def test_download_file_falls_back_to_tmp_keras_when_the_folder_is_not_writable(tmp_path, monkeypatch, serve):
@@ -223,12 +225,12 @@ def test_download_file_falls_back_to_tmp_keras_when_the_folder_is_not_writable(t
     monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == locked else real_access(path, mode))
     staging = locked / "sub" / "f.bin.part"
     with serve(tmp_path / "site") as address:
-        download.download_file(f"{address}/f.bin", staging, progress=False)
+        fetch_file.download_file(f"{address}/f.bin", staging, progress=False)
         with pytest.raises(OSError) as error:
-            download.download_file(f"{address}/gone.bin", staging, progress=False)
+            fetch_file.download_file(f"{address}/gone.bin", staging, progress=False)
     assert staging.read_bytes() == b"12345", "Keras wrote to /tmp/.keras; the file was moved where it was asked for"
     assert not Path("/tmp/.keras/sub/f.bin.part").exists()
-    assert download.error_reason(error.value).startswith("HTTP Error 404: ")
+    assert fetch_file.error_reason(error.value).startswith("HTTP Error 404: ")
 
 
 def test_pretty_path_is_relative_when_close(tmp_path, monkeypatch):
@@ -300,7 +302,7 @@ def test_two_processes_fetching_at_once_share_one_copy(empty_cache, course_mirro
     import sys
 
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
-    code = "from helpers.data import fetch; print(fetch('caltech101', 'mini', verbose=False))"
+    code = "from helpers.data.download import fetch; print(fetch('caltech101', 'mini', verbose=False))"
     runs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
     results = [run.communicate(timeout=300) + (run.returncode,) for run in runs]

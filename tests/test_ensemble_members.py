@@ -6,17 +6,58 @@ The combiners (averages, votes, stacking, cross-validation) are in test_ensemble
 import numpy as np
 import pytest
 
-from helpers import ensembles
+from helpers import errors
+from helpers.ensembles import combine, figures, noise, scoreboard
+from helpers.ensembles.members import average_model, multiply_adds, predict_members, train_member
+
+
+def test_bootstrap_indices():
+    sample = combine.bootstrap_indices(10_000, seed=1)
+    assert sample.shape == (10_000,) and sample.dtype.kind == "i"
+    # drawn uniformly with replacement, an index is drawn k times with probability e^-1 / k! (Poisson(1))
+    times = np.bincount(sample, minlength=10_000)
+    assert len(times) == 10_000  # no index beyond range(n)
+    assert np.mean(times == 2) == pytest.approx(np.exp(-1) / 2, abs=0.01)
+    assert combine.out_of_bag_mask(sample, 10_000).mean() == pytest.approx(np.exp(-1), abs=0.01)
+    assert np.array_equal(sample, combine.bootstrap_indices(10_000, seed=1))
+    assert not np.array_equal(sample, combine.bootstrap_indices(10_000, seed=2))
+    assert len(np.unique(sample)) / 10_000 == pytest.approx(1 - np.exp(-1), abs=0.01)
+
+
+def test_out_of_bag_mask():
+    assert combine.out_of_bag_mask([0, 0, 2, 3, 3], 5).tolist() == [False, True, False, False, True]
+
+
+def test_samme_update_exact_values():
+    weights, alpha = combine.samme_update(np.ones(4), [True, True, True, False], num_classes=10)
+    # err = 1/4: alpha = log(3) + log(9) = log(27); the wrong example's weight becomes 27, then mean 1
+    assert alpha == pytest.approx(np.log(27))
+    assert weights == pytest.approx(np.array([1, 1, 1, 27]) * 4 / 30)
+    assert weights.mean() == pytest.approx(1.0)
+
+
+def test_samme_update_learning_rate_and_wrong_share():
+    weights, alpha = combine.samme_update(np.ones(4), [True, True, True, False], num_classes=10, learning_rate=0.5)
+    assert alpha == pytest.approx(0.5 * np.log(27))
+    assert weights[3] / weights[0] == pytest.approx(np.sqrt(27))
+    # with the full step, the misclassified examples always end up with (K-1)/K of the weight
+    full, _ = combine.samme_update(np.ones(100), np.arange(100) >= 3, num_classes=10)
+    assert full[:3].sum() / full.sum() == pytest.approx(0.9)
+
+
+def test_samme_update_refuses_a_member_no_better_than_guessing():
+    with pytest.raises(errors.EnsembleError, match="no better than guessing"):
+        combine.samme_update(np.ones(10), [True] + [False] * 9, num_classes=10)
 
 
 def test_samme_combine_weighted_votes():
     # members vote 0, 0, 1 on example 0 and 2, 1, 1 on example 1
     probs = np.array([[[0.9, 0.1, 0.0], [0.1, 0.2, 0.7]], [[0.6, 0.4, 0.0], [0.2, 0.5, 0.3]], [[0.1, 0.8, 0.1], [0.1, 0.8, 0.1]]])
-    scores = ensembles.samme_combine(probs, [1.0, 1.0, 1.5])
+    scores = combine.samme_combine(probs, [1.0, 1.0, 1.5])
     assert np.allclose(scores, [[2 / 3.5, 1.5 / 3.5, 0], [0, 2.5 / 3.5, 1 / 3.5]])
-    assert ensembles.samme_combine(probs, [1.0, 1.0, 2.5]).argmax(-1).tolist() == [1, 1]
-    with pytest.raises(ensembles.EnsembleError):
-        ensembles.samme_combine(probs, [1.0, 1.0])
+    assert combine.samme_combine(probs, [1.0, 1.0, 2.5]).argmax(-1).tolist() == [1, 1]
+    with pytest.raises(errors.EnsembleError):
+        combine.samme_combine(probs, [1.0, 1.0])
 
 
 def _table_rows(table):
@@ -36,7 +77,7 @@ def _table_rows(table):
 
 def test_scoreboard_sums_costs_and_picks_on_validation():
     y_val, y_test = np.array([0, 1, 2, 1]), np.array([0, 1])
-    board = ensembles.Scoreboard(y_val, y_test)
+    board = scoreboard.Scoreboard(y_val, y_test)
     board.add_member("a", [0, 1, 2, 2], [0, 0], train_seconds=10, predict_seconds=1, params=100)  # val .75, test .5
     board.add_member("b", [0, 1, 0, 0], [0, 1], train_seconds=20, predict_seconds=2, params=100)  # val .5, test 1
     board.add_ensemble("ab", ["a", "b"], [0, 1, 2, 1], [0, 0], extra_seconds=0.5, extra_params=7)
@@ -56,19 +97,19 @@ def test_scoreboard_sums_costs_and_picks_on_validation():
     assert rows["cv"]["gain"] == "+0.00" and rows["cv"]["val acc"] == "90.00%"  # 1.0 - 1.0, not "-0.00"
     assert table.splitlines()[-1] == "gain: test accuracy minus that of b (the best single model on test), in points"
     assert str(board) == table
-    with pytest.raises(ensembles.EnsembleError, match="no entry of kind"):
+    with pytest.raises(errors.EnsembleError, match="no entry of kind"):
         board.best_on_test("boost")
 
 
 def test_accuracy_standard_error():
     y = np.array([0] * 100)
     predicted = np.array([0] * 60 + [1] * 40)  # 60% right
-    assert np.isclose(ensembles.accuracy_standard_error(y, predicted), np.sqrt(0.6 * 0.4 / 100))
-    assert ensembles.accuracy_standard_error(y, np.zeros(100)) == 0.0  # always right: no spread
+    assert np.isclose(noise.accuracy_standard_error(y, predicted), np.sqrt(0.6 * 0.4 / 100))
+    assert noise.accuracy_standard_error(y, np.zeros(100)) == 0.0  # always right: no spread
     onehot = np.eye(2)[predicted]
-    assert np.isclose(ensembles.accuracy_standard_error(y, onehot), np.sqrt(0.6 * 0.4 / 100))  # probabilities too
-    with pytest.raises(ensembles.EnsembleError, match="same images"):
-        ensembles.accuracy_standard_error(y, predicted[:50])
+    assert np.isclose(noise.accuracy_standard_error(y, onehot), np.sqrt(0.6 * 0.4 / 100))  # probabilities too
+    with pytest.raises(errors.EnsembleError, match="same images"):
+        noise.accuracy_standard_error(y, predicted[:50])
 
 
 def test_paired_standard_error_counts_only_the_images_where_the_models_differ():
@@ -77,9 +118,9 @@ def test_paired_standard_error_counts_only_the_images_where_the_models_differ():
     b = np.array([0] * 50 + [1] * 50)  # right on images 0-49: a is right on 10 more, never worse
     difference = np.r_[np.zeros(50), np.ones(10), np.zeros(40)]
     expected = difference.std(ddof=1) / 10
-    assert np.isclose(ensembles.paired_standard_error(y, a, b), expected)
-    assert ensembles.paired_standard_error(y, a, b) < ensembles.accuracy_standard_error(y, a)  # agreement removes noise
-    assert ensembles.paired_standard_error(y, a, a) == 0.0
+    assert np.isclose(noise.paired_standard_error(y, a, b), expected)
+    assert noise.paired_standard_error(y, a, b) < noise.accuracy_standard_error(y, a)  # agreement removes noise
+    assert noise.paired_standard_error(y, a, a) == 0.0
 
 
 def test_disagreement_order_puts_split_votes_first():
@@ -89,7 +130,7 @@ def test_disagreement_order_puts_split_votes_first():
         [[0.8, 0.2, 0.0], [0.2, 0.6, 0.2], [0.6, 0.4, 0.0]],
         [[0.9, 0.0, 0.1], [0.2, 0.2, 0.6], [0.1, 0.9, 0.0]],
     ])
-    assert ensembles.disagreement_order(probs).tolist() == [1, 2, 0]
+    assert figures.disagreement_order(probs).tolist() == [1, 2, 0]
 
 
 def test_plot_disagreements_shows_right_and_wrong_disputed_images():
@@ -100,7 +141,7 @@ def test_plot_disagreements_shows_right_and_wrong_disputed_images():
     ])
     images = np.zeros((4, 8, 8, 3), dtype="uint8")
     ensemble = [0, 0, 1, 0]  # right on 0, 2, 3; wrong on 1
-    fig = ensembles.plot_disagreements(images, probs, [0, 1, 1, 0], ["cat", "dog"], ensemble_pred=ensemble, count=2, ncols=2)
+    fig = figures.plot_disagreements(images, probs, [0, 1, 1, 0], ["cat", "dog"], ensemble_pred=ensemble, count=2, ncols=2)
     shown = [ax for ax in fig.axes if ax.get_title()]
     titles = [ax.get_title() for ax in shown]
     assert len(titles) == 2
@@ -112,7 +153,7 @@ def test_plot_disagreements_shows_right_and_wrong_disputed_images():
 
 
 def test_plot_gain_with_errors_starts_at_zero_and_draws_the_gains():
-    fig = ensembles.plot_gain_with_errors(
+    fig = figures.plot_gain_with_errors(
         ["m1", "m2", "average"], [0.40, 0.42, 0.47], [0.011, 0.011, 0.011], ["member", "member", "ensemble"],
         baseline="m2", gain_errors=[0, 0, 0.009],
     )
@@ -139,7 +180,7 @@ def test_members_train_together_with_their_own_sample_weights(dataset_here):
     """One Functional model with one output per member: each output's loss uses its own weights."""
     import keras
 
-    from helpers.data import load_mnist
+    from helpers.data.arrays import load_mnist
 
     dataset_here("mnist")
     (x, y), _ = load_mnist(verbose=False)
@@ -157,22 +198,19 @@ def test_members_train_together_with_their_own_sample_weights(dataset_here):
     assert np.allclose(members[1].get_weights()[0], before[1])
 
 
-def test_predict_members_and_average_model_agree():
-    import keras
-
+def test_train_predict_and_average_model_agree():
+    from helpers.data.arrays import load_mnist
     from helpers.models import mnist_cnn
 
-    x = np.random.default_rng(0).integers(0, 256, (64, 28, 28, 1)).astype("uint8")
-    members = []
-    for seed in (0, 1):
-        keras.utils.set_random_seed(seed)  # a member per seed: different initial weights
-        members.append(mnist_cnn(name=f"m{seed}"))
-    probs, seconds = ensembles.predict_members(members, x[:64])
+    (x, y), _ = load_mnist(verbose=False)
+    x, y = x[:256, ..., None], y[:256]
+    members = [train_member(mnist_cnn, x, y, seed=seed, epochs=1, name=f"m{seed}")[0] for seed in (0, 1)]
+    probs, seconds = predict_members(members, x[:64])
     assert probs.shape == (2, 64, 10) and np.allclose(probs.sum(-1), 1, atol=1e-5)
     assert len(seconds) == 2 and all(s > 0 for s in seconds)
     assert not np.allclose(probs[0], probs[1]), "different seeds give different members"
-    combined = ensembles.average_model(members).predict(x[:64], verbose=0)
-    assert np.allclose(combined, ensembles.average(probs), atol=1e-5)
+    combined = average_model(members).predict(x[:64], verbose=0)
+    assert np.allclose(combined, combine.average(probs), atol=1e-5)
 
 
 def test_mnist_strong_cnn_shape_parameters_and_inference_without_augmentation():
@@ -193,11 +231,11 @@ def test_multiply_adds_counts_convolutions_at_every_pixel_and_dense_layers_once(
 
     model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, padding="same"), keras.layers.MaxPooling2D(),
                               keras.layers.Flatten(), keras.layers.Dense(5)])
-    assert ensembles.multiply_adds(model) == 8 * 8 * 4 * 3 * 3 * 3 + 4 * 4 * 4 * 5
+    assert multiply_adds(model) == 8 * 8 * 4 * 3 * 3 * 3 + 4 * 4 * 4 * 5
     # the two member kinds of notebook 07: three times the parameters, about the same arithmetic
     small, large = cifar_small_cnn(width=32, downsample=True, name="a"), cifar_small_cnn(width=16, name="b")
-    assert ensembles.multiply_adds(small) == 16 * 16 * 32 * 27 + 8 * 8 * 64 * 9 * 32 + 4 * 4 * 64 * 9 * 64 + 2 * 2 * 64 * 10
-    assert ensembles.multiply_adds(large) == 32 * 32 * 16 * 27 + 16 * 16 * 32 * 9 * 16 + 8 * 8 * 32 * 9 * 32 + 4 * 4 * 32 * 10
+    assert multiply_adds(small) == 16 * 16 * 32 * 27 + 8 * 8 * 64 * 9 * 32 + 4 * 4 * 64 * 9 * 64 + 2 * 2 * 64 * 10
+    assert multiply_adds(large) == 32 * 32 * 16 * 27 + 16 * 16 * 32 * 9 * 16 + 8 * 8 * 32 * 9 * 32 + 4 * 4 * 32 * 10
     inputs = keras.Input((32, 32, 3))
     team = keras.Model(inputs, [small(inputs), large(inputs)])
-    assert ensembles.multiply_adds(team) == ensembles.multiply_adds(small) + ensembles.multiply_adds(large)
+    assert multiply_adds(team) == multiply_adds(small) + multiply_adds(large)

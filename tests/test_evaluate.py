@@ -44,7 +44,7 @@ def test_report_has_a_row_per_class_with_its_scores(evaluation):
 
 
 def test_evaluate_classifier_uses_the_model_probabilities(dataset_here):
-    from helpers.data import load_mnist
+    from helpers.data.arrays import load_mnist
 
     dataset_here("mnist")
     _, (x_test, y_test) = load_mnist(verbose=False)

@@ -7,7 +7,8 @@ import hashlib
 import numpy as np
 from exercise_checks import bad, ok
 
-from helpers.exercises import Exercise, ____, correct, nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, unanswered, wrong
+from helpers.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07
+from helpers.exercises.base import Exercise, ____, correct, unanswered, wrong
 
 MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07]
 
@@ -18,7 +19,6 @@ MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07]
 def test_every_notebook_has_three_exercises_with_hint_and_solution(capsys):
     for module in MODULES:
         exercises = [getattr(module, f"ex{i}") for i in (1, 2, 3)]
-        assert module.____ is ____
         for exercise in exercises:
             exercise.hint()
             exercise.solution()

@@ -15,7 +15,7 @@ def test_nb07():
     assert "member 1's own" in bad(nb07.ex1, [0, 2])
     assert "one class index per image" in bad(nb07.ex1, nb07.ex1.data.mean(axis=0))  # every ex1 message says "probabilities"
 
-    from helpers import ensembles
+    from helpers.ensembles import noise
 
     team = nb07.ex2.data
     ok(nb07.ex2, 5)
@@ -33,7 +33,7 @@ def test_nb07():
     d = (a == y).astype(float) - (b == y)
     se = d.std(ddof=1) / np.sqrt(2_000)
     assert "add no noise" in ok(nb07.ex3, se, y, a, b)
-    ok(nb07.ex3, ensembles.paired_standard_error(y, a, b), y, np.eye(2)[a], np.eye(2)[b])
+    ok(nb07.ex3, noise.paired_standard_error(y, a, b), y, np.eye(2)[a], np.eye(2)[b])
     ok(nb07.ex3, d.std() / np.sqrt(2_000), y, a, b)  # ddof=0 is as good at this size
     assert "in points" in bad(nb07.ex3, 100 * se, y, a, b)
     assert "independent" in bad(nb07.ex3, np.sqrt(2 * 0.25 / 2_000), y, a, b)

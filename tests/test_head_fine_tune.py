@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from helpers import transfer_runs
+from helpers import transfer_comparison
 from helpers.errors import TrainingDivergedError
 from helpers.train import fit as train_fit
 
@@ -24,8 +24,8 @@ def test_a_nan_epoch_is_never_the_best():
     assert train_fit.best_epoch_index({"val_loss": [0.5, 0.5]}) == 0, "a tie goes to the earliest, as in EarlyStopping"
     assert train_fit.best_epoch_index({"val_loss": [NAN, NAN], "val_accuracy": [0.5, 0.5]}) is None
     # Python's min() and list.index() would have picked the NaN first epoch (and its accuracy, 0.9) here
-    assert transfer_runs.best_accuracy({"val_loss": [NAN, 0.5, 0.7], "val_accuracy": [0.9, 0.6, 0.8]}) == 0.6
-    assert transfer_runs.best_accuracy({"val_loss": [NAN], "val_accuracy": [0.9]}) is None
+    assert transfer_comparison.best_accuracy({"val_loss": [NAN, 0.5, 0.7], "val_accuracy": [0.9, 0.6, 0.8]}) == 0.6
+    assert transfer_comparison.best_accuracy({"val_loss": [NAN], "val_accuracy": [0.9]}) is None
 
 
 class _Model:

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers.course import pack
+from helpers.course import pack, pack_index
 from helpers.course.__main__ import main
 from helpers.course.pack_index import verify
-from helpers.data import fetch, get_dataset, load_cifar10
-from helpers.data.download import mirror_candidates
+from helpers.data.arrays import load_cifar10
+from helpers.data.download import fetch, mirror_candidates
+from helpers.data.registry import get_dataset
+from helpers.data.weights import IMAGENET_WEIGHTS
 from helpers.errors import ChecksumError, PackError
-from helpers.weights import IMAGENET_WEIGHTS
 
 REPO = Path(__file__).resolve().parents[1]
 QUICK_FILES = {
@@ -55,7 +56,7 @@ def test_pack_lays_out_the_quick_files_and_indexes_what_is_missing(packed):
         assert (folder / relative).is_file(), relative
     index = json.loads((folder / "index.json").read_text())
     entries = {entry["file"]: entry for entry in index["items"]}
-    assert index["generator"] == pack.GENERATOR and index["profile"] == "workshop"
+    assert index["generator"] == pack_index.GENERATOR and index["profile"] == "workshop"
     for relative in QUICK_FILES:
         entry = entries[relative]
         assert entry["status"] == "ok" and entry["required"]
@@ -68,7 +69,7 @@ def test_pack_lays_out_the_quick_files_and_indexes_what_is_missing(packed):
     assert "--offline" in cifar_full["reason"] and cifar_full["sha256"] == ""
     assert "MISSING, optional" in run.stdout
     # The light ImageNet weights come from the Keras cache, checked by their sha256; the large bases' are not packed.
-    for base in pack.LIGHT_BASES:
+    for base in pack_index.LIGHT_BASES:
         relative = "models/" + IMAGENET_WEIGHTS[base].filename
         weights = entries[relative]
         assert weights["status"] == "ok" and not weights["required"] and weights["checked_by"] == "sha256"
@@ -76,7 +77,7 @@ def test_pack_lays_out_the_quick_files_and_indexes_what_is_missing(packed):
         assert "06_transfer_learning" in weights["notebooks"]
     assert "models/" + IMAGENET_WEIGHTS["MobileNetV2"].filename not in entries
     page = (folder / "index.html").read_text()
-    assert pack.GENERATOR in page and '<a href="caltech101/caltech-101-mini.tar.gz">' in page
+    assert pack_index.GENERATOR in page and '<a href="caltech101/caltech-101-mini.tar.gz">' in page
     assert f"python -m http.server 8000 --directory {folder}" in run.stdout
     assert "export COURSE_DATA_MIRROR=http://<your-ip>:8000" in run.stdout
     assert (folder / "notes.txt").read_text() == "the instructor's own file", "files it did not write are left alone"
@@ -104,7 +105,7 @@ def test_learners_fetch_from_the_served_pack_with_an_empty_cache(packed, empty_c
 def test_the_pack_also_works_as_a_mirror_folder(packed, empty_cache, monkeypatch):
     folder, _ = packed
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(folder))
-    for item in pack.plan("quick"):
+    for item in pack_index.plan("quick"):
         if item.relative in QUICK_FILES:
             urls, _ = mirror_candidates(item.info, item.archive)
             assert urls[0] == (folder / item.relative).resolve().as_uri()
@@ -127,17 +128,17 @@ def test_a_pack_can_be_made_from_another_classroom_mirror(packed, empty_cache, t
 def test_every_packed_path_is_where_the_downloads_look(tmp_path, monkeypatch):
     # HTTP: the course asks a mirror for <mirror>/<dataset>/<file> and <mirror>/models/<weight file>.
     monkeypatch.setenv("COURSE_DATA_MIRROR", "http://classroom:8000")
-    for item in pack.plan("all"):
+    for item in pack_index.plan("all"):
         urls, _ = mirror_candidates(item.info, item.archive)
         assert urls == [f"http://classroom:8000/{item.relative}"]
     # Folder: weight files included (here only their place is checked: no weight file is reachable offline).
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(tmp_path))
-    for item in pack.plan("all"):
+    for item in pack_index.plan("all"):
         (tmp_path / item.relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / item.relative).touch()
         urls, _ = mirror_candidates(item.info, item.archive)
         assert urls[0] == (tmp_path / item.relative).resolve().as_uri()
-    assert len({item.relative for item in pack.plan("all")}) == len(pack.plan("all")), "no two files share a place"
+    assert len({item.relative for item in pack_index.plan("all")}) == len(pack_index.plan("all")), "no two files share a place"
 
 
 def test_packing_again_checks_and_copies_nothing(packed, monkeypatch, capsys):
@@ -150,7 +151,7 @@ def test_packing_again_checks_and_copies_nothing(packed, monkeypatch, capsys):
     monkeypatch.setattr(shutil, "copyfile", no_copy)  # how download_file copies from a folder
     assert main(["pack", str(folder), "--offline", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert out.count("ok (already packed)") == len(QUICK_FILES) + len(pack.LIGHT_BASES), "the light weights too"
+    assert out.count("ok (already packed)") == len(QUICK_FILES) + len(pack_index.LIGHT_BASES), "the light weights too"
     assert {path: path.stat().st_mtime_ns for path in stamps} == stamps, "no packed file was rewritten"
     after = {path for path in folder.rglob("*") if path.is_file() and "index" not in path.name}
     assert after == set(stamps), "no file was added or removed"
@@ -216,7 +217,7 @@ def test_a_folder_packed_under_the_earlier_command_name_is_packed_again(tmp_path
     (tmp_path / "index.json").write_text(json.dumps({"generator": pack.EARLIER_GENERATORS[0], "items": []}))
     assert main(["pack", str(tmp_path), "--profile", "full", "--only", "cifar10", "--offline", "--quiet"]) == 1, "missing, not refused"
     assert "PackError" not in capsys.readouterr().err
-    assert json.loads((tmp_path / "index.json").read_text())["generator"] == pack.GENERATOR
+    assert json.loads((tmp_path / "index.json").read_text())["generator"] == pack_index.GENERATOR
 
 
 def test_the_old_data_command_names_the_new_one_without_loading_it():
@@ -233,30 +234,30 @@ def test_the_old_data_command_names_the_new_one_without_loading_it():
 
 
 def test_profiles():
-    quick = {item.relative: item.required for item in pack.plan("quick")}
+    quick = {item.relative: item.required for item in pack_index.plan("quick")}
     assert {name for name, required in quick.items() if required} == QUICK_FILES
     assert {name for name, required in quick.items() if not required} == {
-        "models/" + IMAGENET_WEIGHTS[base].filename for base in pack.LIGHT_BASES
+        "models/" + IMAGENET_WEIGHTS[base].filename for base in pack_index.LIGHT_BASES
     }
-    workshop = {item.relative: item.required for item in pack.plan("workshop")}
+    workshop = {item.relative: item.required for item in pack_index.plan("workshop")}
     assert workshop["flower_photos/flower_photos.tgz"] is False and workshop["flower_photos/flower_photos-mini.tgz"]
-    full = {item.relative: item.required for item in pack.plan("full")}
+    full = {item.relative: item.required for item in pack_index.plan("full")}
     assert "cifar10/cifar-10-mini-python.tar.gz" not in full and full["cifar10/cifar-10-python.tar.gz"]
     assert sum(name.startswith("models/") for name in full) == len(IMAGENET_WEIGHTS)
-    assert all(item.required for item in pack.plan("all") if item.variant != "imagenet")
+    assert all(item.required for item in pack_index.plan("all") if item.variant != "imagenet")
 
 
 def test_notebook_uses_are_read_from_the_notebooks(tmp_path):
-    uses = pack.notebooks_using()
-    assert set(uses) >= {*pack.DATASETS, pack.WEIGHTS_FOLDER}, "every dataset is used by some notebook"
+    uses = pack_index.notebooks_using()
+    assert set(uses) >= {*pack.DATASETS, pack_index.WEIGHTS_FOLDER}, "every dataset is used by some notebook"
     assert "04_cats_vs_dogs_augmentation" in uses["cats_and_dogs"]
-    assert pack.notebooks_using(tmp_path) == pack.NOTEBOOKS_FALLBACK
+    assert pack_index.notebooks_using(tmp_path) == pack_index.NOTEBOOKS_FALLBACK
 
 
 def test_light_bases_are_the_transfer_modules():
     from helpers import transfer
 
-    assert pack.LIGHT_BASES == transfer.LIGHT_BASES
+    assert pack_index.LIGHT_BASES == transfer.LIGHT_BASES
     assert set(IMAGENET_WEIGHTS) == set(transfer.IMAGENET_BASES)
 
 
@@ -266,7 +267,7 @@ def test_a_failed_download_is_named_with_the_servers_reason(tmp_path, monkeypatc
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     with serve(tmp_path / "empty") as address:
         monkeypatch.setenv("COURSE_DATA_MIRROR", address)
-        (item,) = pack.plan("quick", only=["caltech101"])
+        (item,) = pack_index.plan("quick", only=["caltech101"])
         result = pack.pack_item(item, tmp_path / "mirror", offline=True, verbose=True)
     assert result.status == "missing" and result.sha256 == "" and result.reason.startswith("Not in the Keras cache or a mirror")
     assert capsys.readouterr().out.splitlines()[-1].startswith("  failed: HTTP Error 404: ")
@@ -286,7 +287,7 @@ def test_pack_gives_a_mirror_the_short_timeout_and_an_origin_the_long_one(tmp_pa
     monkeypatch.setattr(pack, "download_file", silent)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.setenv("COURSE_DATA_MIRROR", "http://127.0.0.1:9/course_data")
-    (item,) = pack.plan("quick", only=["cifar10"])
+    (item,) = pack_index.plan("quick", only=["cifar10"])
     pack.pack_item(item, tmp_path / "mirror", offline=False, verbose=False)
     timeouts = {("mirror" if url.startswith("http://127.0.0.1:9/") else "origin"): t for url, t in asked}
     assert timeouts.get("mirror") == download.MIRROR_TIMEOUT_S < download.ORIGIN_TIMEOUT_S

@@ -190,7 +190,7 @@ def test_no_import_cycle_between_helpers_modules():
     import graphlib
 
     edges = _imports_between_modules()
-    assert {"helpers.train", "helpers.train.command", "helpers.data.scan"} <= set(edges)
+    assert {"helpers.train", "helpers.train.command", "helpers.data.checks.scan"} <= set(edges)
     assert "helpers.train" in edges["helpers.train.command"], "the walk sees imports inside functions"
     try:
         list(graphlib.TopologicalSorter(edges).static_order())
@@ -215,25 +215,6 @@ def test_the_course_machinery_is_apart_from_the_learners_library():
     env = {**os.environ, "COURSE_SMOKE": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", "a smoke run's environment patches nothing at import: the runner installs the caps"
-
-
-#: Old module names kept for one release (Colab installs from main; the notebooks import helpers.training), and where each moved.
-SHIMS = {"helpers.train_cli": "helpers.train.command", "helpers.training": "helpers.train.callbacks",
-         "helpers.train_fit": "helpers.train.fit", "helpers.train_options": "helpers.train.options"}
-
-
-@pytest.mark.parametrize("old, new", SHIMS.items(), ids=list(SHIMS))
-def test_each_old_module_name_hands_out_the_new_modules_objects(old, new):
-    """``from helpers import training; training.run_dir(...)`` is ``helpers.train.callbacks.run_dir``, the very same object."""
-    import importlib
-    import inspect
-
-    shim, module = importlib.import_module(old), importlib.import_module(new)
-    assert shim.__doc__.startswith(f"Moved to :mod:`{new}`")
-    assert [name for name in shim.__all__ if getattr(shim, name) is not getattr(module, name)] == []
-    own = {name for name, item in vars(module).items() if not name.startswith("_") and (
-        name.isupper() or (inspect.isfunction(item) or inspect.isclass(item)) and item.__module__ == new)}
-    assert sorted(own - set(shim.__all__)) == [], "every public name the module defines is re-exported"
 
 
 @pytest.mark.parametrize("numpy_first", [False, True], ids=["helpers first", "numpy first"])

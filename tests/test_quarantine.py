@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import data
-from helpers.data.quarantine import LOG_NAME
+from helpers.data.checks import quarantine
+from helpers.data.checks.quarantine import LOG_NAME
+from helpers.data.checks.scan import scan_folder
 
 
 @pytest.fixture(autouse=True)
@@ -40,11 +41,11 @@ def test_duplicates_true_moves_every_copy_after_the_first_and_keeps_the_first(tm
     shutil.copy(root / "cats" / "001.jpg", root / "cats" / "001 copy.jpg")  # an exact copy in the same class
     shutil.copy(root / "cats" / "001.jpg", root / "dogs" / "also_a_cat.jpg")  # and in another class
     (root / "dogs" / "empty.jpg").write_bytes(b"")  # a problem file, moved in any case
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert [[p.name for p in group] for group in scan.duplicates] == [["001 copy.jpg", "001.jpg", "also_a_cat.jpg"]]
     first = scan.duplicates[0][0]
 
-    log = data.quarantine(scan, duplicates=True, verbose=False)
+    log = quarantine.quarantine(scan, duplicates=True, verbose=False)
 
     aside = tmp_path / "pets_quarantine"
     assert log == aside / LOG_NAME
@@ -56,17 +57,17 @@ def test_duplicates_true_moves_every_copy_after_the_first_and_keeps_the_first(tm
     assert first.is_file() and not (root / "cats" / "001.jpg").exists() and not (root / "dogs" / "also_a_cat.jpg").exists()
     assert (aside / "cats" / "001.jpg").read_bytes() == first.read_bytes() == (aside / "dogs" / "also_a_cat.jpg").read_bytes()
     assert (aside / "dogs" / "empty.jpg").stat().st_size == 0
-    after = data.scan_folder(root)
+    after = scan_folder(root)
     assert after.ok and after.duplicates == [] and after.counts == {"cats": 3, "dogs": 3}
 
 
 def test_without_duplicates_true_copies_stay(tmp_path, capsys):
     root = pets(tmp_path / "pets")
     shutil.copy(root / "dogs" / "002.jpg", root / "cats" / "dog_copy.jpg")
-    assert data.quarantine(data.scan_folder(root)) is None, "no problem file: nothing moved, no log"
+    assert quarantine.quarantine(scan_folder(root)) is None, "no problem file: nothing moved, no log"
     assert capsys.readouterr().out.startswith("nothing to move")
     assert (root / "cats" / "dog_copy.jpg").is_file() and not (tmp_path / "pets_quarantine").exists()
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert len(scan.duplicates) == 1 and scan.counts == {"cats": 4, "dogs": 3}
 
 
@@ -74,7 +75,7 @@ def test_a_second_quarantine_appends_to_the_log_and_never_overwrites(tmp_path):
     root = pets(tmp_path / "pets")
     for _ in range(2):
         shutil.copy(root / "dogs" / "000.jpg", root / "dogs" / "zz_copy.jpg")
-        data.quarantine(data.scan_folder(root), duplicates=True, verbose=False)
+        quarantine.quarantine(scan_folder(root), duplicates=True, verbose=False)
     aside = tmp_path / "pets_quarantine" / "dogs"
     assert sorted(p.name for p in aside.iterdir()) == ["zz_copy-1.jpg", "zz_copy.jpg"]
     rows = log_rows(tmp_path / "pets_quarantine" / LOG_NAME)

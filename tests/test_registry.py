@@ -3,8 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.data import DATASETS, get_dataset
-from helpers.data.registry import Archive
+from helpers.data.registry import DATASETS, Archive, get_dataset
 from helpers.errors import CourseError, TrainSettingError
 
 
@@ -75,10 +74,9 @@ def test_asking_for_a_missing_mini_says_which_exist():
 
 
 def test_one_list_of_image_suffixes_and_one_count():
-    from helpers.data import download, folders, image_check, registry, scan
+    from helpers.data import folders, registry
 
-    assert image_check.IMAGE_SUFFIXES is scan.IMAGE_SUFFIXES is download.IMAGE_SUFFIXES is registry.IMAGE_SUFFIXES
-    assert image_check.KERAS_SUFFIXES is folders.READABLE_SUFFIXES is registry.KERAS_SUFFIXES
+    assert folders.READABLE_SUFFIXES is registry.KERAS_SUFFIXES
     names = ["a/1.JPG", "a/2.webp", "a/3.tiff", "a/notes.txt", "a/4.png"]
     assert registry.count_image_names(names) == 4
     assert registry.count_image_names(names, registry.KERAS_SUFFIXES) == 2
@@ -86,7 +84,7 @@ def test_one_list_of_image_suffixes_and_one_count():
 
 
 def test_registry_table_names_every_archive_and_hides_no_unknown_size():
-    from helpers.data import registry_table
+    from helpers.data.summary import registry_table
 
     lines = registry_table().splitlines()
     rows = {line.split()[0]: line for line in lines[2:]}

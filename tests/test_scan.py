@@ -17,8 +17,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import data
-from helpers.data import filelist
+from helpers import errors
+from helpers.data import filelist, folders, labels_csv
+from helpers.data.checks import quarantine, rules
+from helpers.data.checks.scan import scan_folder
 from helpers.errors import CourseError
 from helpers.train import command
 
@@ -48,7 +50,7 @@ def own_cache(tmp_path_factory, monkeypatch):
 
 
 def images_and_labels(splits) -> tuple[np.ndarray, np.ndarray]:
-    parts = [data.dataset_arrays(split) for split in (splits.train, splits.validation, splits.test) if split is not None]
+    parts = [folders.dataset_arrays(split) for split in (splits.train, splits.validation, splits.test) if split is not None]
     return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
 
 
@@ -64,39 +66,39 @@ def test_truncated_jpeg_is_reported_skipped_and_quarantined(tmp_path, capsys):
     buffer = io.BytesIO()
     photo(320, 240).save(buffer, "JPEG", quality=90)
     (root / "cats" / "broken.jpg").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
-    splits = data.image_datasets(root, SIZE, 4, validation_split=0.25)
+    splits = folders.image_datasets(root, SIZE, 4, validation_split=0.25)
     out = capsys.readouterr().out
     assert "1 file skipped:" in out and "cats/broken.jpg: damaged image (truncated: the file ends early" in out
     x, y = images_and_labels(splits)
     assert x.shape == (12, 16, 16, 3) and sorted(y.tolist()) == [0] * 6 + [1] * 6
-    log = data.quarantine(data.scan_folder(root))
+    log = quarantine.quarantine(scan_folder(root))
     assert not (root / "cats" / "broken.jpg").exists()
     moved = tmp_path / "pets_quarantine" / "cats" / "broken.jpg"
     assert moved.read_bytes() == buffer.getvalue()[: len(buffer.getvalue()) // 2], "moved, never deleted"
     rows = list(csv.DictReader(log.open()))
     assert rows[0]["file"] == "cats/broken.jpg" and rows[0]["reason"].startswith("damaged image") and rows[0]["moved_to"].endswith("cats/broken.jpg")
-    assert data.scan_folder(root).ok
+    assert scan_folder(root).ok
 
 
 def test_zero_byte_file(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 3, "dogs": 3})
     (root / "dogs" / "666.jpg").write_bytes(b"")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert reasons(scan) == {"dogs/666.jpg": "empty file"} and scan.counts == {"cats": 3, "dogs": 3}
     assert [row.unreadable for row in scan.classes] == [0, 1]
-    assert data.image_datasets(root, SIZE, 2, validation_split=0.5, verbose=False).counts == {"train": 3, "validation": 3}
+    assert folders.image_datasets(root, SIZE, 2, validation_split=0.5, verbose=False).counts == {"train": 3, "validation": 3}
 
 
 def test_html_page_saved_as_jpg(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 3, "dogs": 3})
     (root / "cats" / "download.jpg").write_text("<!DOCTYPE html>\n<html><body>403 Forbidden</body></html>")
     (root / "cats" / "README.txt").write_text("photos from my phone")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert reasons(scan) == {"cats/download.jpg": "not an image (an HTML page, perhaps a failed download)",
                              "cats/README.txt": "not an image"}
     assert scan.classes[0].non_image == 2
     assert "cats/download.jpg: not an image (an HTML page" in scan.summary()
-    assert data.image_datasets(root, SIZE, 2, validation_split=0.5, verbose=False).counts == {"train": 3, "validation": 3}
+    assert folders.image_datasets(root, SIZE, 2, validation_split=0.5, verbose=False).counts == {"train": 3, "validation": 3}
 
 
 @pytest.mark.parametrize("name", ["Thumbs.db", ".DS_Store", "desktop.ini"])
@@ -104,7 +106,7 @@ def test_system_files_are_ignored_not_problems(tmp_path, name):
     root = folder(tmp_path / "pets", {"cats": 3, "dogs": 3})
     (root / "cats" / name).write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100))
     (root / name).write_bytes(b"\x00\x00\x00\x01Bud1")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert scan.ok and scan.class_names == ["cats", "dogs"] and scan.counts == {"cats": 3, "dogs": 3}
     assert sorted(p.relative_to(root).as_posix() for p in scan.ignored) == sorted([name, f"cats/{name}"])
     assert f"ignored (system files, never classes or images): {name} (2)" in scan.summary()
@@ -121,12 +123,12 @@ def test_ipynb_checkpoints_is_never_a_class_nor_an_image(tmp_path, where, capsys
     folder(checkpoints, {"dogs-checkpoint": 2})  # Jupyter's copies, images included
     shutil.copy(root / "cats" / "000.jpg", checkpoints / "000-checkpoint.jpg")
     (tmp_path / "pets" / "__MACOSX").mkdir()
-    splits = data.image_datasets(root, SIZE, 4, validation_split=0.25)
+    splits = folders.image_datasets(root, SIZE, 4, validation_split=0.25)
     assert splits.class_names == ["cats", "dogs"]
     x, y = images_and_labels(splits)
     assert len(x) == 8 and sorted(y.tolist()) == [0] * 4 + [1] * 4, "the checkpoint copies are not used"
     assert "ignored (system files, never classes or images): .ipynb_checkpoints, __MACOSX" in capsys.readouterr().out
-    assert data.class_counts(root) == {"cats": 4, "dogs": 4}
+    assert rules.class_counts(root) == {"cats": 4, "dogs": 4}
 
 
 def test_empty_class_folder(tmp_path):
@@ -134,34 +136,34 @@ def test_empty_class_folder(tmp_path):
     (root / "birds").mkdir()
     (root / "fish").mkdir()
     (root / "fish" / "fish.jpg").write_bytes(b"")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert "class 'birds' has no usable images: add some, or leave it out with classes=[...]." in scan.notes
-    with pytest.raises(data.folders.FolderError) as error:  # the wording is checked once, just below
-        data.image_datasets(root, SIZE, validation_split=0.5, verbose=False)
+    with pytest.raises(errors.FolderError) as error:  # the wording is checked once, just below
+        folders.image_datasets(root, SIZE, validation_split=0.5, verbose=False)
     assert "pets/birds" in str(error.value)
     with pytest.raises(CourseError, match=r"pets/fish holds no images \(its 1 file\(s\) cannot be used, e.g. fish/fish.jpg: empty file\)"):
-        data.class_counts(root, ["cats", "fish"])
-    assert data.image_datasets(root, SIZE, classes=["cats", "dogs"], validation_split=0.5, verbose=False).class_names == ["cats", "dogs"]
+        rules.class_counts(root, ["cats", "fish"])
+    assert folders.image_datasets(root, SIZE, classes=["cats", "dogs"], validation_split=0.5, verbose=False).class_names == ["cats", "dogs"]
 
 
 def test_single_class(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 4})
-    assert data.scan_folder(root).notes[0].startswith("only one class ('cats'): a classifier needs at least two")
+    assert scan_folder(root).notes[0].startswith("only one class ('cats'): a classifier needs at least two")
     with pytest.raises(CourseError, match=r"pets has only one class sub-folder, 'cats'; a classifier needs at least two"):
-        data.class_counts(root)
+        rules.class_counts(root)
     from helpers import train
 
-    with pytest.raises(data.folders.FolderError):  # the same check, before any training
+    with pytest.raises(errors.FolderError):  # the same check, before any training
         train.train_from_folder(root, 16, epochs=1, base=None, verbose=0)
 
 
 def test_class_with_fewer_images_than_a_batch(tmp_path, capsys):
     root = folder(tmp_path / "pets", {"cats": 10, "rare": 3})
-    splits = data.image_datasets(root, SIZE, 8, validation_split=0.2)
+    splits = folders.image_datasets(root, SIZE, 8, validation_split=0.2)
     assert "note: class 'rare' has 3 images, fewer than one batch of 8: it trains, but add images if it matters." in capsys.readouterr().out
     x, y = images_and_labels(splits)
     assert len(x) == 13 and int((y == 1).sum()) == 3
-    assert any("a 20% validation split may hold out none" in note for note in data.scan_folder(root, validation_split=0.2).notes)
+    assert any("a 20% validation split may hold out none" in note for note in scan_folder(root, validation_split=0.2).notes)
 
 
 # --- image formats ------------------------------------------------------------------------------
@@ -185,20 +187,20 @@ def mixed_class(folder_: Path) -> dict[str, Image.Image]:
 def test_mixed_formats_and_modes_in_one_class(tmp_path):
     root = folder(tmp_path / "mixed", {"plain": 9})
     files = mixed_class(root / "odd")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert scan.ok and scan.counts == {"odd": 9, "plain": 9}
     assert set(scan.classes[0].formats) == {"JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF"}
     assert set(scan.classes[0].modes) == {"L", "CMYK", "RGBA", "I;16", "P", "RGB"}
     assert {p.name: why for p, why in scan.pillow.items()} == {"palette.bmp": "palette BMP", "scan.tiff": "TIFF format",
                                                               "photo.webp": "WEBP format"}  # decode_image reads WebP only from TF 2.20
     assert not scan.keras_ready, "Keras would leave out the WebP and TIFF files and misread the palette BMP"
-    splits = data.image_datasets(root, (16, 24), 18, validation_split=0.5, seed=1, verbose=False)
+    splits = folders.image_datasets(root, (16, 24), 18, validation_split=0.5, seed=1, verbose=False)
     x, y = images_and_labels(splits)
     assert x.shape == (18, 16, 24, 3) and sorted(y.tolist()) == [0] * 9 + [1] * 9
     # each odd file decodes to what Pillow sees in it: the 16-bit PNG is not white, the palette BMP is in colour
     truth = {name: Image.open(root / "odd" / name).convert("RGB") for name in files}  # Pillow's reading of each file
     truth["gray16.png"] = files["gray.jpg"].convert("RGB")  # except 16-bit, which Pillow's convert() clips to white
-    ordered = filelist.scan_datasets(data.scan_folder(root, ["odd"]), (16, 24), shuffle=False)
+    ordered = filelist.scan_datasets(scan_folder(root, ["odd"]), (16, 24), shuffle=False)
     for path, (image, label) in zip(ordered.file_paths, ordered):
         expected = np.asarray(truth[Path(path).name], dtype=np.float32)
         assert int(label) == 0 and np.abs(np.asarray(image) - expected).mean() < 3, path
@@ -213,9 +215,9 @@ def test_exif_rotated_jpeg_is_used_upright(tmp_path):
     stored = photo(40, 20, seed=5)
     stored.save(root / "portrait" / "IMG_0001.jpg", quality=95, exif=exif.tobytes())
     stored.save(root / "portrait" / "IMG_0002.jpg", quality=95, exif=exif.tobytes())
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert {p.name: why for p, why in scan.pillow.items()} == {"IMG_0001.jpg": "EXIF rotation", "IMG_0002.jpg": "EXIF rotation"}
-    splits = data.image_datasets(root, (40, 20), 4, validation_split=0.5, verbose=False)
+    splits = folders.image_datasets(root, (40, 20), 4, validation_split=0.5, verbose=False)
     upright = np.asarray(stored.transpose(Image.Transpose.ROTATE_270), dtype=np.float32)  # 20 wide, 40 high
     x, y = images_and_labels(splits)
     portrait = x[y == 1]
@@ -236,10 +238,10 @@ def bomb(tmp_path_factory) -> Path:
 def test_image_far_above_the_decompression_bomb_limit(tmp_path, bomb):
     root = folder(tmp_path / "pets", {"cats": 3, "dogs": 3})
     shutil.copy(bomb, root / "dogs")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert reasons(scan) == {"dogs/huge.png": "too large (more than 89 megapixels, Pillow's safety limit); shrink it"}
     assert Image.MAX_IMAGE_PIXELS == 89_478_485, "the limit itself is left alone"
-    assert data.image_datasets(root, SIZE, 2, validation_split=0.5, verbose=False).counts == {"train": 3, "validation": 3}
+    assert folders.image_datasets(root, SIZE, 2, validation_split=0.5, verbose=False).counts == {"train": 3, "validation": 3}
 
 
 # --- names, permissions, layout -----------------------------------------------------------------
@@ -247,11 +249,11 @@ def test_image_far_above_the_decompression_bomb_limit(tmp_path, bomb):
 
 def test_class_names_in_chinese_and_with_spaces(tmp_path, capsys):
     root = folder(tmp_path / "宠物 photos", {"猫": 3, "big dogs": 4})
-    splits = data.image_datasets(root, SIZE, 4, validation_split=0.25)
+    splits = folders.image_datasets(root, SIZE, 4, validation_split=0.25)
     assert splits.class_names == ["big dogs", "猫"] and "classes: big dogs, 猫" in capsys.readouterr().out
     x, y = images_and_labels(splits)
     assert x.shape == (7, 16, 16, 3) and sorted(y.tolist()) == [0] * 4 + [1] * 3
-    assert data.scan_folder(root).table().splitlines()[1].startswith("big dogs")
+    assert scan_folder(root).table().splitlines()[1].startswith("big dogs")
 
 
 def test_read_only_data_folder(tmp_path, monkeypatch):
@@ -262,7 +264,7 @@ def test_read_only_data_folder(tmp_path, monkeypatch):
     for path in [root, *root.rglob("*")]:
         path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
     try:
-        splits = data.image_datasets(root, SIZE, 2, validation_split=0.5, verbose=False)
+        splits = folders.image_datasets(root, SIZE, 2, validation_split=0.5, verbose=False)
         assert splits.counts == {"train": 4, "validation": 3}
         assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before, "nothing written"
 
@@ -270,8 +272,9 @@ def test_read_only_data_folder(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied")
 
         monkeypatch.setattr(shutil, "move", refuse)
-        with pytest.raises(data.QuarantineError, match=r"Could not move cats/broken.jpg out of .*pets \(Permission denied\); the folder is probably read-only"):
-            data.quarantine(data.scan_folder(root), to=tmp_path / "elsewhere")
+        expected = r"Could not move cats/broken.jpg out of .*pets \(Permission denied\); the folder is probably read-only"
+        with pytest.raises(errors.QuarantineError, match=expected):
+            quarantine.quarantine(scan_folder(root), to=tmp_path / "elsewhere")
     finally:
         for path in [root, *root.rglob("*")]:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
@@ -281,12 +284,12 @@ def test_nested_sub_folders_inside_a_class(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 2, "cats/kittens": 3, "cats/kittens/tiny": 1, "dogs": 4})
     photo().save(root / "stray.jpg")
     (root / "LICENSE.txt").write_text("CC BY")
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert scan.notes[-1].endswith("pets, not in a class sub-folder, are not used, e.g. stray.jpg.")
     assert scan.counts == {"cats": 6, "dogs": 4} and scan.classes[0].nested == 4
     assert "class 'cats' has 4 images in sub-folders; they are used as 'cats' (as Keras does)." in scan.notes
     assert scan.keras_ready, "Keras reads sub-folders too: same files either way"
-    x, y = images_and_labels(data.image_datasets(root, SIZE, 4, validation_split=0.2, verbose=False))
+    x, y = images_and_labels(folders.image_datasets(root, SIZE, 4, validation_split=0.2, verbose=False))
     assert len(x) == 10 and int((y == 0).sum()) == 6
 
 
@@ -296,9 +299,9 @@ def test_symlinked_class_folder(tmp_path):
     (root / "dogs").symlink_to(elsewhere / "dogs", target_is_directory=True)
     (root / "cats" / "more").symlink_to(folder(tmp_path / "more", {"cats": 2}) / "cats", target_is_directory=True)
     (elsewhere / "dogs" / "loop").symlink_to(elsewhere / "dogs", target_is_directory=True)  # followed once, no endless loop
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert scan.counts == {"cats": 5, "dogs": 4}, "linked class and linked sub-folder both read"
-    x, y = images_and_labels(data.image_datasets(root, SIZE, 3, validation_split=0.3, verbose=False))
+    x, y = images_and_labels(folders.image_datasets(root, SIZE, 3, validation_split=0.3, verbose=False))
     assert len(x) == 9 and sorted(y.tolist()) == [0] * 5 + [1] * 4
 
 
@@ -308,15 +311,15 @@ def test_symlinked_class_folder(tmp_path):
 def test_report_cache_and_duplicates(tmp_path):
     root = folder(tmp_path / "pets", {"cats": 4, "dogs": 4})
     shutil.copy(root / "cats" / "001.jpg", root / "dogs" / "same_as_a_cat.jpg")
-    first = data.scan_folder(root)
-    assert first.from_cache == 0 and data.scan_folder(root).from_cache == 9, "unchanged files come from the cache"
+    first = scan_folder(root)
+    assert first.from_cache == 0 and scan_folder(root).from_cache == 9, "unchanged files come from the cache"
     assert first.duplicates == [[root / "cats" / "001.jpg", root / "dogs" / "same_as_a_cat.jpg"]]
     assert any(note.startswith("1 duplicate file by content, for example cats/001.jpg = dogs/same_as_a_cat.jpg") for note in first.notes)
     table = str(first).splitlines()
     assert table[0].split() == ["class", "images", "unreadable", "non-image", "formats", "modes", "sizes", "(w", "x", "h)", "duplicates"]
     assert table[2].split() == ["dogs", "5", "0", "0", "JPEG", "RGB", "24x16", "to", "24x16", "1"]
     (root / "cats" / "001.jpg").write_bytes(b"")  # changed on disk: decoded again
-    assert reasons(data.scan_folder(root)) == {"cats/001.jpg": "empty file"}
+    assert reasons(scan_folder(root)) == {"cats/001.jpg": "empty file"}
 
 
 def test_file_list_path_matches_keras_on_a_clean_real_folder(tmp_path, real_dataset):
@@ -327,7 +330,7 @@ def test_file_list_path_matches_keras_on_a_clean_real_folder(tmp_path, real_data
     root = tmp_path / "caltech"
     for name in ("crab", "cup"):
         shutil.copytree(caltech / name, root / name)
-    scan = data.scan_folder(root)
+    scan = scan_folder(root)
     assert scan.keras_ready
     mine = filelist.scan_datasets(scan, (24, 24), validation_split=0.3, subset="both", seed=7)
     theirs = keras.utils.image_dataset_from_directory(root, image_size=(24, 24), batch_size=None, validation_split=0.3,
@@ -344,8 +347,8 @@ def test_labels_csv_skips_bad_rows_and_reads_odd_formats(tmp_path, capsys):
     (root / "a" / "empty.jpg").write_bytes(b"")
     photo(seed=9).save(root / "b" / "photo.webp")
     rows = [(p, p.parent.name) for p in sorted(root.rglob("*.*"))]
-    csv_file = data.write_labels_csv(rows, tmp_path / "labels.csv", relative_to=tmp_path)
-    splits = data.csv_datasets(csv_file, SIZE, 4, validation_split=0.25)
+    csv_file = labels_csv.write_labels_csv(rows, tmp_path / "labels.csv", relative_to=tmp_path)
+    splits = labels_csv.csv_datasets(csv_file, SIZE, 4, validation_split=0.25)
     out = capsys.readouterr().out
     assert "10 images listed; 1 skipped:" in out and "a/empty.jpg: empty file" in out
     x, y = images_and_labels(splits)

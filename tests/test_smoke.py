@@ -18,16 +18,16 @@ import pytest
 import tensorflow as tf
 from nbclient.exceptions import CellExecutionError
 
-from helpers import data, transfer, transfer_runs, weights
+from helpers import transfer, transfer_comparison
 from helpers.course import runner, smoke
-from helpers.data import arrays, download, folders
-from helpers.weights import fetch_weights, weights_path
+from helpers.data import arrays, download, folders, registry, weights
+from helpers.data.weights import fetch_weights, weights_path
 
 
 @pytest.fixture(scope="module")
 def digits(dataset_here):
     dataset_here("mnist")
-    (x, y), _ = data.load_mnist(verbose=False)
+    (x, y), _ = arrays.load_mnist(verbose=False)
     return x[:2_000].astype("float32") / 255, y[:2_000]
 
 
@@ -47,7 +47,7 @@ def test_steps_are_capped_only_where_a_pass_is_longer(digits):
     x, y = digits
     assert smoke.batches(x, 32) == 63 and smoke.batches(x, 100, validation_split=0.1) == 18
     assert smoke.batches({"image": x, "other": y}, 500) == 4, "several inputs: the rows of the first"
-    dataset = data.prepare(tf.data.Dataset.from_tensor_slices((x[:70], y[:70])), 32)
+    dataset = folders.prepare(tf.data.Dataset.from_tensor_slices((x[:70], y[:70])), 32)
     assert smoke.batches(dataset) == 3
     assert smoke.capped_steps(None, 63) == smoke.STEPS
     assert smoke.capped_steps(None, 2) is None, "a pass shorter than the cap is left whole"
@@ -92,15 +92,15 @@ def test_mini_archive_where_the_full_one_is_not_here(empty_cache, course_mirror,
     assert choose("mnist") == "full", "no mini archive: the full one is fetched as usual"
     # a Keras-cache-shaped mirror holds flowers' mini archive under the name the full one would have
     monkeypatch.setenv("COURSE_DATA_MIRROR", f"{course_mirror};{course_mirror.parent / 'keras_home'}")
-    info = data.get_dataset("flower_photos")
+    info = registry.get_dataset("flower_photos")
     assert info.full.cache_name == info.mini.cache_name and not smoke.on_this_machine(info, info.full)
     assert choose("flower_photos") == "mini"
 
 
 def test_folder_datasets_are_capped(course_mirror, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
-    root = data.fetch("caltech101", verbose=False)
-    splits = smoke.capped_folders(data.image_datasets)(root, (32, 32), validation_split=0.4, verbose=False)
+    root = download.fetch("caltech101", verbose=False)
+    splits = smoke.capped_folders(folders.image_datasets)(root, (32, 32), validation_split=0.4, verbose=False)
     assert splits.counts == {"train": smoke.TRAIN_IMAGES, "validation": smoke.EVAL_IMAGES}
     assert sum(int(labels.shape[0]) for _, labels in splits.train) == smoke.TRAIN_IMAGES
 
@@ -119,9 +119,9 @@ def test_a_base_without_its_imagenet_file_is_built_with_random_weights(empty_cac
 #: Every attribute :func:`smoke.install` replaces.
 PATCHED = (
     (keras.Model, "fit"), (keras.Model, "evaluate"),
-    (download, "choose_variant"), (arrays, "choose_variant"), (data, "choose_variant"),
-    (folders, "image_datasets"), (data, "image_datasets"),
-    (weights, "fetch_weights"), (transfer, "fetch_weights"), (transfer_runs, "fetch_weights"),
+    (download, "choose_variant"), (arrays, "choose_variant"),
+    (folders, "image_datasets"),
+    (weights, "fetch_weights"), (transfer, "fetch_weights"), (transfer_comparison, "fetch_weights"),
     (transfer, "_resolve_weights"),
 )
 
@@ -169,12 +169,13 @@ def test_a_smoke_setup_that_fails_fails_the_notebook(monkeypatch):
 
 
 BANNER = """import helpers
-from helpers import data, profile, transfer
+from helpers import profile, transfer
+from helpers.data import arrays
 import keras
 
 settings = profile.show_profile(epochs=(1, 40), image_size=((96, 96), (64, 64)))"""
 
-TRAIN = """(x, y), _ = data.load_mnist(verbose=False)
+TRAIN = """(x, y), _ = arrays.load_mnist(verbose=False)
 model = keras.Sequential([keras.Input((28, 28)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),
                           keras.layers.Dense(10, activation="softmax")])
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

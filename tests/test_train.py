@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import helpers
-from helpers import data, model_files, train
-from helpers.data import checks
+from helpers import errors, model_files, train
+from helpers.data import folders
+from helpers.data.checks import rules
 from helpers.errors import FolderError, TrainSettingError
-from helpers.train import command
+from helpers.train import command, fit
 from helpers.train import options as train_options
 
 TINY = dict(image_size=32, epochs=1, base=None, widths=(8, 16), convs_per_block=1, verbose=0)  # the course CNN, tiny
@@ -42,34 +42,34 @@ def small_split(tmp_path, caltech) -> Path:
 
 
 def test_class_counts_of_the_real_folder(caltech, tmp_path):
-    counts = data.class_counts(caltech)
+    counts = rules.class_counts(caltech)
     assert counts == {"crab": 73, "crayfish": 70, "cup": 57, "dalmatian": 67, "ewer": 85, "lobster": 41}
-    assert data.class_counts(caltech, ["cup", "crab"]) == {"cup": 57, "crab": 73}, "the order given is the label order"
+    assert rules.class_counts(caltech, ["cup", "crab"]) == {"cup": 57, "crab": 73}, "the order given is the label order"
     with pytest.raises(FolderError) as unknown:  # the wording: tests/test_bad_input.py (misspelt class names)
-        data.class_counts(caltech, ["crab", "cups"])
+        rules.class_counts(caltech, ["crab", "cups"])
     assert "'cups'" in str(unknown.value) and ", ".join(counts) in str(unknown.value), "the unknown name, then the classes there are"
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     shutil.copy(caltech / "crab" / "image_0001.jpg", tmp_path / "a")
     with pytest.raises(FolderError) as empty:  # the wording: tests/test_scan.py (empty class folder)
-        data.class_counts(tmp_path)
+        rules.class_counts(tmp_path)
     assert f"{tmp_path.name}/b " in str(empty.value), "the empty class folder, b/ (a/ has an image)"
 
 
 def test_check_sizes_clamps_the_batch_and_notes_small_classes():
     """The wording of check_sizes's two notes and of its one-class error is checked here, once."""
-    assert data.check_sizes({"a": 73, "b": 57}, 32, 0.2) == (32, [])
-    batch, notes = data.check_sizes({"a": 10, "b": 2}, 64, 0.2)
+    assert rules.check_sizes({"a": 73, "b": 57}, 32, 0.2) == (32, [])
+    batch, notes = rules.check_sizes({"a": 10, "b": 2}, 64, 0.2)
     assert batch == 10 and len(notes) == 2
     assert notes[0] == "batch size 64 is larger than the 10 training images: using 10."
     assert notes[1] == ("class 'b' has only 2 images, fewer than the 5 a 20% validation split needs to hold out one: "
                         "training anyway, but it may have no validation image.")
-    assert data.check_sizes({"a": 4, "b": 4}, 8, 0.5, 0.25)[0] == 2, "test images are held out too"
+    assert rules.check_sizes({"a": 4, "b": 4}, 8, 0.5, 0.25)[0] == 2, "test images are held out too"
     with pytest.raises(FolderError) as one_class:
-        data.check_sizes({"a": 10}, 8, 0.2)
+        rules.check_sizes({"a": 10}, 8, 0.2)
     assert "at least two classes, not 1" in str(one_class.value) and "add class sub-folders" in str(one_class.value)
-    with pytest.raises(checks.TrainSettingError):
-        data.check_sizes({"a": 10, "b": 10}, 0)
+    with pytest.raises(errors.TrainSettingError):
+        rules.check_sizes({"a": 10, "b": 10}, 0)
 
 
 def test_train_two_real_classes_with_grayscale_photos(caltech, tmp_path):
@@ -101,7 +101,7 @@ def test_tiny_class_grayscale_and_a_batch_larger_than_the_data(tmp_path, capsys)
             Image.fromarray(pixels.squeeze()).save(tmp_path / name / f"{i}.{'png' if mode == 'L' else 'jpg'}")
     result = train.train_from_folder(tmp_path, 16, batch_size=64, epochs=1, base=None, widths=(4,), convs_per_block=1, verbose=1)
     out = capsys.readouterr().out
-    assert result.notes == data.check_sizes({"colour": 10, "tiny": 2}, 64, 0.2)[1], "check_sizes's two notes (their wording: the test above)"
+    assert result.notes == rules.check_sizes({"colour": 10, "tiny": 2}, 64, 0.2)[1], "check_sizes's two notes (their wording: the test above)"
     assert all(f"note: {note}" in out for note in result.notes), "each note is printed"
     assert result.datasets.counts == {"train": 10, "validation": 2}
     assert {tuple(x.shape) for x, _ in result.datasets.train} == {(10, 16, 16, 3)}
@@ -133,10 +133,9 @@ def test_settings_that_cannot_work_fail_before_training(caltech, options, error,
     assert setting in str(raised.value)
 
 
-def test_top_level_name_and_a_model_of_your_own(caltech):
+def test_a_model_of_your_own(caltech):
     import keras
 
-    assert helpers.train_from_folder is train.train_from_folder
     own = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
     result = train.train_from_folder(caltech, classes=["crab", "cup"], model=own, augment=False, **{**TINY, "base": "auto"})
     assert result.model is own and result.choices["base"] is None and result.choices["why"] == "your model"
@@ -196,10 +195,10 @@ def test_the_three_steps_by_hand_match_the_one_call(caltech):
 
     options = dict(classes=["crab", "cup"], validation_split=0.2, seed=7)
     keras.utils.set_random_seed(7)
-    datasets = data.image_datasets(caltech, (32, 32), 32, **options, verbose=False)
+    datasets = folders.image_datasets(caltech, (32, 32), 32, **options, verbose=False)
     model = train.build_classifier((32, 32, 3), len(datasets.class_names), widths=(8, 16), convs_per_block=1)
     assert isinstance(model, keras.Model) and model.output_shape == (None, 2) and model.name == "folder_cnn"
-    by_hand = train.fit_and_evaluate(datasets, model=model, epochs=1, verbose=0)
+    by_hand = fit.fit_and_evaluate(datasets, model=model, epochs=1, verbose=0)
     one_call = train.train_from_folder(caltech, 32, **options, epochs=1, base=None, widths=(8, 16), convs_per_block=1,
                                        augment=False, verbose=0)
     assert one_call.model.count_params() == model.count_params()
@@ -211,7 +210,7 @@ def test_an_option_no_step_takes_is_a_type_error_naming_the_options(caltech):
     with pytest.raises(TypeError, match="widht") as raised:
         train.train_from_folder(caltech, widht=(8,))
     assert "widths" in str(raised.value) and "quarantine" in str(raised.value) and "patience" in str(raised.value)
-    with pytest.raises(checks.TrainSettingError, match="quarantine works with a folder"):
+    with pytest.raises(errors.TrainSettingError, match="quarantine works with a folder"):
         train.train_from_csv("labels.csv", quarantine=True)
 
 
@@ -235,7 +234,7 @@ def test_every_command_line_option_is_an_option_of_the_python_call():
 
 def test_the_model_step_is_build_classifier_and_its_second_check_is_quiet(capfd):
     """train_from_folder checks the base before loading data, then builds with build_classifier, which checks again: silently."""
-    from helpers import weights
+    from helpers.data import weights
     from helpers.train import options as train_options
 
     if not weights.weights_cached("MobileNetV2-0.35"):

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import model_files, train, transfer, weights
+from helpers import model_files, train, transfer
+from helpers.data import weights
 from helpers.train import features
 from helpers.train import options as train_options
 

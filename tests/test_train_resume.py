@@ -24,7 +24,7 @@ from PIL import Image
 
 from helpers import models, train
 from helpers.errors import RunFolderBusyError
-from helpers.train import command, run_state
+from helpers.train import command, fit, run_state
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_CNN = functools.partial(models.folder_cnn, widths=(4, 8), convs_per_block=1)
@@ -217,7 +217,7 @@ def test_ctrl_c_names_the_default_folder_and_printed_commands_quote_paths(tmp_pa
     assert command.main(args) == 0
     out = capsys.readouterr().out
     assert f"python -m helpers.predict '{output}' -d FOLDER" in out, "a path with a space is quoted"
-    real = train.fit_and_evaluate
+    real = fit.fit_and_evaluate
 
     def interrupted(*args, **kwargs):  # Ctrl-C after the first epoch
         return real(*args, **{**kwargs, "epochs": 3, "callbacks": [_Interrupt(after=1)]})

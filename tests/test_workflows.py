@@ -34,7 +34,7 @@ def test_cpu_workflow_runs_the_readme_test_command_with_the_data_cached():
     assert "make test" in (REPO / ".ci" / "run").read_text() and re.search(r"^make test$", _runs(test), re.M)
     caches = [step["with"] for step in test["steps"] if step.get("uses", "").startswith("actions/cache@")]
     assert caches and caches[0]["path"] == "~/.keras"
-    assert "hashFiles('helpers/data/registry.py', 'helpers/weights.py')" in caches[0]["key"], "new checksums, new cache"
+    assert "hashFiles('helpers/data/registry.py', 'helpers/data/weights.py')" in caches[0]["key"], "new checksums, new cache"
     assert "make smoke" in _runs(ci["jobs"]["smoke"]) and "make test-oldest" in _runs(ci["jobs"]["oldest"])
     assert "actionlint" in _runs(ci["jobs"]["lint"])
 

@@ -60,10 +60,10 @@ def summary_table(results: list[PackResult]) -> str:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from helpers.course import pack
+    from helpers.course import pack, pack_index
 
     only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
-    pack.plan(args.profile, only)  # a name the course does not know stops here, before anything is printed
+    pack_index.plan(args.profile, only)  # a name the course does not know stops here, before anything is printed
     print(f"Packing the '{args.profile}' set into {args.directory}"
           + (" (offline: the Keras cache and mirrors only)" if args.offline else ""), flush=True)
     results = pack.pack(args.directory, args.profile, only=only, offline=args.offline, verbose=not args.quiet)

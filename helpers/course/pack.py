@@ -29,29 +29,21 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from helpers.course.pack_index import (  # noqa: F401 - the plan and the index are importable from here too
+from helpers.course.pack_index import (
     DEFAULT_PROFILE,
     EARLIER_GENERATORS,
     GENERATOR,
-    LIGHT_BASES,
-    NOTEBOOKS_DIR,
-    NOTEBOOKS_FALLBACK,
-    PROFILES,
-    WEIGHTS_FOLDER,
-    PackError,
     PackItem,
     PackResult,
-    check_kind,
-    notebooks_using,
     plan,
     write_index,
 )
-from helpers.data.download import file_digest, is_valid, mirror_candidates, move_aside, parsed_mirrors, pretty_path
+from helpers.data.download import file_digest, is_valid, mirror_candidates
 from helpers.data.fetch_file import MIRROR_TIMEOUT_S, ORIGIN_TIMEOUT_S, download_file, error_reason
-from helpers.data.registry import DATASETS, Archive, DatasetInfo  # noqa: F401
-from helpers.errors import CourseError  # noqa: F401
+from helpers.data.paths import move_without_overwriting, parsed_mirrors, pretty_path
+from helpers.data.registry import Archive
+from helpers.errors import PackError
 from helpers.files import temporary_beside
-from helpers.weights import IMAGENET_WEIGHTS  # noqa: F401
 
 
 # --------------------------------------------------------------------------- getting one file
@@ -103,7 +95,7 @@ def pack_item(item: PackItem, directory: Path, offline: bool = False, verbose: b
         if is_valid(target, item.archive):
             result.status, result.source = "ok", "already packed"
         else:
-            aside = move_aside(target)  # <name>.corrupt, .corrupt-2...: kept for a look, never deleted
+            aside = move_without_overwriting(target)  # <name>.corrupt, .corrupt-2...: kept for a look, never deleted
             result.notes.append(f"{item.relative} was damaged (wrong checksum): moved it aside to {aside.name}.")
             if verbose:
                 print(result.notes[-1], flush=True)

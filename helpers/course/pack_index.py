@@ -21,16 +21,16 @@ from pathlib import Path
 
 from helpers.data.download import file_digest, is_valid
 from helpers.data.registry import DATASETS, Archive, DatasetInfo
+from helpers.data.weights import IMAGENET_WEIGHTS
 from helpers.errors import PackError
 from helpers.files import write_atomically, write_json_atomically
-from helpers.weights import IMAGENET_WEIGHTS
 
 #: Written into both index files, so that a later run knows it may replace them.
 GENERATOR = "helpers.course pack"
 #: What earlier versions wrote there (``python -m helpers.data pack``): their index files are replaced too.
 EARLIER_GENERATORS = ("helpers.data pack",)
 
-#: The folder of a mirror that holds weight files (``helpers.weights`` asks mirrors for ``models/<file>``).
+#: The folder of a mirror that holds weight files (``helpers.data.weights`` asks mirrors for ``models/<file>``).
 WEIGHTS_FOLDER = "models"
 #: The light ImageNet bases (2-3 MB each) that the quick profile trains on a CPU: notebook 06 and the
 #: pretrained default of ``train_from_folder`` / ``python -m helpers.train``. The same as
@@ -63,7 +63,7 @@ _USES = (
     (re.compile(r"""fetch\(\s*["'](\w+)["']"""), None),
     (re.compile(r"load_mnist\("), "mnist"),
     (re.compile(r"load_cifar10\("), "cifar10"),
-    (re.compile(r"transfer_runs\.(available_weights|compare_bases)\("), WEIGHTS_FOLDER),
+    (re.compile(r"transfer_comparison\.(available_weights|compare_bases)\("), WEIGHTS_FOLDER),
     # the pretrained bases: built in plain Keras or by the course, and the one-call trainers' default
     (re.compile(r"keras\.applications\.|build_transfer_classifier\(|fetch_weights\(|train_from_(folder|csv)\(|-m helpers\.train\b"),
      WEIGHTS_FOLDER),

@@ -12,7 +12,7 @@ in each notebook's kernel before the notebook's first cell, which:
   :data:`STEPS` batches per epoch (validation too), and :meth:`keras.Model.evaluate` at
   :data:`STEPS` batches (``predict`` is left alone: its rows must match the labels);
 - keeps at most :data:`TRAIN_IMAGES` training and :data:`EVAL_IMAGES` validation and test images
-  in the folder datasets of :func:`helpers.data.image_datasets`, and batches of at most
+  in the folder datasets of :func:`helpers.data.folders.image_datasets`, and batches of at most
   :data:`BATCH` images there and in ``fit`` on arrays;
 - uses a dataset's mini archive where its full archive is not on this machine (in the Keras cache
   or a mirror folder) but the mini one can be had (a course mirror); without a mirror, the full
@@ -164,7 +164,8 @@ def on_this_machine(info, archive) -> bool:
     """
     import urllib.request
 
-    from helpers.data.download import cached_path, is_valid, mirror_candidates
+    from helpers.data.download import is_valid, mirror_candidates
+    from helpers.data.paths import cached_path
 
     if is_valid(cached_path(archive), archive):
         return True
@@ -214,7 +215,7 @@ def capped_folders(image_datasets: Callable) -> Callable:
 def weights_here(base: str) -> bool:
     """True when ``base``'s ImageNet weight file is in the Keras cache or a mirror folder."""
     from helpers.data.registry import DatasetInfo
-    from helpers.weights import weight_file
+    from helpers.data.weights import weight_file
 
     archive = weight_file(base)
     return on_this_machine(DatasetInfo(name="models", title=base, full=archive, mini=None), archive)
@@ -267,20 +268,18 @@ def install() -> None:
     """
     import keras
 
-    import helpers.data
-    from helpers import transfer, transfer_runs, weights
-    from helpers.data import arrays, download, folders
+    from helpers import transfer, transfer_comparison
+    from helpers.data import arrays, download, folders, weights
 
     _patch(keras.Model, "fit", capped_fit)
     _patch(keras.Model, "evaluate", capped_evaluate)
-    for owner in (download, arrays, helpers.data):
+    for owner in (download, arrays):
         _patch(owner, "choose_variant", local_variant)
     wrapped_folders = capped_folders(folders.image_datasets)
-    for owner in (folders, helpers.data):
-        if not getattr(owner.image_datasets, "__smoke__", False):
-            owner.image_datasets = wrapped_folders
+    if not getattr(folders.image_datasets, "__smoke__", False):
+        folders.image_datasets = wrapped_folders
     wrapped_weights = local_weights(weights.fetch_weights)
-    for owner in (weights, transfer, transfer_runs):
+    for owner in (weights, transfer, transfer_comparison):
         if not getattr(owner.fetch_weights, "__smoke__", False):
             owner.fetch_weights = wrapped_weights
     _patch(transfer, "_resolve_weights", random_when_absent)

@@ -2,46 +2,17 @@
 
 Typical use::
 
-    from helpers import data
-    (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    folder = data.fetch("cats_and_dogs")       # folder with train/ and validation/
+    from helpers.data import arrays, download
+    (x_train, y_train), (x_test, y_test) = arrays.load_mnist()
+    folder = download.fetch("cats_and_dogs")       # folder with train/ and validation/
+
+- :mod:`helpers.data.registry` - every dataset the course uses (:data:`~helpers.data.registry.DATASETS`);
+- :mod:`helpers.data.paths` - where things live: the cache, mirrors, locks;
+- :mod:`helpers.data.fetch_file` - one file from one address; :mod:`helpers.data.download` - archives
+  from mirrors or the public origin, checked and unpacked (:func:`~helpers.data.download.fetch`);
+- :mod:`helpers.data.weights` - the ImageNet weight files of the pretrained bases, fetched the same way;
+- :mod:`helpers.data.arrays` - MNIST and CIFAR-10 as arrays; :mod:`helpers.data.folders` - datasets
+  from a folder of class sub-folders; :mod:`helpers.data.labels_csv` - from a CSV of ``path,label`` rows;
+  :mod:`helpers.data.filelist` - the file lists behind them; :mod:`helpers.data.summary` - the registry as a table;
+- :mod:`helpers.data.checks` - check a messy folder before training.
 """
-
-from helpers.data.arrays import load_cifar10, load_mnist
-from helpers.data.download import (
-    MIRROR_ENV,
-    cache_dir,
-    choose_variant,
-    datasets_dir,
-    fetch,
-    mirrors,
-    pretty_path,
-)
-from helpers.data.folders import (
-    FolderDatasets,
-    count_images,
-    dataset_arrays,
-    describe_folder,
-    image_datasets,
-    prepare,
-)
-from helpers.data.registry import DATASETS, Archive, DatasetInfo, get_dataset
-from helpers.data.summary import registry_table
-
-__all__ = [
-    "DATASETS", "MIRROR_ENV", "Archive", "DatasetInfo", "cache_dir", "choose_variant", "datasets_dir",
-    "fetch", "get_dataset", "load_cifar10", "load_mnist", "mirrors", "pretty_path", "registry_table",
-    "FolderDatasets", "count_images", "dataset_arrays", "describe_folder", "image_datasets", "prepare",
-]
-
-# Notebook 05: labels from a CSV file, and size checks before training.
-from helpers.data.checks import check_sizes, class_counts
-from helpers.data.labels_csv import csv_datasets, read_labels_csv, write_labels_csv
-
-__all__ += ["check_sizes", "class_counts", "csv_datasets", "read_labels_csv", "write_labels_csv"]
-
-# Notebook 05: scan a folder before training; move problem files aside.
-from helpers.data.quarantine import QuarantineError, quarantine  # noqa: E402
-from helpers.data.scan import FolderScan, scan_folder  # noqa: E402
-
-__all__ += ["FolderScan", "QuarantineError", "quarantine", "scan_folder"]

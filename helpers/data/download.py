@@ -31,33 +31,27 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from helpers.data.fetch_file import (  # noqa: F401 - one file from one address; importable from here too, as before
+from helpers.data.fetch_file import (
     MIRROR_TIMEOUT_S,
     ORIGIN_TIMEOUT_S,
-    UNANSWERED_MEMORY_S,
-    Answer,
     _remember_unanswered,
     _timed_out,
     download_file,
     error_reason,
     looks_wrong,
     recently_unanswered,
-    sniff,
 )
-from helpers.data.paths import (  # noqa: F401 - where things live; importable from here too, as before
+from helpers.data.paths import (
     MIRROR_ENV,
-    Mirror,
     cache_dir,
     cached_path,
     datasets_dir,
     lock_file,
-    mirrors,
-    move_aside,
-    parse_mirror,
+    move_without_overwriting,
     parsed_mirrors,
     pretty_path,
 )
-from helpers.data.registry import IMAGE_SUFFIXES, Archive, DatasetInfo, count_image_names, get_dataset  # noqa: F401
+from helpers.data.registry import Archive, DatasetInfo, count_image_names, get_dataset
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
 from helpers.files import temporary_beside
 
@@ -165,7 +159,7 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
     if target.exists() or target.is_symlink():
         other = [a for a in (info.full, info.mini) if a is not None and a is not archive]
         if not any(is_valid(target, a) for a in other):
-            aside = move_aside(target)
+            aside = move_without_overwriting(target)
             print(f"{pretty_path(target)} was incomplete or damaged; moved it to {aside.name} and fetching it again.")
 
     urls, notes = mirror_candidates(info, archive)
@@ -227,7 +221,7 @@ def _set_aside(info: DatasetInfo, root: Path) -> None:
     """Move the folders that are not classes (``info.exclude``) next to the data root, with a note."""
     for name in info.exclude:
         if (root / name).is_dir():
-            target = move_aside(root / name, root.parent / "not-classes" / name)
+            target = move_without_overwriting(root / name, root.parent / "not-classes" / name)
             print(f"{name} is not a class: moved it to {pretty_path(target)}.")
 
 
@@ -333,7 +327,7 @@ def fetch(name: str, variant: str = "auto", verbose: bool = True, *, profile: st
     """Get a dataset into the Keras cache and return where its data is.
 
     Args:
-        name: a key of :data:`helpers.data.DATASETS` (``"mnist"``, ``"cats_and_dogs"``, ...).
+        name: a key of :data:`helpers.data.registry.DATASETS` (``"mnist"``, ``"cats_and_dogs"``, ...).
         variant: ``"full"``, ``"mini"`` or ``"auto"`` (mini in the quick profile when reachable).
         verbose: print where the data came from and where it is.
         profile: the profile ``"auto"`` decides by (default: the run's, see :func:`run_profile`).

@@ -167,7 +167,7 @@ def _socket_timeout(seconds: float) -> Iterator[None]:
 def download_file(url: str, staging: Path, *, progress: bool = True, timeout: float = ORIGIN_TIMEOUT_S) -> Answer:
     """Fetch ``url`` into ``staging``: a plain copy from a mirror folder (``file://``), Keras's ``get_file`` otherwise.
 
-    The course's one way to fetch a file (:func:`fetch_archive`, for datasets and :mod:`helpers.weights`' files,
+    The course's one way to fetch a file (:func:`fetch_archive`, for datasets and :mod:`helpers.data.weights`' files,
     and the classroom-mirror packing). ``get_file`` writes into ``staging``'s folder or, like Keras, into ``/tmp/.keras``
     when that folder cannot be written; the file is then moved to ``staging``. Nothing is checked here: the caller
     checks ``staging`` and removes it when the fetch fails.

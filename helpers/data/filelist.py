@@ -1,9 +1,9 @@
 """Datasets from a list of image files, read exactly as ``image_dataset_from_directory`` reads them.
 
-When a scan (:mod:`helpers.data.scan`) finds files that Keras's own loader would trip over (a
+When a scan (:mod:`helpers.data.checks.scan`) finds files that Keras's own loader would trip over (a
 truncated JPEG stops training mid-epoch; a ``.ipynb_checkpoints`` copy inside a class is used twice;
 a WebP photo is silently left out; an EXIF-rotated photo comes out sideways; a 16-bit PNG or a
-palette BMP comes out wrong), :func:`helpers.data.image_datasets` builds its datasets here from the
+palette BMP comes out wrong), :func:`helpers.data.folders.image_datasets` builds its datasets here from the
 scan's usable files instead: same file order, same seeded shuffle and split, same decoding and
 resizing as Keras. Files TensorFlow cannot read right are first converted with Pillow
 (:func:`open_rgb`) into PNG copies in the Keras cache; the learner's folder is never written to.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.data.download import cache_dir
+from helpers.data.paths import cache_dir
 from helpers.files import replacing
 
 

@@ -4,7 +4,7 @@ A folder such as ``cats_and_dogs_filtered/train`` holds one sub-folder per class
 ``dogs/``); the sub-folder names become the class names, in alphabetical order. This module turns
 such folders into ``tf.data`` pipelines that are ready for ``model.fit``::
 
-    splits = data.image_datasets(root / "train", (150, 150), validation_dir=root / "validation", test_split=0.5)
+    splits = folders.image_datasets(root / "train", (150, 150), validation_dir=root / "validation", test_split=0.5)
     model.fit(splits.train, validation_data=splits.validation, epochs=30)
     model.evaluate(splits.test)
 
@@ -26,22 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.data.checks import check_split, check_split_settings
-from helpers.data.download import pretty_path
+from helpers.data.checks.layout import as_folder, check_no_empty_class, check_not_splits, check_options, check_validation_classes
+from helpers.data.checks.quarantine import quarantine as quarantine_problem_files
+from helpers.data.checks.rules import check_split, check_split_settings
+from helpers.data.checks.scan import remove_copies, scan_folder
 from helpers.data.filelist import scan_datasets
-from helpers.data.layout import (  # noqa: F401 - FolderError and the checks are importable from here too
-    FolderError,
-    as_folder,
-    check_class_list,
-    check_no_empty_class,
-    check_not_splits,
-    check_options,
-    check_validation_classes,
-)
-from helpers.data.quarantine import quarantine as move_aside
+from helpers.data.paths import pretty_path
 from helpers.data.registry import KERAS_SUFFIXES, count_image_names
-from helpers.data.scan import remove_copies, scan_folder
-from helpers.errors import TrainSettingError
+from helpers.errors import FolderError, TrainSettingError
 from helpers.tables import text_table
 
 # Keras 3.15 warns that fit's own shuffle=True (its default) is ignored for a tf.data.Dataset. The
@@ -156,7 +148,7 @@ def prepare(
 def _load(directory: Path, image_size: tuple[int, int], classes: Sequence[str] | None = None, scan=None, **options):
     """``image_dataset_from_directory`` without batching, and without its "Using N files for ..." lines.
 
-    With a ``scan`` that found files Keras would trip over (see :mod:`helpers.data.scan`), the same
+    With a ``scan`` that found files Keras would trip over (see :mod:`helpers.data.checks.scan`), the same
     datasets are built from the scan's usable files instead (:func:`helpers.data.filelist.scan_datasets`).
     """
     import keras
@@ -220,9 +212,9 @@ def image_datasets(
             a new random subset each epoch).
         verbose: print the scan's summary and how many images each split holds.
         quarantine: move the problem files the scan finds to ``<folder>_quarantine`` (with a log)
-            instead of only skipping them (see :func:`helpers.data.quarantine`).
+            instead of only skipping them (see :func:`helpers.data.checks.quarantine`).
 
-    Each folder is first scanned (:func:`helpers.data.scan_folder`; cached, so fast when nothing
+    Each folder is first scanned (:func:`helpers.data.checks.scan.scan_folder`; cached, so fast when nothing
     changed): unreadable and non-image files are skipped and named, hidden and system entries
     (``.ipynb_checkpoints``, ``Thumbs.db``...) ignored, and images TensorFlow reads wrongly
     (EXIF-rotated, palette BMP, TIFF...) read through Pillow. The folders themselves are never changed.
@@ -289,10 +281,10 @@ def image_datasets(
 
 def _scanned(folder: Path, classes: Sequence[str] | None, batch_size: int | None = None, validation_split: float | None = None,
              verbose: bool = True, quarantine: bool = False):
-    """Scan ``folder`` (see :mod:`helpers.data.scan`), print its summary, and stop where no dataset can be made."""
+    """Scan ``folder`` (see :mod:`helpers.data.checks.scan`), print its summary, and stop where no dataset can be made."""
     scan = scan_folder(folder, classes, batch_size=batch_size, validation_split=validation_split)
     if quarantine and scan.problems:
-        move_aside(scan, verbose=verbose)
+        quarantine_problem_files(scan, verbose=verbose)
         scan = scan_folder(folder, classes, batch_size=batch_size, validation_split=validation_split)
     if classes is None:
         check_not_splits(scan)

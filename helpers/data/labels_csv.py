@@ -32,10 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.data.download import pretty_path
-from helpers.data.folders import FolderDatasets, FolderError, check_class_list, check_options, prepare
+from helpers.data.checks.layout import check_class_list, check_options
+from helpers.data.folders import FolderDatasets, prepare
+from helpers.data.paths import pretty_path
 from helpers.data.registry import is_image_name
-from helpers.errors import TrainSettingError, did_you_mean
+from helpers.errors import FolderError, TrainSettingError, did_you_mean
 
 #: Column names accepted when the default ``path``/``label`` are absent (``flow_from_dataframe``'s defaults).
 PATH_ALIASES = ("path", "filename", "file")
@@ -318,14 +319,14 @@ def csv_datasets(
     Args:
         csv_file, root, path_column, label_column, classes, allow_outside_root: see :func:`read_labels_csv`.
         label_mode: ``"int"``, ``"categorical"`` (one-hot) or ``"binary"`` (two classes only).
-        The others: as for :func:`helpers.data.image_datasets`.
+        The others: as for :func:`helpers.data.folders.image_datasets`.
 
     Returns:
         A :class:`FolderDatasets`, exactly as from a folder of class sub-folders.
     """
-    from helpers.data.checks import check_split, check_split_settings
+    from helpers.data.checks.rules import check_split, check_split_settings
+    from helpers.data.checks.scan import inspect_listed
     from helpers.data.filelist import files_dataset, readable_copy
-    from helpers.data.scan import inspect_listed
 
     held_out = check_split_settings(validation_split, test_split, needs="validation_split")
     size = check_options(image_size, batch_size, label_mode, max_train=max_train, max_eval=max_eval)

@@ -2,7 +2,7 @@
 
 :func:`cache_dir` finds the Keras cache as ``get_file`` does (``$KERAS_HOME``, ``~/.keras``, else
 ``/tmp/.keras``); :func:`parsed_mirrors` reads ``COURSE_DATA_MIRROR``; :func:`pretty_path` writes a
-path without machine-specific prefixes for messages; :func:`move_aside` moves a bad file out of the
+path without machine-specific prefixes for messages; :func:`move_without_overwriting` moves a bad file out of the
 way, never overwriting nor deleting anything; :func:`lock_file` names the lock that guards a file
 while it is fetched. The lowest module of :mod:`helpers.data` after the
 registry; :mod:`helpers.data.download` re-exports all of it.
@@ -113,7 +113,7 @@ def parsed_mirrors() -> list[Mirror]:
 
 
 # --------------------------------------------------------------------------- moving a file aside
-def move_aside(path: Path, destination: Path | None = None) -> Path:
+def move_without_overwriting(path: Path, destination: Path | None = None) -> Path:
     """Move ``path`` (a file or folder) out of the way without overwriting or deleting anything; return where it went.
 
     The course's one way to set a bad file aside. Two namings, each kept as learners know it:

@@ -50,7 +50,7 @@ class Archive:
             it holds exactly ``images`` image files.
         cache_subdir: the folder of the Keras cache the file goes to, as ``get_file``'s
             ``cache_subdir``: ``"datasets"``, or ``"models"`` for the weight files of
-            ``keras.applications`` bases (``06_transfer_learning.ipynb``, :mod:`helpers.weights`).
+            ``keras.applications`` bases (``06_transfer_learning.ipynb``, :mod:`helpers.data.weights`).
     """
 
     filename: str

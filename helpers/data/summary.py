@@ -5,7 +5,8 @@ Introduced in ``00_setup.ipynb``.
 
 from __future__ import annotations
 
-from helpers.data.download import datasets_dir, is_valid, mirror_candidates
+from helpers.data.download import is_valid, mirror_candidates
+from helpers.data.paths import datasets_dir
 from helpers.data.registry import DATASETS, Archive, DatasetInfo
 from helpers.tables import text_table
 

@@ -18,34 +18,14 @@ NumPy / scikit-learn, fast, and can be reused on predictions that were computed 
 ``probs`` rather than an (examples, features) array.
 
 :mod:`helpers.ensembles.members` is the Keras side (:func:`predict_members`,
-:func:`average_model`, :func:`multiply_adds`); :class:`Scoreboard` keeps every member and ensemble with its accuracies and costs;
+:func:`average_model`, :func:`multiply_adds`); :class:`~helpers.ensembles.scoreboard.Scoreboard` keeps every
+member and ensemble with its accuracies and costs; :mod:`helpers.ensembles.noise`'s
 :func:`accuracy_standard_error` and :func:`paired_standard_error` say how big a real difference is;
-:func:`plot_gain_with_errors` and :func:`plot_disagreements` draw the gains and the disputed images.
+:mod:`helpers.ensembles.figures` draws the gains and the disputed images (:func:`plot_gain_with_errors`,
+:func:`plot_disagreements`).
+
+Import each from its module, as notebook 07 does::
+
+    from helpers.ensembles import combine, figures, noise, scoreboard
+    from helpers.ensembles.members import average_model, multiply_adds, predict_members
 """
-
-from helpers.ensembles.combine import (
-    Combiner,
-    EnsembleError,
-    Stacking,
-    WeightedAverage,
-    accuracy,
-    average,
-    cross_validated_accuracy,
-    majority_vote,
-    samme_combine,
-    select_weights,
-    stacking_features,
-    vote_counts,
-)
-from helpers.ensembles.figures import disagreement_order, plot_disagreements, plot_gain_with_errors
-from helpers.ensembles.members import average_model, multiply_adds, predict_members
-from helpers.ensembles.noise import accuracy_standard_error, in_standard_errors, paired_standard_error
-from helpers.ensembles.scoreboard import Entry, Scoreboard
-
-__all__ = [
-    "Combiner", "EnsembleError", "Entry", "Scoreboard", "Stacking", "WeightedAverage", "accuracy",
-    "accuracy_standard_error", "average", "average_model", "cross_validated_accuracy",
-    "disagreement_order", "in_standard_errors", "majority_vote", "multiply_adds", "paired_standard_error", "plot_disagreements",
-    "plot_gain_with_errors", "predict_members", "samme_combine", "select_weights",
-    "stacking_features", "vote_counts",
-]

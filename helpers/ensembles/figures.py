@@ -28,7 +28,7 @@ def plot_gain_with_errors(
     Left: horizontal bars on an axis that starts at 0 (no zoom that could make noise look like a
     gain), each with its error bar and its value. Right: the gain of every ``"ensemble"`` entry over
     the ``baseline`` entry, in points, with ±2 standard errors of that gain (``gain_errors``, for
-    example from :func:`helpers.ensembles.paired_standard_error`; by default ``errors`` of the
+    example from :func:`helpers.ensembles.noise.paired_standard_error`; by default ``errors`` of the
     ensemble): a bar whose interval stays clear of the zero line is a gain beyond noise.
 
     Args:

@@ -11,11 +11,7 @@ from typing import Any
 import numpy as np
 
 from helpers.ensembles.combine import _class_indices, accuracy
-from helpers.evaluate import (
-    in_standard_errors,  # noqa: F401  (07 calls it as ensembles.in_standard_errors)
-    paired_difference,
-    standard_error_of_accuracy,
-)
+from helpers.evaluate import paired_difference, standard_error_of_accuracy
 
 
 def _correct(y_true: Any, predicted: Any) -> np.ndarray:

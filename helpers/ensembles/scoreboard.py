@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from helpers.ensembles.combine import EnsembleError, accuracy
+from helpers.ensembles.combine import accuracy
+from helpers.errors import EnsembleError
 from helpers.evaluate import standard_error_of_accuracy
 from helpers.tables import text_table
 

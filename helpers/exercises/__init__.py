@@ -2,7 +2,8 @@
 
 At the end of each notebook::
 
-    from helpers.exercises.nb02 import ____, ex1, ex2, ex3
+    from helpers.exercises.base import ____
+    from helpers.exercises.nb02 import ex1, ex2, ex3
     answer = ____          # replace ____ with your answer
     ex1.check(answer)      # says what is right or wrong
     ex1.hint()             # a nudge
@@ -15,7 +16,3 @@ check) and deterministic; they are unit-tested with right and wrong answers in
 
 Introduced in ``00_setup.ipynb``.
 """
-
-from helpers.exercises.base import Exercise, Feedback, ____, correct, unanswered, wrong
-
-__all__ = ["____", "Exercise", "Feedback", "correct", "unanswered", "wrong"]

@@ -2,7 +2,8 @@
 
 Every notebook ends with exercises whose cells look like this::
 
-    from helpers.exercises.nb01 import ____, ex1, ex2, ex3
+    from helpers.exercises.base import ____
+    from helpers.exercises.nb01 import ex1, ex2, ex3
 
     model = ____  # your answer
     ex1.check(model)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.exercises.base import Exercise, Feedback, ____, as_int, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, as_int, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3"]
+__all__ = ["ex1", "ex2", "ex3"]
 
 MNIST_TRAIN_SHAPE = (60_000, 28, 28)
 MNIST_TRAIN_COUNTS = (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)

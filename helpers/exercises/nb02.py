@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises.base import Exercise, Feedback, ____, as_int, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, as_int, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3"]
+__all__ = ["ex1", "ex2", "ex3"]
 
 
 # ---------------------------------------------------------------- ex1: output shape of conv + pool

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from helpers.exercises.base import Exercise, Feedback, ____, as_int, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, as_int, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3"]
+__all__ = ["ex1", "ex2", "ex3"]
 
 
 # ---------------------------------------------------------------- ex1: the parameters of one conv -> batch-norm block

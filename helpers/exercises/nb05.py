@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from helpers.exercises.base import Exercise, Feedback, ____, as_int, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, as_int, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3", "EX3_VAL_LOSS", "EX3_PATIENCE"]
+__all__ = ["ex1", "ex2", "ex3", "EX3_VAL_LOSS", "EX3_PATIENCE"]
 
 
 # ---------------------------------------------------------------- ex1: a three-way split from one folder

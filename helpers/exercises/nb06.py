@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises.base import Exercise, Feedback, ____, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE", "WEIGHT_NAMES", "EX1_CODE", "EX3_CODE"]
+__all__ = ["ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE", "WEIGHT_NAMES", "EX1_CODE", "EX3_CODE"]
 
 #: The image size of the exercises' small bases (quick to build).
 SIZE = 96

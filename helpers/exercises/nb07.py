@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from helpers.evaluate import paired_difference
-from helpers.exercises.base import Exercise, Feedback, ____, correct, wrong
+from helpers.exercises.base import Exercise, Feedback, correct, wrong
 
-__all__ = ["____", "ex1", "ex2", "ex3", "TEAM", "THREE_MEMBERS"]
+__all__ = ["ex1", "ex2", "ex3", "TEAM", "THREE_MEMBERS"]
 
 #: Three members' probabilities for two images and three classes: shape (members, images, classes).
 THREE_MEMBERS = np.array(
@@ -53,9 +53,9 @@ ex1 = Exercise(
     "the soft-vote class of each of the two images, as a list of two class indices",
     _check_soft_vote,
     hint="ex1.data has shape (members, images, classes): mean over axis 0, then argmax over the last axis "
-    "(or ensembles.average(ex1.data)).",
+    "(or combine.average(ex1.data)).",
     solution='''
-answer = ex1.data.mean(axis=0).argmax(axis=-1)   # or ensembles.average(ex1.data).argmax(-1)
+answer = ex1.data.mean(axis=0).argmax(axis=-1)   # or combine.average(ex1.data).argmax(-1)
 print(answer)''',
     answer=[0, 1],
     data=THREE_MEMBERS,
@@ -168,6 +168,6 @@ ex3 = Exercise(
     "== y_test) is +1, -1 or 0 per image; the standard error of its mean is d.std(ddof=1) / np.sqrt(len(d)).",
     solution='''
 d = (test_predictions["average"] == y_test).astype(float) - (test_predictions["majority vote"] == y_test)
-answer = d.std(ddof=1) / np.sqrt(len(d))   # or ensembles.paired_standard_error(y_test, test_predictions["average"], test_predictions["majority vote"])
+answer = d.std(ddof=1) / np.sqrt(len(d))   # or noise.paired_standard_error(y_test, test_predictions["average"], test_predictions["majority vote"])
 print(f"gain {100 * d.mean():+.2f} ± {100 * answer:.2f} points")''',
 )

@@ -23,8 +23,8 @@ printed says what was chosen and why (:func:`helpers.train.options.choose_defaul
 Inside, :func:`train_from_folder` does what notebooks 04 and 06 did step by step:
 
 1. count the images of each class; clamp a batch larger than the data and note classes too
-   small for the validation split (:func:`helpers.data.class_counts`, :func:`helpers.data.check_sizes`);
-2. build cached, shuffled, prefetched datasets with :func:`helpers.data.image_datasets`
+   small for the validation split (:func:`helpers.data.checks.rules.class_counts`, :func:`helpers.data.checks.rules.check_sizes`);
+2. build cached, shuffled, prefetched datasets with :func:`helpers.data.folders.image_datasets`
    (augmentation on the training batches only);
 3. build the model: the base frozen under a new head (:func:`helpers.transfer.build_transfer_classifier`,
    its ``preprocess_input`` inside the model), or :func:`helpers.models.folder_cnn` with ``base=None``;
@@ -65,18 +65,16 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from helpers.data.checks import TrainSettingError, check_sizes, check_split_settings, class_counts
+from helpers.data.checks.rules import check_sizes, check_split_settings, class_counts
+from helpers.errors import TrainSettingError
 from helpers.train.fit import TrainResult, fit_and_evaluate
 
-__all__ = [
-    "COMMON_OPTIONS", "STEP_OPTIONS", "TrainResult", "TrainSettingError", "build_classifier", "fit_and_evaluate", "train_from_csv",
-    "train_from_folder",
-]
+__all__ = ["COMMON_OPTIONS", "STEP_OPTIONS", "build_classifier", "train_from_csv", "train_from_folder"]
 
 
 def _check_settings(epochs: int | None, validation_split: float | None, validation_dir, test_split: float | None,
                     needs: str = "validation") -> None:
-    """Epochs here; the split settings by the data layer's one check (:func:`helpers.data.checks.check_split_settings`)."""
+    """Epochs here; the split settings by the data layer's one check (:func:`helpers.data.checks.rules.check_split_settings`)."""
     if epochs is not None and epochs < 1:
         raise TrainSettingError(f"epochs must be 1 or more, not {epochs}.")
     check_split_settings(validation_split, test_split, validation_dir, needs=needs)
@@ -143,7 +141,7 @@ def build_classifier(
 #: The options :func:`train_from_folder` and :func:`train_from_csv` pass on to one step, by step.
 #: Each step's own docstring explains them; an unknown name is a ``TypeError``.
 STEP_OPTIONS = {
-    "data": ("quarantine",),  # helpers.data.image_datasets
+    "data": ("quarantine",),  # helpers.data.folders.image_datasets
     "model": ("widths", "convs_per_block"),  # build_classifier
     "fit": ("patience", "learning_rate", "schedule", "clipnorm", "fine_tune_layers", "fine_tune_learning_rate",
             "run_dir", "fresh", "strategy", "mixed_precision", "callbacks"),  # fit_and_evaluate
@@ -166,7 +164,7 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     base, weights, batch_size = choices.base, choices.weights, choices.batch_size
     learning_rate = fit_options.pop("learning_rate", 1e-3)
     fit_options.update(epochs=choices.epochs, fine_tune_epochs=choices.fine_tune_epochs)
-    from helpers.data.checks import check_training_numbers
+    from helpers.data.checks.rules import check_training_numbers
     from helpers.model_files import check_writable
 
     check_training_numbers(learning_rate=learning_rate, **{name: fit_options.get(name) for name in (
@@ -264,7 +262,7 @@ def train_from_folder(
     Every setting left at ``None`` is chosen (:func:`helpers.train.options.choose_defaults`).
 
     It is three steps you can also take one by one, each returning something to look at:
-    the data (:func:`helpers.data.image_datasets` → a ``FolderDatasets``), the model
+    the data (:func:`helpers.data.folders.image_datasets` → a ``FolderDatasets``), the model
     (:func:`build_classifier` → a ``keras.Model``) and the fit (:func:`fit_and_evaluate` → a
     :class:`TrainResult`).
 
@@ -289,7 +287,7 @@ def train_from_folder(
             from scratch; a name from :data:`helpers.transfer.BASES` (for example ``"MobileNetV2-0.35"``
             or ``"EfficientNetB0"``) or a Keras model: see :func:`build_classifier`. ``epochs`` then trains the head.
         weights: a named base's weights: ``"imagenet"`` (fetched through the Keras cache and
-            ``COURSE_DATA_MIRROR``; raises :class:`helpers.weights.WeightsUnavailableError` before
+            ``COURSE_DATA_MIRROR``; raises :class:`helpers.errors.WeightsUnavailableError` before
             any training when they cannot be had), ``None`` (random weights), or a weights file.
         model: a Keras model, or a function ``(input_shape, num_classes) -> model``, to train instead
             of the default (it then replaces ``base="auto"``).
@@ -324,8 +322,8 @@ def train_from_folder(
             cannot be had, or a loss that became NaN (each with what to do).
         TypeError: an option no step takes.
     """
-    from helpers.data import image_datasets
-    from helpers.train.options import sort_options
+    from helpers.data.folders import image_datasets
+    from helpers.train.options import _sort_options as sort_options
 
     steps = sort_options(options, STEP_OPTIONS, "train_from_folder")
     _check_settings(epochs, validation_split, validation_dir, test_split)
@@ -369,7 +367,7 @@ def train_from_csv(
 
     Introduced in ``05_flowers_train_from_folder.ipynb``. The labels need not be folder names:
     several folders may share a label. ``root``, ``path_column`` and ``label_column`` are as for
-    :func:`helpers.data.read_labels_csv` (relative paths start at the CSV's folder unless ``root``
+    :func:`helpers.data.labels_csv.read_labels_csv` (relative paths start at the CSV's folder unless ``root``
     is given), and so is ``allow_outside_root``: rows naming files outside the root folder are
     refused unless it is ``True`` (only for a CSV you trust; they are then named). ``options`` are :func:`train_from_folder`'s other keyword arguments
     (:data:`COMMON_OPTIONS`: ``batch_size``, ``epochs``, ``augment``, ``base``, ``seed``,

@@ -8,8 +8,6 @@ safer (used by :func:`helpers.train.train_from_folder` whenever it has a run fol
   process, a Colab session that timed out) goes on from its last completed epoch when it is started
   again, with the best epoch chosen across the interruption;
 - :class:`StopOnNaN` (``stop_on_nan=True``): a run whose loss becomes NaN (or explodes) stops at once and says why.
-
-The notebooks import it by its former name, ``from helpers import training`` (kept for one release).
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from pathlib import Path
 
 import keras
 
-from helpers.train.run_state import RUNS_DIR, RUNS_ENV, RunState  # noqa: F401 - where run folders live; RunState is standard_callbacks's last
+from helpers.train.run_state import RUNS_DIR, RunState
 
 
 def run_dir(name: str, root: Path | str = RUNS_DIR) -> Path:
@@ -63,7 +61,7 @@ class StopOnNaN(keras.callbacks.TerminateOnNaN):
     Introduced in ``05_flowers_train_from_folder.ipynb``. Training stops gracefully (the other
     callbacks finish their work, ``EarlyStopping`` puts back the best weights so far);
     :attr:`message` then holds the explanation, which is also printed (unless ``announce=False``), and
-    :func:`helpers.train.fit_and_evaluate` raises it as a :class:`TrainingDivergedError`.
+    :func:`helpers.train.fit.fit_and_evaluate` raises it as a :class:`TrainingDivergedError`.
     """
 
     def __init__(self, announce: bool = True) -> None:
@@ -107,7 +105,7 @@ def interrupted_message(run_dir: Path | str | None, again: str = "run the same c
     the finished head phase's ``head_history.json``).
     Used by ``python -m helpers.train``.
     """
-    from helpers.data.download import pretty_path
+    from helpers.data.paths import pretty_path
 
     if run_dir is None:
         return ("Interrupted: nothing was saved, as this run had no run folder; give one (--run-dir FOLDER, or run_dir=...) "

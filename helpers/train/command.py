@@ -17,8 +17,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from helpers.data.checks import TrainSettingError
-from helpers.errors import CourseError
+from helpers.errors import CourseError, TrainSettingError
 
 
 def _image_size(text: str) -> tuple[int, int]:

@@ -196,9 +196,9 @@ def separation_note(evaluation, class_names) -> str:
 
 
 def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1):
-    """Build the base under a new head, fit the head on cached features, and return a :class:`helpers.train.TrainResult`.
+    """Build the base under a new head, fit the head on cached features, and return a :class:`helpers.train.fit.TrainResult`.
 
-    ``splits`` is a :class:`~helpers.data.FolderDatasets` of raw 0-255 photos without augmentation;
+    ``splits`` is a :class:`~helpers.data.folders.FolderDatasets` of raw 0-255 photos without augmentation;
     ``choices`` a :class:`helpers.train.options.Choices` naming an ImageNet base. The training
     photos' features (and their mirror images', with ``mirror``) are computed once, the
     validation and test photos' once; :func:`fit_head` fits the head; the returned model is the
@@ -254,7 +254,7 @@ def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1)
     return result
 
 
-#: The options of :func:`helpers.train.fit_and_evaluate` that only mean something epoch by epoch, with the value that leaves them unused.
+#: The options of :func:`helpers.train.fit.fit_and_evaluate` that only mean something epoch by epoch, with the value that leaves them unused.
 EPOCH_OPTIONS = {"schedule": None, "clipnorm": None, "strategy": None, "mixed_precision": None, "callbacks": (),
                  "fine_tune_layers": None, "fine_tune_learning_rate": None, "learning_rate": 1e-3, "patience": 10}
 

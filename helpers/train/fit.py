@@ -18,8 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.data.checks import TrainSettingError
-from helpers.errors import TrainingDivergedError
+from helpers.errors import TrainingDivergedError, TrainSettingError
 
 
 @dataclass(repr=False)
@@ -37,7 +36,7 @@ class TrainResult:
             dropout on), and ``test_accuracy`` when a test split was held out.
         evaluation: the :class:`~helpers.evaluate.Evaluation` of the validation split.
         seconds: wall-clock time of the whole call.
-        datasets: the :class:`~helpers.data.FolderDatasets` it trained on.
+        datasets: the :class:`~helpers.data.folders.FolderDatasets` it trained on.
         best_epoch: the epoch whose weights the model holds (1 = first).
         test_evaluation: the :class:`~helpers.evaluate.Evaluation` of the test split, or ``None``.
         notes: what was adjusted or looks doubtful (batch size, small classes, no ImageNet weights).
@@ -124,7 +123,7 @@ def fit_and_evaluate(
     """Build (unless given), compile, train and evaluate a classifier on prepared splits.
 
     The shared core of :func:`helpers.train.train_from_folder` and :func:`helpers.train.train_from_csv`
-    (their docstrings explain every option). ``splits`` is a :class:`~helpers.data.FolderDatasets`
+    (their docstrings explain every option). ``splits`` is a :class:`~helpers.data.folders.FolderDatasets`
     with integer labels; ``model`` a Keras model with a softmax output (or one sigmoid unit for two
     classes), a function ``(input_shape, num_classes) -> model``, or ``None`` for
     :func:`helpers.models.folder_cnn`. With ``fine_tune_epochs`` the model must have a pretrained
@@ -193,7 +192,7 @@ def _fit_and_evaluate(splits, model, epochs, patience, learning_rate, schedule, 
             model = (model or models.folder_cnn)(shape, len(names))
         steps = options.steps_per_epoch(splits.train) * epochs
         optimizer = options.make_optimizer(learning_rate, schedule=schedule, total_steps=steps, clipnorm=clipnorm)
-        model.compile(optimizer=optimizer, loss=options.loss_for(model), metrics=["accuracy"], jit_compile=jit_compile)
+        model.compile(optimizer=optimizer, loss=models.loss_for(model), metrics=["accuracy"], jit_compile=jit_compile)
 
     def fit(count: int, first_epoch: int, phase: str):
         return _fit(model, splits, count, patience=patience, folder=folder, extra=callbacks, verbose=verbose,
@@ -205,7 +204,7 @@ def _fit_and_evaluate(splits, model, epochs, patience, learning_rate, schedule, 
         layers, rate = options.fine_tune_settings(model, fine_tune_layers, fine_tune_learning_rate)
         with distribute.scope(strategy):
             transfer.fine_tune(model, layers, rate)  # unfreezes the base's top layers, batch norm excepted
-            model.compile(optimizer=options.make_optimizer(rate, clipnorm=clipnorm), loss=options.loss_for(model),
+            model.compile(optimizer=options.make_optimizer(rate, clipnorm=clipnorm), loss=models.loss_for(model),
                           metrics=["accuracy"], jit_compile=jit_compile)
 
     phases = head_then_fine_tune(model, fit, epochs, fine_tune_epochs, unfreeze, folder=folder)
@@ -275,7 +274,7 @@ def head_then_fine_tune(model, fit: Callable, epochs: int, fine_tune_epochs: int
     """Train the head for ``epochs``, then unfreeze and fine-tune for ``fine_tune_epochs``; keep the best epoch of both.
 
     The one place the two-phase loop is written (:func:`fit_and_evaluate`,
-    :func:`helpers.transfer_runs.train_transfer`). ``fit(epochs, first_epoch, phase)`` runs one
+    :func:`helpers.transfer_comparison.train_transfer`). ``fit(epochs, first_epoch, phase)`` runs one
     phase (``phase`` is ``""`` for the head, ``"fine_tune"`` after) and returns its ``History``,
     the model holding that phase's best weights (``EarlyStopping(restore_best_weights=True)``);
     ``unfreeze()`` prepares the model for fine-tuning (:func:`helpers.transfer.fine_tune`).

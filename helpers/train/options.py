@@ -1,6 +1,6 @@
 """Options of the training helpers: optimizer settings, precision, and a pretrained base under the model.
 
-What :func:`helpers.train.fit_and_evaluate` and :func:`helpers.train.train_from_folder` use to turn
+What :func:`helpers.train.fit.fit_and_evaluate` and :func:`helpers.train.train_from_folder` use to turn
 their keyword arguments into Keras objects:
 
 - :func:`make_optimizer`: Adam with an optional learning-rate schedule (``"cosine"``,
@@ -23,9 +23,7 @@ from collections.abc import Callable, Iterator
 
 import keras
 
-from helpers.data.checks import TrainSettingError
-from helpers.models import loss_for  # noqa: F401 - the output rule lives in helpers.models; kept importable here
-from helpers.transfer import classifier_on  # noqa: F401 - the transfer head is built there; kept importable here
+from helpers.errors import TrainSettingError
 
 #: The schedules known by name.
 SCHEDULES = ("cosine", "one_cycle")
@@ -98,7 +96,7 @@ def check_base(base, weights) -> None:
 
     Raises:
         CourseError: an unknown base name; ``TrainSettingError`` for ``weights="imagenet"`` on a base
-            that has none (:func:`helpers.weights.weight_file`); :class:`helpers.weights.WeightsUnavailableError`
+            that has none (:func:`helpers.data.weights.weight_file`); :class:`helpers.errors.WeightsUnavailableError`
             when the weight file is in no cache, mirror or origin.
     """
     if not isinstance(base, str):
@@ -106,7 +104,7 @@ def check_base(base, weights) -> None:
             raise TrainSettingError(f"base must be a name such as 'MobileNetV2' or a Keras model, not {type(base).__name__}.")
         return
     from helpers import transfer
-    from helpers.weights import fetch_weights
+    from helpers.data.weights import fetch_weights
 
     transfer.get_base(base)  # an unknown name
     if isinstance(weights, str) and weights == "imagenet":
@@ -213,7 +211,8 @@ class Choices:
 
 
 def _weights_can_be_had(base: str) -> bool:
-    from helpers.weights import WeightsUnavailableError, fetch_weights, weights_cached
+    from helpers.data.weights import fetch_weights, weights_cached
+    from helpers.errors import WeightsUnavailableError
 
     if weights_cached(base):
         return True
@@ -229,7 +228,7 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
     """Fill in what the caller left to the course (``None``, ``base="auto"``), from the profile and the base.
 
     - ``base="auto"`` (the default): a pretrained base, fetched like the datasets
-      (:func:`helpers.weights.fetch_weights`): in the full profile on a GPU the first of
+      (:func:`helpers.data.weights.fetch_weights`): in the full profile on a GPU the first of
       :data:`AUTO_BASES` ``["gpu"]`` whose weights can be had, else MobileNetV2 with alpha 0.35.
       With ``model=`` given it means no base. When no weights can be had: the course CNN from
       scratch, with ``fallback`` saying so and what to do.
@@ -243,8 +242,8 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
     Raises:
         TrainSettingError: ``base="auto"`` with ``weights`` other than ``"imagenet"``.
     """
+    from helpers.data.weights import weight_file
     from helpers.profile import current_profile, gpu_names
-    from helpers.weights import weight_file
 
     profile = current_profile()[0]
     gpu = profile == "full" and bool(gpu_names())

@@ -109,7 +109,7 @@ def run_folder_lock(folder: os.PathLike | str) -> Iterator[Path]:
         RunFolderBusyError: another process (or another run in this one) holds the folder.
     """
     global last_run_dir
-    from helpers.data.download import pretty_path
+    from helpers.data.paths import pretty_path
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -237,7 +237,7 @@ class RunState(keras.callbacks.Callback):
         self.resumed_from, self.history, self.epochs, self._best_file, self._best_epoch = 0, {}, [], None, -1
         if not self.path.is_file():
             return
-        from helpers.data.download import pretty_path
+        from helpers.data.paths import pretty_path
 
         try:
             arrays, meta = load_arrays(self.path)

@@ -4,7 +4,7 @@ A path with ``~``, an archive not yet extracted, a misspelt folder or class name
 are suggested), ``classes="cats,dogs"`` given as one string, a dataset root whose sub-folders are
 ``train/`` and ``validation/`` (splits, not classes), a validation folder with a class the training
 folder lacks, and impossible sizes or label modes. Used by :mod:`helpers.data.folders`,
-:mod:`helpers.data.scan`, :mod:`helpers.data.checks` and :mod:`helpers.data.labels_csv`.
+:mod:`helpers.data.checks.scan`, :mod:`helpers.data.checks.rules` and :mod:`helpers.data.labels_csv`.
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
 """
@@ -15,13 +15,9 @@ import numbers
 import os
 from pathlib import Path
 
-from helpers.data.download import pretty_path
-from helpers.data.image_check import is_ignored
+from helpers.data.checks.image_check import is_ignored
+from helpers.data.paths import pretty_path
 from helpers.errors import FolderError, TrainSettingError, did_you_mean
-
-__all__ = ["ARCHIVE_SUFFIXES", "LABEL_MODES", "SPLIT_NAMES", "FolderError", "as_folder", "check_class_list", "check_no_empty_class",
-           "check_not_splits", "check_options", "check_validation_classes"]
-
 
 #: File names that are archives, not folders (a download not yet extracted).
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".tar.bz2", ".tar.xz", ".7z", ".rar")
@@ -39,7 +35,7 @@ def as_folder(directory: os.PathLike | str, what: str = "") -> Path:
     name = f"The {what}folder {pretty_path(path)}" if what else pretty_path(path)
     if path.is_file() and path.name.lower().endswith(ARCHIVE_SUFFIXES):
         raise FolderError(f"{name} is an archive, not a folder: extract it first (shutil.unpack_archive(...), or "
-                          "data.fetch for a course dataset) and give the extracted folder.")
+                          "helpers.data.download.fetch for a course dataset) and give the extracted folder.")
     if path.is_file():
         raise FolderError(f"{name} is a file, not a folder; give the folder that holds the class sub-folders.")
     try:
@@ -130,7 +126,7 @@ def check_not_splits(scan) -> None:
 
 
 def check_no_empty_class(scan) -> None:
-    """Raise :class:`FolderError` for the first class of a :class:`~helpers.data.scan.FolderScan` without usable images."""
+    """Raise :class:`FolderError` for the first class of a :class:`~helpers.data.checks.scan.FolderScan` without usable images."""
     for row in scan.classes:
         if row.images == 0:
             bad = [p for p in scan.problems if row.folder in p.path.parents]

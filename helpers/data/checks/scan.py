@@ -7,9 +7,9 @@ every file once with Pillow and reports, per class, the usable images, the unrea
 files, formats, colour modes, sizes and duplicates (by content hash), and flags classes too small
 to split or to fill a batch. It never changes the folder::
 
-    scan = data.scan_folder(flowers, batch_size=32, validation_split=0.2)
+    scan = scan_folder(flowers, batch_size=32, validation_split=0.2)
     print(scan)                # one row per class, then every problem file and note
-    data.quarantine(scan)      # move the problem files aside, with a log (optional)
+    quarantine(scan)           # helpers.data.checks.quarantine: move the problem files aside, with a log (optional)
 
 Hidden and system entries (``.DS_Store``, ``.ipynb_checkpoints``, ``__MACOSX``, ``Thumbs.db``,
 ``desktop.ini``) are never classes nor images; they are listed as *ignored*. Results are cached per
@@ -17,8 +17,8 @@ file (path, size, modification time) in a small JSON file in the Keras cache, so
 an unchanged folder only reads the file list. JPEGs are decoded at reduced scale (Pillow's
 ``draft``): every compressed byte is still decoded, so damage is found, at half the cost.
 
-Introduced in ``05_flowers_train_from_folder.ipynb``; :func:`helpers.data.image_datasets`,
-:func:`helpers.data.class_counts` and ``train_from_folder`` run it for you.
+Introduced in ``05_flowers_train_from_folder.ipynb``; :func:`helpers.data.folders.image_datasets`,
+:func:`helpers.data.checks.rules.class_counts` and ``train_from_folder`` run it for you.
 """
 
 from __future__ import annotations
@@ -31,15 +31,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.data.download import pretty_path
-from helpers.data.image_check import inspect_files, inspect_image, is_ignored
-from helpers.data.layout import FolderError, as_folder, check_class_list
-from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES, is_image_name
-from helpers.errors import did_you_mean
+from helpers.data.checks.image_check import inspect_files, is_ignored
+from helpers.data.checks.layout import as_folder, check_class_list
+from helpers.data.paths import pretty_path
+from helpers.data.registry import KERAS_SUFFIXES, is_image_name
+from helpers.errors import FolderError, did_you_mean
 from helpers.tables import text_table
-
-__all__ = ["IMAGE_SUFFIXES", "ClassScan", "FileProblem", "FolderScan", "inspect_image", "inspect_listed", "is_ignored", "scan_folder"]
-
 
 #: Pillow's colour modes in words, for the summary.
 MODE_NAMES = {"RGB": "colour", "L": "grayscale", "RGBA": "colour with transparency", "LA": "grayscale with transparency",
@@ -149,7 +146,7 @@ class FolderScan:
         if len(self.problems) > max_files:
             lines.append(f"  ... and {len(self.problems) - max_files} more (print the scan to see all)")
         if self.problems:
-            lines.append("  Move them aside with data.quarantine(data.scan_folder(FOLDER)), or leave them: they are skipped.")
+            lines.append("  Move them aside with helpers.data.checks.quarantine.quarantine(scan), or leave them: they are skipped.")
         lines += [f"note: {note}" for note in self.notes]
         if self.ignored:
             names = Counter(path.name for path in self.ignored)

@@ -3,7 +3,7 @@
 :func:`inspect_image` says whether a file's bytes are a usable image and, when not, why (empty,
 not an image, damaged, too large), and whether TensorFlow reads it right; :func:`inspect_files`
 runs it over many files in threads and caches the answers per file (path, size, modification
-time) in a JSON file in the Keras cache. Used by :mod:`helpers.data.scan` and :mod:`helpers.predict`.
+time) in a JSON file in the Keras cache. Used by :mod:`helpers.data.checks.scan` and :mod:`helpers.predict`.
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
 """
@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers.data.download import cache_dir
-from helpers.data.registry import IMAGE_SUFFIXES, KERAS_SUFFIXES  # noqa: F401 - defined there, importable from here too
+from helpers.data.paths import cache_dir
 from helpers.files import write_json_atomically
 
 #: Formats TensorFlow's ``decode_image`` reads correctly (as Pillow names them). WebP is not among

@@ -1,11 +1,10 @@
-"""Transfer-learning runs (introduced in ``06_transfer_learning.ipynb``).
+"""Notebook 06's side-by-side runs of pretrained bases and transfer recipes (``06_transfer_learning.ipynb``).
 
-- :func:`train_transfer` runs the whole recipe in one call: feature extraction, then fine-tuning (or, with
-  ``weights=None``, the same network from scratch); :func:`compare_bases` and :func:`comparison_table` train
-  and tabulate several bases, "weights unavailable" where :func:`available_weights` could not fetch a file.
-- :func:`time_bases` and :func:`timing_table` measure what needs no weights: parameters, input size,
-  preprocessing and milliseconds per image on this machine.
-- :func:`plot_phases` draws both training phases on one plot; :func:`show_predictions` a grid of photos with
+- :func:`train_transfer`: the whole recipe in one call, feature extraction then fine-tuning (or, with ``weights=None``, the
+  same network from scratch); :func:`compare_bases` and :func:`comparison_table` train and tabulate several bases,
+  "weights unavailable" where :func:`available_weights` could not fetch a file.
+- :func:`time_bases` and :func:`timing_table` measure what needs no weights (parameters, input size, preprocessing, ms per
+  image here); :func:`plot_phases` draws both training phases on one plot; :func:`show_predictions` a grid of photos with
   their predicted class, mistakes marked; :class:`StopAfterSeconds` gives a run a wall-clock budget.
 """
 
@@ -23,10 +22,11 @@ import keras
 import numpy as np
 
 from helpers import transfer
-from helpers.data.download import MIRROR_ENV
+from helpers.data.paths import MIRROR_ENV
+from helpers.data.weights import fetch_weights, weight_file
+from helpers.errors import WeightsUnavailableError
 from helpers.tables import text_table
 from helpers.train.fit import best_epoch_index, head_then_fine_tune
-from helpers.weights import WeightsUnavailableError, fetch_weights, weight_file
 
 NOT_TRAINED = "not trained in this profile"
 SCRATCH_LEARNING_RATE = 1e-3  # Adam's default, for a whole network trained from random weights
@@ -137,7 +137,7 @@ def train_transfer(
     the epoch with the lowest validation loss of both phases; the result reports each phase's best accuracy.
 
     Args:
-        splits: a :class:`helpers.data.FolderDatasets` (``train``, ``validation``, ``class_names``, ``image_size``).
+        splits: a :class:`helpers.data.folders.FolderDatasets` (``train``, ``validation``, ``class_names``, ``image_size``).
     """
     spec = transfer.get_base(base)
     scratch = weights is None
@@ -185,7 +185,7 @@ def compare_bases(
     """Train each base on each dataset where possible; list every base either way.
 
     Args:
-        datasets: a name for each dataset and its :class:`helpers.data.FolderDatasets`, or ``None``
+        datasets: a name for each dataset and its :class:`helpers.data.folders.FolderDatasets`, or ``None``
             when it was not loaded (nothing is trained on it).
         bases: the bases to list.
         available: which bases' weights could be fetched (from :func:`available_weights`).

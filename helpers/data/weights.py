@@ -21,7 +21,8 @@ import contextlib
 import io
 from pathlib import Path
 
-from helpers.data.download import MIRROR_ENV, cached_path, fetch_archive, is_valid, pretty_path
+from helpers.data.download import fetch_archive, is_valid
+from helpers.data.paths import MIRROR_ENV, cached_path, pretty_path
 from helpers.data.registry import Archive, DatasetInfo
 from helpers.errors import ChecksumError, DatasetUnavailableError, TrainSettingError, WeightsUnavailableError
 

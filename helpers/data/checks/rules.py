@@ -15,18 +15,16 @@ import numbers
 import os
 from collections.abc import Sequence
 
-from helpers.data.download import pretty_path
-from helpers.data.layout import FolderError, as_folder, check_no_empty_class, check_not_splits
-from helpers.data.scan import scan_folder
-from helpers.errors import TrainSettingError
-
-__all__ = ["TrainSettingError", "check_sizes", "check_split", "check_split_settings", "check_training_numbers", "class_counts", "split_sizes"]
+from helpers.data.checks.layout import as_folder, check_no_empty_class, check_not_splits
+from helpers.data.checks.scan import scan_folder
+from helpers.data.paths import pretty_path
+from helpers.errors import FolderError, TrainSettingError
 
 
 def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = None) -> dict[str, int]:
     """Usable images in each class sub-folder of ``directory`` (sub-sub-folders included), in label order.
 
-    The folder is scanned first (:func:`helpers.data.scan_folder`, cached): unreadable and
+    The folder is scanned first (:func:`helpers.data.checks.scan.scan_folder`, cached): unreadable and
     non-image files are not counted, and hidden or system folders (``.ipynb_checkpoints``,
     ``__MACOSX``) are never classes.
 
@@ -72,7 +70,7 @@ def check_split_settings(
 
     Args:
         needs: what the caller cannot do without: ``"validation"`` exactly one of ``validation_split``
-            and ``validation_dir`` (:func:`helpers.data.image_datasets`); ``"validation_split"`` (a CSV
+            and ``validation_dir`` (:func:`helpers.data.folders.image_datasets`); ``"validation_split"`` (a CSV
             file: no second folder); ``"nothing"``.
 
     Returns:

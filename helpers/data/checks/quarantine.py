@@ -2,8 +2,8 @@
 
 ::
 
-    scan = data.scan_folder(folder)
-    log = data.quarantine(scan)        # folder_quarantine/<class>/<file> and folder_quarantine/quarantine_log.csv
+    scan = scan_folder(folder)         # helpers.data.checks.scan
+    log = quarantine(scan)             # folder_quarantine/<class>/<file> and folder_quarantine/quarantine_log.csv
 
 The quarantine folder sits next to the data folder (``<data>_quarantine``), so the class folders
 hold only usable images afterwards; the log says, for each file, where it was, why it moved and
@@ -20,8 +20,8 @@ import os
 import time
 from pathlib import Path
 
-from helpers.data.paths import move_aside, pretty_path
-from helpers.data.scan import FolderScan
+from helpers.data.checks.scan import FolderScan
+from helpers.data.paths import move_without_overwriting, pretty_path
 from helpers.errors import QuarantineError
 
 LOG_NAME = "quarantine_log.csv"
@@ -33,7 +33,7 @@ def quarantine(
     """Move the problem files of ``scan`` (and, with ``duplicates=True``, every copy after the first) aside.
 
     Args:
-        scan: what :func:`helpers.data.scan_folder` found.
+        scan: what :func:`helpers.data.checks.scan.scan_folder` found.
         to: the quarantine folder (default: ``<data folder>_quarantine`` beside it).
         duplicates: also move the second and later copies of duplicate files.
         verbose: print one line saying what moved where.
@@ -64,7 +64,7 @@ def quarantine(
             for path, reason in moves:
                 (target / scan._rel(path)).parent.mkdir(parents=True, exist_ok=True)
                 try:
-                    destination = move_aside(path, target / scan._rel(path))  # name-1.jpg... when quarantined before
+                    destination = move_without_overwriting(path, target / scan._rel(path))  # name-1.jpg... when quarantined before
                 except OSError as error:
                     raise QuarantineError(
                         f"Could not move {scan._rel(path)} out of {pretty_path(scan.root)} ({error.strerror or error}); "
