@@ -16,6 +16,7 @@ import pytest
 from helpers.course import pack, pack_index
 from helpers.course.__main__ import main
 from helpers.course.pack_index import verify
+from helpers.data import registry
 from helpers.data.arrays import load_cifar10
 from helpers.data.download import fetch, mirror_candidates
 from helpers.data.registry import get_dataset
@@ -249,7 +250,7 @@ def test_profiles():
 
 def test_notebook_uses_are_read_from_the_notebooks(tmp_path):
     uses = pack_index.notebooks_using()
-    assert set(uses) >= {*pack.DATASETS, pack_index.WEIGHTS_FOLDER}, "every dataset is used by some notebook"
+    assert set(uses) >= {*registry.DATASETS, pack_index.WEIGHTS_FOLDER}, "every dataset is used by some notebook"
     assert "04_cats_vs_dogs_augmentation" in uses["cats_and_dogs"]
     assert pack_index.notebooks_using(tmp_path) == pack_index.NOTEBOOKS_FALLBACK
 

@@ -19,12 +19,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.data.download import MIRROR_ENV, pretty_path
+from helpers.data.paths import MIRROR_ENV, pretty_path
 from helpers.errors import CourseError
 from helpers.tables import text_table
 
 if TYPE_CHECKING:
-    from helpers.course.pack import PackResult
+    from helpers.course.pack_index import PackResult
 
 
 def serve_instructions(directory: Path) -> str:
@@ -97,7 +97,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m helpers.course`` parser and its sub-commands."""
-    from helpers.course.pack import DEFAULT_PROFILE, PROFILES
+    from helpers.course.pack_index import DEFAULT_PROFILE, PROFILES
 
     parser = argparse.ArgumentParser(prog="python -m helpers.course", description="Pack a classroom mirror of the course's data, or check one.")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -323,7 +323,7 @@ def train_from_folder(
         TypeError: an option no step takes.
     """
     from helpers.data.folders import image_datasets
-    from helpers.train.options import _sort_options as sort_options
+    from helpers.train.options import sort_options
 
     steps = sort_options(options, STEP_OPTIONS, "train_from_folder")
     _check_settings(epochs, validation_split, validation_dir, test_split)
