@@ -1,8 +1,7 @@
 """Notebook 06's side-by-side runs of pretrained bases and transfer recipes (``06_transfer_learning.ipynb``).
 
-- :func:`train_transfer`: the whole recipe in one call, feature extraction then fine-tuning (or, with ``weights=None``, the
-  same network from scratch); :func:`compare_bases` and :func:`comparison_table` train and tabulate several bases,
-  "weights unavailable" where :func:`available_weights` could not fetch a file.
+- :func:`train_transfer`: feature extraction then fine-tuning in one call (``weights=None``: the same network from scratch);
+  :func:`compare_bases` and :func:`comparison_table` train and tabulate several bases ("weights unavailable": no file).
 - :func:`time_bases` and :func:`timing_table` measure what needs no weights (parameters, input size, preprocessing, ms per
   image here); :func:`plot_phases` draws both training phases on one plot; :func:`show_predictions` a grid of photos with
   their predicted class, mistakes marked; :class:`StopAfterSeconds` gives a run a wall-clock budget.
