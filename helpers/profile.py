@@ -153,27 +153,28 @@ def forced_speedups() -> AcceleratorSettings | None:
     return AcceleratorSettings(False, False, f"{SPEEDUPS_ENV}=off")
 
 
-def _compile_with_xla_by_default(enabled: bool) -> None:
-    """Make ``compile``'s ``jit_compile="auto"`` mean XLA on (``enabled``) on a machine where Keras would leave it off.
+def _resolve_as_on_a_gpu(model) -> bool:
+    """``jit_compile="auto"`` decided as Keras decides it on a GPU: XLA unless tf.distribute or a layer rules it out."""
+    if getattr(model, "_distribute_strategy", None):
+        return False
+    return all(getattr(layer, "supports_jit", True) for layer in model._flatten_layers())
 
-    Keras's ``"auto"`` compiles with XLA only where TensorFlow sees a GPU; forced speed-ups on a CPU
-    need every ``model.compile(...)``, the notebooks' own included, to compile with XLA as it would on
-    a GPU. An explicit ``jit_compile=True`` or ``False`` is left as given.
+
+def _compile_with_xla_by_default(enabled: bool) -> None:
+    """Make ``compile``'s ``jit_compile="auto"`` mean XLA (``enabled``) on a machine where Keras would leave it off.
+
+    Keras resolves ``"auto"`` to XLA only where TensorFlow sees a GPU (``Model._resolve_auto_jit_compile``);
+    forced speed-ups on a CPU need every ``model.compile(...)``, the notebooks' own included, to decide
+    as on a GPU. An explicit ``jit_compile=True`` or ``False`` is left as given, and ``compile`` itself
+    is untouched (so ``load_model`` still compiles a saved model).
     """
     import keras
 
-    original = getattr(keras.Model.compile, "__wrapped_for_xla__", None)
-    if original is not None and not enabled:
-        keras.Model.compile = original
-    elif original is None and enabled:
-        plain = keras.Model.compile
-
-        def compile_with_xla(self, *args, jit_compile="auto", **kwargs):
-            return plain(self, *args, jit_compile=True if jit_compile == "auto" else jit_compile, **kwargs)
-
-        compile_with_xla.__wrapped_for_xla__ = plain
-        compile_with_xla.__doc__ = plain.__doc__
-        keras.Model.compile = compile_with_xla
+    forced = keras.Model.__dict__.get("_resolve_auto_jit_compile") is _resolve_as_on_a_gpu
+    if enabled and not forced:
+        keras.Model._resolve_auto_jit_compile = _resolve_as_on_a_gpu
+    elif forced and not enabled:
+        del keras.Model._resolve_auto_jit_compile
 
 
 def apply_accelerator_settings(settings: AcceleratorSettings | None = None) -> AcceleratorSettings:
