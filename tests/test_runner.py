@@ -173,3 +173,14 @@ def test_readme_command_rewrites_the_generated_tables(tmp_path, capsys):
     assert runner.main(["--summary", str(tmp_path / "missing.json"), "--readme", str(readme)]) == 1
     message = capsys.readouterr().out
     assert "No readable missing.json" in message and "run `make outputs` first" in message, "what is missing, what to do"
+
+
+def test_the_log_says_which_speed_ups_each_notebook_trained_with():
+    """``make smoke`` forces mixed precision and XLA: each notebook's line in the log says what its banner said."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("show_profile()")])
+    notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=(
+        "Profile: full\nSpeed-ups: mixed precision on, XLA on (COURSE_SPEEDUPS=on: forced, as on a recent GPU)\n"))]
+    assert runner.banner_speed_ups(notebook) == "mixed precision on, XLA on"
+    assert runner.banner_speed_ups(nbformat.v4.new_notebook()) == ""

@@ -62,6 +62,17 @@ class NotebookResult:
     hardware: str = ""
     date: str = ""
     run: str = ""  # when the runner that produced this row started (UTC): rows of one run share it
+    speed_ups: str = ""  # what the banner said training used, e.g. "mixed precision on, XLA on"
+
+
+def banner_speed_ups(notebook: Any) -> str:
+    """What an executed notebook's banner says about mixed precision and XLA (its ``Speed-ups:`` line), or ``""``."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            for line in str(output.get("text", "")).splitlines():
+                if line.startswith("Speed-ups: "):
+                    return line.removeprefix("Speed-ups: ").split(" (")[0]
+    return ""
 
 
 #: Environment variables a learner does not have: the test set-up's mirror and Keras cache.
@@ -150,7 +161,7 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
         seconds = time.perf_counter() - start
         row = NotebookResult(
             path.stem, status, seconds=round(seconds, 1), profile=os.environ.get("COURSE_PROFILE", ""),
-            date=datetime.now(UTC).strftime("%Y-%m-%d"),
+            date=datetime.now(UTC).strftime("%Y-%m-%d"), speed_ups=banner_speed_ups(notebook),
         )
         if results_file.is_file():
             figures = json.loads(results_file.read_text())
@@ -263,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {path.name} ...", end=" ", flush=True)
         row = run_notebook(path, timeout=args.timeout, inplace=args.inplace)
         row.profile, row.hardware, row.run = profile, hardware, run_id
-        print(f"{row.status} ({row.seconds:.0f} s)", flush=True)
+        print(f"{row.status} ({row.seconds:.0f} s)" + (f"; speed-ups: {row.speed_ups}" if row.speed_ups else ""), flush=True)
         rows.append(row)
     wall = time.perf_counter() - start
     print()
