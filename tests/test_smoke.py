@@ -122,7 +122,7 @@ PATCHED = (
     (download, "choose_variant"), (arrays, "choose_variant"),
     (folders, "image_datasets"),
     (weights, "fetch_weights"), (transfer, "fetch_weights"), (transfer_comparison, "fetch_weights"),
-    (transfer, "_resolve_weights"),
+    (transfer, "_resolve_weights"), (folders, "dataset_arrays"),
 )
 
 

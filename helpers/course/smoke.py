@@ -1,6 +1,7 @@
 """Smoke run: every notebook's full-profile code path, end to end, on a CPU, in minutes.
 
-``make smoke`` runs the series with ``COURSE_PROFILE=full`` and ``COURSE_SMOKE=1``. The full
+``make smoke`` runs the series with ``COURSE_PROFILE=full``, ``COURSE_SMOKE=1`` and ``COURSE_SPEEDUPS=on``
+(mixed precision and XLA forced on, as on a recent GPU: :func:`helpers.profile.forced_speedups`). The full
 profile then takes every branch it takes on a GPU (full image sizes, the large ``keras.applications``
 bases, fine-tuning, the ensembles' full recipe), but with tiny caps, so a line that only the full
 profile runs is executed, and fails the run if it raises, long before anyone has a GPU at hand.
@@ -13,7 +14,8 @@ in each notebook's kernel before the notebook's first cell, which:
   :data:`STEPS` batches (``predict`` is left alone: its rows must match the labels);
 - keeps at most :data:`TRAIN_IMAGES` training and :data:`EVAL_IMAGES` validation and test images
   in the folder datasets of :func:`helpers.data.folders.image_datasets`, and batches of at most
-  :data:`BATCH` images there and in ``fit`` on arrays;
+  :data:`BATCH` images there and in ``fit`` on arrays, and the first :data:`EVAL_IMAGES` images of
+  :func:`helpers.data.folders.dataset_arrays` (so a plain-Keras split pairs with a capped one);
 - uses a dataset's mini archive where its full archive is not on this machine (in the Keras cache
   or a mirror folder) but the mini one can be had (a course mirror); without a mirror, the full
   archive is downloaded as usual;
@@ -212,6 +214,22 @@ def capped_folders(image_datasets: Callable) -> Callable:
     return wrapper
 
 
+def capped_arrays(dataset_arrays: Callable) -> Callable:
+    """Wrap ``dataset_arrays``: at most :data:`EVAL_IMAGES` images, the first ones.
+
+    A notebook's plain-Keras split (uncapped) then holds the same photos as the one call's capped
+    split of the same files, so paired comparisons still pair the same photos.
+    """
+
+    @functools.wraps(dataset_arrays)
+    def wrapper(*args, **kwargs):
+        images, labels = dataset_arrays(*args, **kwargs)
+        return images[:EVAL_IMAGES], labels[:EVAL_IMAGES]
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
 def weights_here(base: str) -> bool:
     """True when ``base``'s ImageNet weight file is in the Keras cache or a mirror folder."""
     from helpers.data.registry import DatasetInfo
@@ -283,3 +301,4 @@ def install() -> None:
         if not getattr(owner.fetch_weights, "__smoke__", False):
             owner.fetch_weights = wrapped_weights
     _patch(transfer, "_resolve_weights", random_when_absent)
+    _patch(folders, "dataset_arrays", capped_arrays)
