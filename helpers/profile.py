@@ -160,21 +160,29 @@ def _resolve_as_on_a_gpu(model) -> bool:
     return all(getattr(layer, "supports_jit", True) for layer in model._flatten_layers())
 
 
-def _compile_with_xla_by_default(enabled: bool) -> None:
-    """Make ``compile``'s ``jit_compile="auto"`` mean XLA (``enabled``) on a machine where Keras would leave it off.
+def _resolve_never(model) -> bool:
+    """``jit_compile="auto"`` decided as off: speed-ups forced off on a machine with a GPU."""
+    return False
 
-    Keras resolves ``"auto"`` to XLA only where TensorFlow sees a GPU (``Model._resolve_auto_jit_compile``);
-    forced speed-ups on a CPU need every ``model.compile(...)``, the notebooks' own included, to decide
-    as on a GPU. An explicit ``jit_compile=True`` or ``False`` is left as given, and ``compile`` itself
-    is untouched (so ``load_model`` still compiles a saved model).
+
+def _auto_jit_compile_follows(jit_compile: bool, has_gpu: bool) -> None:
+    """Make ``compile``'s ``jit_compile="auto"`` agree with ``jit_compile`` where Keras's own rule would not.
+
+    Keras resolves ``"auto"`` to XLA only where TensorFlow sees a GPU (``Model._resolve_auto_jit_compile``).
+    Speed-ups forced on without a GPU make it decide as on a GPU (XLA unless tf.distribute or a layer
+    rules it out); forced off with a GPU make it decide off. Elsewhere Keras's rule stands. Every
+    ``model.compile(...)`` follows, the notebooks' own included; an explicit ``jit_compile=True`` or
+    ``False`` is left as given, and ``compile`` itself is untouched (so ``load_model`` still compiles a
+    saved model).
     """
     import keras
 
-    forced = keras.Model.__dict__.get("_resolve_auto_jit_compile") is _resolve_as_on_a_gpu
-    if enabled and not forced:
-        keras.Model._resolve_auto_jit_compile = _resolve_as_on_a_gpu
-    elif forced and not enabled:
+    wanted = None if jit_compile == has_gpu else (_resolve_as_on_a_gpu if jit_compile else _resolve_never)
+    current = keras.Model.__dict__.get("_resolve_auto_jit_compile")
+    if current in (_resolve_as_on_a_gpu, _resolve_never) and current is not wanted:
         del keras.Model._resolve_auto_jit_compile
+    if wanted is not None:
+        keras.Model._resolve_auto_jit_compile = wanted
 
 
 def apply_accelerator_settings(settings: AcceleratorSettings | None = None) -> AcceleratorSettings:
@@ -183,13 +191,14 @@ def apply_accelerator_settings(settings: AcceleratorSettings | None = None) -> A
     ``mixed_float16`` when mixed precision is on, else ``float32``; models built afterwards follow
     it (the course's builders keep their output layer in float32). XLA needs nothing set on a GPU:
     ``compile``'s default ``jit_compile="auto"`` already uses it there; where speed-ups are forced on a
-    machine without a GPU (``COURSE_SPEEDUPS=on``), ``"auto"`` is made to mean XLA too.
+    machine without a GPU (``COURSE_SPEEDUPS=on``), ``"auto"`` is made to mean XLA too, and where they
+    are forced off on a GPU (``COURSE_SPEEDUPS=off``), to mean no XLA: the banner says what ``compile`` does.
     """
     import keras
 
     settings = settings or accelerator_settings()
     keras.mixed_precision.set_global_policy("mixed_float16" if settings.mixed_precision else "float32")
-    _compile_with_xla_by_default(settings.jit_compile and not gpu_details())
+    _auto_jit_compile_follows(settings.jit_compile, has_gpu=bool(gpu_details()))
     return settings
 
 

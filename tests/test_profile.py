@@ -171,6 +171,23 @@ def test_speed_ups_forced_on_a_cpu_compile_every_model_with_xla_in_float16(monke
     assert keras.mixed_precision.global_policy().name == "float32"
 
 
+def test_speed_ups_forced_off_on_a_gpu_keep_xla_off_as_the_banner_says(monkeypatch):
+    monkeypatch.setattr(profile, "gpu_details", lambda: [{"name": "NVIDIA H100", "compute_capability": (9, 0)}])
+    monkeypatch.setenv(profile.SPEEDUPS_ENV, "off")
+    keras_rule = next(owner for owner in keras.Model.__mro__ if "_resolve_auto_jit_compile" in owner.__dict__)
+    monkeypatch.setattr(keras_rule, "_resolve_auto_jit_compile", lambda self: True)  # Keras's answer on a GPU
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    try:
+        assert profile.apply_accelerator_settings().line.startswith("Speed-ups: mixed precision off, XLA off")
+        model.compile("adam", "sparse_categorical_crossentropy")
+        assert model.jit_compile is False
+    finally:
+        monkeypatch.delenv(profile.SPEEDUPS_ENV)
+        monkeypatch.setattr(profile, "gpu_details", lambda: [])
+        profile.apply_accelerator_settings()
+    assert "_resolve_auto_jit_compile" not in keras.Model.__dict__, "the automatic rule leaves Keras's own decision"
+
+
 def test_a_speed_ups_setting_the_course_does_not_know_is_one_clear_sentence(monkeypatch):
     monkeypatch.setenv(profile.SPEEDUPS_ENV, "yes")
     with pytest.raises(SettingError, match="use auto .*, on or off"):
