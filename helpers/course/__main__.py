@@ -1,6 +1,9 @@
-"""The instructor's packing command: ``python -m helpers.course pack|verify DIR``.
+"""The instructor's packing command, ``python -m helpers.course pack|verify DIR``, and the translators' ``translate``.
 
 ::
+
+    python -m helpers.course translate                        # update the zh_CN catalogues, regenerate notebooks/zh_CN/
+    python -m helpers.course translate --check                # change nothing; exit 1 when the edition is out of step
 
     python -m helpers.course pack classroom-mirror            # workshop set: quick profile + full archives + light weights
     python -m helpers.course pack classroom-mirror --profile quick --offline
@@ -95,6 +98,22 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _translate(args: argparse.Namespace) -> int:
+    from helpers.course import edition
+
+    report = edition.build(write=not args.check)
+    verb = "out of date" if args.check else "updated"
+    for label, names in (("catalogues", report.catalogues_changed), ("notebooks", report.notebooks_changed)):
+        print(f"{label} {verb}: {', '.join(names) if names else 'none'}")
+    for problem in report.unfinished[: args.show]:
+        print(problem)
+    if len(report.unfinished) > args.show:
+        print(f"... and {len(report.unfinished) - args.show} more")
+    print(f"{len(report.unfinished)} entries without a finished translation (they stay in English).")
+    stale = report.catalogues_changed or report.notebooks_changed
+    return 1 if args.check and (stale or report.unfinished) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m helpers.course`` parser and its sub-commands."""
     from helpers.course.pack_index import DEFAULT_PROFILE, PROFILES
@@ -114,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check the files of a packed folder against index.json and the registry")
     verify.add_argument("directory", type=Path)
     verify.set_defaults(run=_verify)
+    translate = commands.add_parser("translate", help="update the Chinese catalogues from the English sources and regenerate notebooks/zh_CN/")
+    translate.add_argument("--check", action="store_true", help="write nothing; exit 1 when a catalogue or notebook is out of date or a translation unfinished")
+    translate.add_argument("--show", type=int, default=20, help="how many unfinished entries to list (default 20)")
+    translate.set_defaults(run=_translate)
     return parser
 
 
