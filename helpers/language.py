@@ -12,6 +12,7 @@ the translation catalogues, standard gettext ``.po`` files in ``helpers/locale/<
 notebook, ``course.po`` for the rest), read with Babel. A message without a finished translation (missing
 or marked fuzzy) stays in English. Keras's and TensorFlow's own logs stay as they are.
 
+Text fixed at import time (an exercise's hint) is marked with :func:`N_` and translated where it is shown.
 Write a message as ``_("{count:,} images in {folder}").format(count=count, folder=folder)``: the
 placeholders are named, so a translation may put them in another order; an f-string inside ``_()``
 would be filled in before the lookup and never found.
@@ -108,3 +109,12 @@ def gettext(message: str) -> str:
 
 #: The usual gettext name, so that ``pybabel extract`` and translators' tools find the messages.
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it now (gettext's ``gettext_noop``).
+
+    For text fixed when a module is imported (an exercise's hint, a table of reasons), possibly before a
+    notebook chooses its language: the code that shows it later calls ``_(message)``.
+    """
+    return message

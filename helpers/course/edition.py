@@ -42,7 +42,7 @@ COURSE_CATALOGUE = "course"
 #: The one line by which a Chinese notebook's code differs from the English one.
 LANGUAGE_LINE = f"%env COURSE_LANGUAGE={LANGUAGE}"
 #: gettext's keywords, as Babel's extractor takes them.
-KEYWORDS = {"_": None, "gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "N_": None}
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _NOTEBOOK_LINK = re.compile(r"(/blob/[^/\s)]+/notebooks/)(\d\d_[\w-]+\.ipynb)")
