@@ -6,8 +6,11 @@
 #               mixed precision and XLA forced on as on a GPU (COURSE_SPEEDUPS=on)
 #   make test-oldest  (maintainers) unit tests and notebooks 00-02 with the oldest TensorFlow/Keras declared
 #   make outputs  (maintainers) re-execute every notebook in place with a learner's settings (no mirror,
-#                 the default Keras cache), record the run in notebooks/outputs_summary.json (committed),
-#                 then rewrite the README's results tables from it
+#                 the default Keras cache), both editions (notebooks/ then notebooks/zh_CN/), record each run in its
+#                 outputs_summary.json (committed), then rewrite README.md's and README.zh-CN.md's results from them
+#   make test-zh  (maintainers) every cell of the Chinese notebooks under nbval (make test runs a share of them)
+#   make translate  (translators) update the Chinese catalogues helpers/locale/zh_CN/*.po from the English
+#                 sources and regenerate notebooks/zh_CN/ (python -m helpers.course translate)
 #   make readme   (maintainers) only rewrite the README's results tables from notebooks/outputs_summary.json
 # Both work offline when ../shared (a Keras cache and a course mirror) sits beside the checkout.
 
@@ -21,7 +24,7 @@ ifneq ($(wildcard ../shared/course_data),)
 export COURSE_DATA_MIRROR ?= $(abspath ../shared/course_data);$(abspath ../shared/keras_home)
 endif
 
-.PHONY: install run test bench smoke test-oldest clean outputs readme
+.PHONY: install run test test-zh bench smoke test-oldest clean outputs readme translate
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,10 +43,20 @@ test: install
 
 outputs: install
 	$(BIN)/python -m helpers.course.runner --learner --inplace $(ARGS)
-	$(BIN)/python -m helpers.course.runner --readme
+	$(BIN)/python -m helpers.course translate
+	COURSE_LANGUAGE=zh_CN $(BIN)/python -m helpers.course.runner --learner --inplace $(ARGS)
+	$(MAKE) readme
 
 readme:
 	$(BIN)/python -m helpers.course.runner --readme
+	COURSE_LANGUAGE=zh_CN $(BIN)/python -m helpers.course.runner --readme
+
+# The Chinese edition's notebooks in full under nbval (make test runs each in part: see conftest.py).
+test-zh: install
+	COURSE_ZH_NBVAL=full $(BIN)/python -m pytest notebooks/zh_CN $(ARGS)
+
+translate: install
+	$(BIN)/python -m helpers.course translate
 
 bench: install
 	$(BIN)/python -m benchmarks.speed $(ARGS)
@@ -67,4 +80,4 @@ test-oldest: $(OLDEST)/.installed
 	$(OLDEST)/bin/python -m pytest tests $(OLDEST_NOTEBOOKS) $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(OLDEST) .cache results notebooks/runs .pytest_cache
+	rm -rf $(VENV) $(OLDEST) .cache results notebooks/runs notebooks/zh_CN/runs .pytest_cache

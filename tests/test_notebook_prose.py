@@ -16,14 +16,18 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Both editions: the Chinese prose quotes the figures of the Chinese run.
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted((REPO / "notebooks" / "zh_CN").glob("[0-9][0-9]_*.ipynb"))
 
-REFERENCE_WORDS = ("published", "reference", "target", "full profile", "paper", "reported")
+REFERENCE_WORDS = ("published", "reference", "target", "full profile", "paper", "reported",
+                   "发表", "公布", "参考", "目标", "完整配置", "论文", "报告", "文献")
 
-# "62.8%", "62.8 %", "94 percent", and both ends of a range such as "70–75%" or "70-75%"
-_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(?:–|-|to)\s*(\d+(?:\.\d+)?))?\s*(?:%|\s?per\s?cent\b)")
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(\s*%)?")
+# "62.8%", "62.8 %", "94 percent", and both ends of a range such as "70–75%" or "70-75%"; a figure may
+# follow a Chinese character directly ("准确率62.8%"), so only ASCII letters and digits before it hide it
+_PERCENT = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:\.\d+)?)(?:\s*(?:–|-|~|～|到|至|to)\s*(\d+(?:\.\d+)?))?\s*(?:%|％|\s?per\s?cent\b)")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:\.\d+)?)(\s*%)?")
 _CODE_SPAN = re.compile(r"`[^`]*`")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # losses and learning rates in training logs are fractions too, but never a percentage a sentence quotes
 _NOT_PERCENTAGES = re.compile(r"\b\w*(?:loss|learning_rate|lr)\w*\s*[:=]\s*[-+\d.e]+", re.I)
 
@@ -59,8 +63,8 @@ def _shown(quoted: str, printed: set[float]) -> bool:
 
 
 def _sentences(paragraph: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of a paragraph (a full stop, ! or ? followed by a space ends one)."""
-    bounds = [0] + [m.end() for m in re.finditer(r"[.!?]\)?\s+(?=[A-Z(*_`\-|])|\n\s*[-*|] ", paragraph)] + [len(paragraph)]
+    """(start, end) offsets of the sentences of a paragraph (a full stop, ! or ? followed by a space ends one; 。！？ too)."""
+    bounds = [0] + [m.end() for m in re.finditer(r"[.!?]\)?\s+(?=[A-Z(*_`\-|])|[。！？]）?|\n\s*[-*|] ", paragraph)] + [len(paragraph)]
     return list(zip(bounds, bounds[1:]))
 
 
@@ -89,7 +93,8 @@ def unbacked_percentages(notebook) -> list[str]:
                 line_end = paragraph.find("\n", match.end())
                 line = paragraph[line_start: line_end if line_end >= 0 else None]
                 sentence = next(paragraph[a:b] for a, b in sentences if a <= match.start() < b)
-                if _marked(line) or _marked(sentence):
+                # Chinese prose often keeps a whole paragraph on one line: there, only the sentence marks a figure
+                if _marked(sentence) or (_marked(line) and not _CJK.search(line)):
                     continue
                 missing = [q + "%" for q in match.groups() if q and not _shown(q, printed)]
                 if missing:
@@ -101,7 +106,7 @@ def unbacked_percentages(notebook) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO / "notebooks")))
 def test_percentages_in_prose_are_printed_or_marked_as_references(path):
     problems = unbacked_percentages(nbformat.read(path, as_version=4))
     assert not problems, (
@@ -155,3 +160,9 @@ def test_outputs_of_code_are_read_not_its_source():
     notebook = _demo("It reaches 77.7%.", printed="nothing here")
     notebook.cells[1].source = "print('77.7%')"
     assert len(unbacked_percentages(notebook)) == 1
+
+
+def test_chinese_prose_follows_the_same_rule():
+    assert unbacked_percentages(_demo("现代方法的准确率为62.8%（约63%）。")) == []
+    assert unbacked_percentages(_demo("现代方法达到64.1%。")) == ["cell 0: 64.1% in: 现代方法达到64.1%。"]
+    assert unbacked_percentages(_demo("Page 的 ResNet-9 在论文中达到 94%。而我们只有 12%。")) == ["cell 0: 12% in: Page 的 ResNet-9 在论文中达到 94%。而我们只有 12%。"]

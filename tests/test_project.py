@@ -103,13 +103,19 @@ def test_readme_results_are_generated_from_the_committed_outputs_record():
     assert update_readme(readme, record) == readme, (
         "the README's quick-profile figures differ from notebooks/outputs_summary.json: run `make readme`"
     )
+    chinese = (REPO / "README.zh-CN.md").read_text(encoding="utf-8")
+    chinese_record = json.loads((REPO / "notebooks" / "zh_CN" / "outputs_summary.json").read_text())
+    assert update_readme(chinese, chinese_record, language="zh_CN") == chinese, (
+        "README.zh-CN.md's figures differ from notebooks/zh_CN/outputs_summary.json: run `make readme`"
+    )
 
 
-def test_committed_outputs_come_from_one_run_of_the_whole_series():
-    """Every notebook's saved outputs print the figure its row of the record holds, and every row is of the series' run."""
+@pytest.mark.parametrize("edition", ["", "zh_CN"], ids=["English", "zh_CN"])
+def test_committed_outputs_come_from_one_run_of_the_whole_series(edition):
+    """Every notebook's saved outputs print the figure its row of the record holds, and every row is of the series' run (each edition)."""
     import nbformat
 
-    record = json.loads(OUTPUTS_SUMMARY.read_text())
+    record = json.loads((OUTPUTS_SUMMARY.parent / edition / OUTPUTS_SUMMARY.name).read_text())
     rows = {row["notebook"]: row for row in record["notebooks"]}
     assert sorted(rows) == [path.stem for path in NOTEBOOKS], "one row per notebook"
     series = record["series"]
@@ -119,7 +125,7 @@ def test_committed_outputs_come_from_one_run_of_the_whole_series():
     )
     for path in NOTEBOOKS:
         row = rows[path.stem]
-        notebook = nbformat.read(path, as_version=4)
+        notebook = nbformat.read(path.parent / edition / path.name, as_version=4)
         printed = "".join(
             output.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
         )

@@ -160,18 +160,30 @@ def _rows_by_number(summary: dict, profile: str) -> dict[str, dict]:
     return {_number(row["notebook"]): row for row in summary.get("notebooks", []) if row.get("profile", summary.get("profile")) == profile}
 
 
-def readme_results_table(summary: dict, profile: str = "quick") -> str:
-    """The README's results block: one sentence on the series' wall time, then one row per notebook."""
+def readme_results_table(summary: dict, profile: str = "quick", language: str = "en") -> str:
+    """The README's results block: one sentence on the series' wall time, then one row per notebook.
+
+    ``language="zh_CN"`` writes the sentence and the headers in Chinese (README.zh-CN.md); the figures keep their names.
+    """
     rows = sorted(_rows_by_number(summary, profile).values(), key=lambda row: row["notebook"])
     series = summary.get("series") or {}
-    if series.get("profile") == profile:
+    chinese = language == "zh_CN"
+    if series.get("profile") == profile and chinese:
+        lines = [
+            f"整个 {profile} 系列（中文版）用时 **{_duration(series['wall_seconds'])}**（笔记本内 {series['seconds_inside']:,.0f} 秒），"
+            f"硬件：{series['hardware']}，日期：{series['date']}。\n"
+        ]
+    elif series.get("profile") == profile:
         lines = [
             f"The whole {profile} series took **{_duration(series['wall_seconds'])}** "
             f"({series['seconds_inside']:,.0f} s inside the notebooks) on {series['hardware']}, on {series['date']}.\n"
         ]
+    elif chinese:
+        lines = [f"整个 {profile} 系列尚未一次运行完毕；下面各行来自不同的运行。\n"]
     else:
         lines = [f"The whole {profile} series has not yet run in one go; the rows below come from separate runs.\n"]
-    lines += ["\n", "| notebook | profile | hardware | key figures | seconds | run on |\n", "|---|---|---|---|---|---|\n"]
+    header = "| 笔记本 | 运行配置 | 硬件 | 主要数字 | 秒 | 运行日期 |\n" if chinese else "| notebook | profile | hardware | key figures | seconds | run on |\n"
+    lines += ["\n", header, "|---|---|---|---|---|---|\n"]
     for row in rows:
         figure = describe(row) if row.get("status") == "ok" else f"FAILED: {row.get('status', '?')}"
         lines.append(f"| {row['notebook']} | {row.get('profile', profile)} | {row.get('hardware', summary.get('hardware', '?'))} "
@@ -179,7 +191,7 @@ def readme_results_table(summary: dict, profile: str = "quick") -> str:
     return "".join(lines)
 
 
-def update_readme(readme: str, summary: dict, profile: str = "quick") -> str:
+def update_readme(readme: str, summary: dict, profile: str = "quick", language: str = "en") -> str:
     """``readme`` with its generated blocks rewritten from ``summary`` (the parsed ``results/summary.json``).
 
     Three blocks, each between ``<!-- readme:NAME -->`` and ``<!-- /readme:NAME -->``:
@@ -188,7 +200,8 @@ def update_readme(readme: str, summary: dict, profile: str = "quick") -> str:
     - ``results``: the whole block, a sentence on the series and a table of every recorded figure;
     - ``timings``: in the instructors' table, the column whose header starts with "seconds".
 
-    Rows of notebooks that have no entry of this profile in the summary are left as they are.
+    Rows of notebooks that have no entry of this profile in the summary are left as they are. The Chinese
+    README (``language="zh_CN"``) has the ``results`` block only, written in Chinese.
     """
     rows = _rows_by_number(summary, profile)
 
@@ -207,6 +220,8 @@ def update_readme(readme: str, summary: dict, profile: str = "quick") -> str:
     def number_of(first_cell: str) -> str | None:
         return re.match(r"\d\d", first_cell) and first_cell[:2]  # "00" or "00 setup" -> "00"
 
+    if language != "en":
+        return _replace_block(readme, "results", lambda block: readme_results_table(summary, profile, language))
     text = _replace_block(readme, "notebooks", lambda block: _rewrite_column(block, "result (quick", lambda c: number_of(c) and short(number_of(c))))
     text = _replace_block(text, "results", lambda block: readme_results_table(summary, profile))
     return _replace_block(text, "timings", lambda block: _rewrite_column(block, "seconds", lambda c: number_of(c) and seconds(number_of(c))))

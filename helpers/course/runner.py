@@ -7,6 +7,7 @@ This is what ``make run`` calls::
     python -m helpers.course.runner --inplace              # also save the executed notebooks (maintainers)
     python -m helpers.course.runner --learner --inplace    # ... with a learner's settings: no mirror (make outputs)
     python -m helpers.course.runner --readme               # only rewrite README.md's tables from notebooks/outputs_summary.json
+    COURSE_LANGUAGE=zh_CN python -m helpers.course.runner  # the Chinese edition, notebooks/zh_CN/ (README.zh-CN.md with --readme)
 
 Each notebook runs in a fresh kernel from the ``notebooks/`` folder. Its key figures come from
 :func:`helpers.course.results.record`; the table and a machine-readable ``results/summary.json`` are
@@ -16,6 +17,10 @@ from which the README's tables are written. A learner's ``make run`` therefore n
 README it did not write. A run of some notebooks (``--only``) replaces their rows in the summary and
 keeps the others; each row carries the start time of its run (``run``). The exit status is 1 if any
 notebook failed.
+
+``COURSE_LANGUAGE`` chooses the edition: English by default, ``zh_CN`` the Chinese notebooks in
+``notebooks/zh_CN/`` with their own records (``notebooks/zh_CN/outputs_summary.json``,
+``results/summary.zh_CN.json``) and README (``README.zh-CN.md``, its results block only).
 """
 
 from __future__ import annotations
@@ -218,14 +223,22 @@ def _read_json(path: Path) -> dict | None:
         return None
 
 
-def write_readme(summary_path: Path, readme_path: Path) -> int:
+def edition_paths(language: str) -> tuple[Path, Path, Path, Path]:
+    """The notebook folder, the outputs record, the run record and the README of an edition (``en`` or ``zh_CN``)."""
+    if language == "en":
+        return NOTEBOOKS, OUTPUTS_SUMMARY, RUN_SUMMARY, REPO / "README.md"
+    folder = NOTEBOOKS / language
+    return folder, folder / OUTPUTS_SUMMARY.name, RUN_SUMMARY.with_name(f"summary.{language}.json"), REPO / f"README.{language.replace('_', '-')}.md"
+
+
+def write_readme(summary_path: Path, readme_path: Path, language: str = "en") -> int:
     """Rewrite the README's generated tables from the summary; return the exit status."""
     summary = _read_json(summary_path)
     if summary is None:
         print(f"No readable {summary_path.name} yet: run `make outputs` first (it executes the notebooks in place and writes it).")
         return 1
     try:
-        text = update_readme(readme_path.read_text(), summary)
+        text = update_readme(readme_path.read_text(), summary, language=language)
     except ValueError as error:
         print(f"README not updated: {error}.")
         return 1
@@ -245,13 +258,18 @@ def main(argv: list[str] | None = None) -> int:
                              "with --inplace or --readme, the record of the committed outputs)")
     parser.add_argument("--learner", action="store_true",
                         help="run with a learner's settings: no COURSE_DATA_MIRROR, the default Keras cache (for committed outputs)")
-    parser.add_argument("--readme", nargs="?", type=Path, const=REPO / "README.md", default=None, metavar="README",
-                        help="do not run anything: rewrite the README's generated tables from the summary")
+    parser.add_argument("--readme", nargs="?", type=Path, const=Path(), default=None, metavar="README",
+                        help="do not run anything: rewrite the README's generated tables from the summary "
+                             "(README.md, or README.zh-CN.md with COURSE_LANGUAGE=zh_CN)")
     args = parser.parse_args(argv)
+    from helpers.language import current_language
+
+    language = current_language()
+    folder, outputs_summary, run_summary, readme = edition_paths(language)
     if args.summary is None:
-        args.summary = OUTPUTS_SUMMARY if (args.inplace or args.readme is not None) else RUN_SUMMARY
+        args.summary = outputs_summary if (args.inplace or args.readme is not None) else run_summary
     if args.readme is not None:
-        return write_readme(args.summary, args.readme)
+        return write_readme(args.summary, args.readme if args.readme != Path() else readme, language)
 
     from helpers.profile import current_profile, hardware_summary, quiet_tensorflow
 
@@ -263,10 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["COURSE_PROFILE"] = profile  # a learner's notebooks choose the same profile by themselves
     quiet_tensorflow()  # its TF_CPP_MIN_LOG_LEVEL reaches every notebook's kernel
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    existing = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    existing = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
     paths = [p for p in existing if not args.only or p.name.startswith(tuple(args.only))]
     hardware = hardware_summary()
-    print(f"Running {len(paths)} notebooks, profile {profile} ({reason}); {hardware}", flush=True)
+    edition = "" if language == "en" else f" of the {language} edition ({folder.relative_to(NOTEBOOKS.parent)})"
+    print(f"Running {len(paths)} notebooks{edition}, profile {profile} ({reason}); {hardware}", flush=True)
     rows = []
     start = time.perf_counter()
     run_id = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
