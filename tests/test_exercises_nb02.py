@@ -30,3 +30,13 @@ def test_nb02_reading_a_confusion_matrix():
     assert "total number of mistakes" in bad(nb02.ex3, 17, matrix)
     assert "digit 1: you give 5" in bad(nb02.ex3, [2, 5, 9], matrix)
     assert "not one of shape (2,)" in bad(nb02.ex3, [2, 6], matrix)
+
+
+def test_nb02_speaks_chinese_with_the_same_figures(monkeypatch):
+    monkeypatch.setenv("COURSE_LANGUAGE", "zh_CN")
+    matrix = np.array([[50, 2, 0], [5, 40, 1], [0, 9, 30]])
+    message = ok(nb02.ex3, [2, 6, 9], matrix)
+    assert "[2, 6, 9]" in message and "数字 2" in message and "23.1%" in message
+    assert "1,200 只算了权重" in bad(nb02.ex2, 1200)
+    assert "24x24 是卷积之后的尺寸" in bad(nb02.ex1, (24, 24, 16))
+    assert "不是形状为 (2,) 的数组" in bad(nb02.ex3, [2, 6], matrix)
