@@ -184,3 +184,23 @@ def test_the_log_says_which_speed_ups_each_notebook_trained_with():
         "Profile: full\nSpeed-ups: mixed precision on, XLA on (COURSE_SPEEDUPS=on: forced, as on a recent GPU)\n"))]
     assert runner.banner_speed_ups(notebook) == "mixed precision on, XLA on"
     assert runner.banner_speed_ups(nbformat.v4.new_notebook()) == ""
+
+
+def test_the_chinese_edition_runs_its_own_notebooks_into_its_own_record(tmp_path, monkeypatch):
+    """COURSE_LANGUAGE=zh_CN: notebooks/zh_CN only, its own outputs record and README.zh-CN.md's results block, in Chinese."""
+    monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(runner, "REPO", tmp_path)
+    monkeypatch.setattr(runner, "RUN_SUMMARY", tmp_path / "results" / "summary.json")
+    monkeypatch.setattr(runner, "OUTPUTS_SUMMARY", tmp_path / "outputs_summary.json")
+    (tmp_path / "zh_CN").mkdir()
+    _notebook(tmp_path / "00_a.ipynb", "raise RuntimeError('the English notebook must not run')")
+    _notebook(tmp_path / "zh_CN" / "00_a.ipynb", "import os\nfrom helpers.course import results\nresults.record('images', 7)\n"
+                                                 "assert os.environ['COURSE_LANGUAGE'] == 'zh_CN'")
+    monkeypatch.setenv("COURSE_LANGUAGE", "zh_CN")
+    assert runner.main(["--inplace"]) == 0
+    record = json.loads((tmp_path / "zh_CN" / "outputs_summary.json").read_text())
+    assert [row["notebook"] for row in record["notebooks"]] == ["00_a"] and not (tmp_path / "outputs_summary.json").exists()
+    (tmp_path / "README.zh-CN.md").write_text("# 中文\n\n<!-- readme:results -->\n旧的\n<!-- /readme:results -->\n")
+    assert runner.main(["--readme"]) == 0
+    block = "\n".join(_block((tmp_path / "README.zh-CN.md").read_text(), "results"))
+    assert "整个 quick 系列（中文版）用时" in block and "| 00_a | quick |" in block and "images 7" in block

@@ -16,6 +16,9 @@ in each notebook's kernel before the notebook's first cell, which:
   in the folder datasets of :func:`helpers.data.folders.image_datasets`, and batches of at most
   :data:`BATCH` images there and in ``fit`` on arrays, and the first :data:`EVAL_IMAGES` images of
   :func:`helpers.data.folders.dataset_arrays` (so a plain-Keras split pairs with a capped one);
+- points a notebook's own ``keras.utils.image_dataset_from_directory`` calls at a folder of links to
+  about :data:`TRAIN_IMAGES` + :data:`EVAL_IMAGES` of its images, the first of each class, with batches
+  of at most :data:`BATCH`;
 - uses a dataset's mini archive where its full archive is not on this machine (in the Keras cache
   or a mirror folder) but the mini one can be had (a course mirror); without a mirror, the full
   archive is downloaded as usual;
@@ -32,6 +35,7 @@ Course machinery (not taught in a notebook); tested in ``tests/test_smoke.py``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import math
@@ -230,6 +234,53 @@ def capped_arrays(dataset_arrays: Callable) -> Callable:
     return wrapper
 
 
+def capped_directory(directory: Path, limit: int) -> Path:
+    """A folder of links to about ``limit`` images of ``directory``: the first ones (by name) of each class sub-folder.
+
+    Kept under the temporary folder, one per (folder, limit); the class sub-folders keep their names, so class
+    names, labels and the split of ``validation_split`` work as on the real folder.
+    """
+    import hashlib
+    import tempfile
+
+    directory = Path(directory).resolve()
+    classes = sorted(p for p in directory.iterdir() if p.is_dir())
+    key = hashlib.sha1(f"{directory}|{limit}".encode()).hexdigest()[:12]
+    target = Path(tempfile.gettempdir()) / "course-smoke" / f"{directory.name}-{key}"
+    if target.is_dir():
+        return target
+    per_class = max(2, math.ceil(limit / max(len(classes), 1)))
+    partial = target.with_name(target.name + f".{os.getpid()}")
+    for folder in classes:
+        (partial / folder.name).mkdir(parents=True, exist_ok=True)
+        for path in sorted(p for p in folder.iterdir() if p.is_file())[:per_class]:
+            (partial / folder.name / path.name).symlink_to(path)
+    with contextlib.suppress(OSError):  # another kernel made it first
+        partial.rename(target)
+    return target
+
+
+def capped_directory_datasets(from_directory: Callable) -> Callable:
+    """Wrap ``keras.utils.image_dataset_from_directory`` as a notebook calls it: a capped folder, batches of at most :data:`BATCH`.
+
+    Calls from the course's own modules (which cap their datasets themselves and match file lists) are left alone.
+    """
+
+    @functools.wraps(from_directory)
+    def wrapper(directory, *args, **kwargs):
+        caller = inspect.currentframe().f_back.f_globals.get("__name__", "")
+        if caller.startswith("helpers.") or not Path(directory).is_dir():
+            return from_directory(directory, *args, **kwargs)
+        limit = TRAIN_IMAGES + EVAL_IMAGES
+        say(f"image_dataset_from_directory capped at about {limit} images per folder, batches of at most {BATCH}")
+        if kwargs.get("batch_size", 32) is not None and kwargs.get("batch_size", 32) > BATCH:
+            kwargs["batch_size"] = BATCH
+        return from_directory(capped_directory(Path(directory), limit), *args, **kwargs)
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
 def weights_here(base: str) -> bool:
     """True when ``base``'s ImageNet weight file is in the Keras cache or a mirror folder."""
     from helpers.data.registry import DatasetInfo
@@ -302,3 +353,4 @@ def install() -> None:
             owner.fetch_weights = wrapped_weights
     _patch(transfer, "_resolve_weights", random_when_absent)
     _patch(folders, "dataset_arrays", capped_arrays)
+    _patch(keras.utils, "image_dataset_from_directory", capped_directory_datasets)
