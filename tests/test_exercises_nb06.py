@@ -130,3 +130,10 @@ def test_each_printed_solution_passes_its_own_check(name, capsys):
     namespace = {"keras": keras}
     exec(exercise._solution, namespace)  # the code ex.solution() prints, as a learner would paste it
     assert ok(exercise, namespace["answer"])
+
+
+def test_the_texts_fixed_for_translation_name_the_sizes_the_checks_use():
+    """ex2's expects and hint and ex3's solution spell out TOP_LAYERS and SIZE (plain strings, so that gettext finds them)."""
+    assert f"top {nb06.TOP_LAYERS} layers" in nb06.ex2.expects
+    assert f"base.layers[:-{nb06.TOP_LAYERS}]" in nb06.ex2._hint
+    assert f"input_shape=({SIZE}, {SIZE}, 3)" in nb06.ex3._solution and f"shape=({SIZE}, {SIZE}, 3)" in nb06.ex3._solution

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises.base import Exercise, Feedback, correct, wrong
+from helpers.language import N_, _
 
 __all__ = ["ex1", "ex2", "ex3", "TOP_LAYERS", "SIZE", "WEIGHT_NAMES", "EX1_CODE", "EX3_CODE"]
 
@@ -50,38 +51,39 @@ model.fit(x, y, epochs=1)                              # x: (64, 3) numbers arou
 
 def _check_changed(answer: Any) -> Feedback:
     if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
-        return wrong("give a set of weight names, for example {\"kernel\", \"gamma\"} (set() if fit changes none).")
+        return wrong(_("give a set of weight names, for example {\"kernel\", \"gamma\"} (set() if fit changes none)."))
     names = {str(name) for name in answer}
     unknown = sorted(names - set(WEIGHT_NAMES))
     if unknown:
-        return wrong(f"{', '.join(unknown)}: the inner model's weights are named {', '.join(WEIGHT_NAMES)} "
-                     "(print([w.path for w in inner.weights]) shows them).")
+        return wrong(_("{unknown}: the inner model's weights are named {names} "
+                       "(print([w.path for w in inner.weights]) shows them).").format(
+            unknown=", ".join(unknown), names=", ".join(WEIGHT_NAMES)))
     if names & {"kernel", "bias"}:
-        return wrong("the Dense layer has trainable = False: its kernel and bias become non-trainable weights, and the "
-                     "optimizer only changes trainable ones.")
+        return wrong(_("the Dense layer has trainable = False: its kernel and bias become non-trainable weights, and the "
+                       "optimizer only changes trainable ones."))
     if not {"gamma", "beta"} <= names:
-        return wrong("the BatchNormalization layer is trainable: gamma and beta are in inner.trainable_weights, so the "
-                     "optimizer moves them at every step (training=False does not freeze weights).")
+        return wrong(_("the BatchNormalization layer is trainable: gamma and beta are in inner.trainable_weights, so the "
+                       "optimizer moves them at every step (training=False does not freeze weights)."))
     if not {"moving_mean", "moving_variance"} <= names:
-        return wrong("in Keras 3, training=False on the call does not protect a trainable batch-norm layer: fit calls the "
-                     "model with training=True, that reaches the nested layer, and its moving mean and variance follow "
-                     "each batch. Only trainable = False puts batch norm in inference mode.")
-    return correct("gradients move gamma and beta; fit's training=True reaches the nested batch norm, so its moving mean "
-                   "and variance follow the batches; the frozen Dense layer keeps its kernel and bias. To keep all six, "
-                   "set inner.trainable = False (or the batch-norm layer's).")
+        return wrong(_("in Keras 3, training=False on the call does not protect a trainable batch-norm layer: fit calls the "
+                       "model with training=True, that reaches the nested layer, and its moving mean and variance follow "
+                       "each batch. Only trainable = False puts batch norm in inference mode."))
+    return correct(_("gradients move gamma and beta; fit's training=True reaches the nested batch norm, so its moving mean "
+                     "and variance follow the batches; the frozen Dense layer keeps its kernel and bias. To keep all six, "
+                     "set inner.trainable = False (or the batch-norm layer's)."))
 
 
 ex1 = Exercise(
     "ex1",
-    "a set of names, the inner model's weights that fit changes",
+    N_("a set of names, the inner model's weights that fit changes"),
     _check_changed,
-    hint="Ask two questions of each weight: is it in inner.trainable_weights (then the optimizer moves it)? Is it a "
-    "batch-norm statistic that a trainable batch-norm layer updates whenever it runs with training=True (and does "
-    "fit's training=True reach a model called with training=False)? The cells on one small layer answer both.",
-    solution="""
+    hint=N_("Ask two questions of each weight: is it in inner.trainable_weights (then the optimizer moves it)? Is it a "
+            "batch-norm statistic that a trainable batch-norm layer updates whenever it runs with training=True (and does "
+            "fit's training=True reach a model called with training=False)? The cells on one small layer answer both."),
+    solution=N_("""
 # The Dense layer is frozen: kernel and bias stay. Batch norm is trainable: the optimizer moves gamma and beta,
 # and fit's training=True reaches it despite training=False, so its moving mean and variance follow the batches.
-answer = {"gamma", "beta", "moving_mean", "moving_variance"}""",
+answer = {"gamma", "beta", "moving_mean", "moving_variance"}"""),
 )
 
 
@@ -92,11 +94,12 @@ def _check_unfrozen(answer: Any) -> Feedback:
     import keras
 
     if not isinstance(answer, keras.Model):
-        return wrong(f"give the base model (keras.applications.MobileNetV2(...)), not a {type(answer).__name__}.")
+        return wrong(_("give the base model (keras.applications.MobileNetV2(...)), not a {kind}.").format(
+            kind=type(answer).__name__))
     base = _nested_base(answer) if any(isinstance(layer, keras.Model) for layer in answer.layers) else answer
     if not base.trainable:
-        return wrong("base.trainable is False, so none of its layers can learn, whatever each layer says: set base.trainable = True "
-                     "first, then freeze the lower layers.")
+        return wrong(_("base.trainable is False, so none of its layers can learn, whatever each layer says: set "
+                       "base.trainable = True first, then freeze the lower layers."))
     split = len(base.layers) - TOP_LAYERS
     learning = []
     for index, layer in enumerate(base.layers):
@@ -104,27 +107,32 @@ def _check_unfrozen(answer: Any) -> Feedback:
             continue  # ReLU, Add, padding, the input: nothing to train
         is_bn = isinstance(layer, keras.layers.BatchNormalization)
         if layer.trainable and is_bn:
-            return wrong(f"{layer.name} is a batch-norm layer and trainable: keep batch norm frozen when fine-tuning "
-                         "(layer.trainable = False), so its ImageNet statistics and scales stay as they are.")
+            return wrong(_("{layer} is a batch-norm layer and trainable: keep batch norm frozen when fine-tuning "
+                           "(layer.trainable = False), so its ImageNet statistics and scales stay as they are.").format(
+                layer=layer.name))
         if layer.trainable and index < split:
-            return wrong(f"{layer.name} is trainable, but it is not among the top {TOP_LAYERS} layers of the base "
-                         f"(base.layers[-{TOP_LAYERS}:]): freeze it.")
+            return wrong(_("{layer} is trainable, but it is not among the top {top} layers of the base "
+                           "(base.layers[-{top}:]): freeze it.").format(layer=layer.name, top=TOP_LAYERS))
         if not layer.trainable and index >= split and not is_bn:
-            return wrong(f"{layer.name} is among the top {TOP_LAYERS} layers but frozen: make it trainable.")
+            return wrong(_("{layer} is among the top {top} layers but frozen: make it trainable.").format(
+                layer=layer.name, top=TOP_LAYERS))
         if layer.trainable:
             learning.append(layer.name)
     if not learning:
-        return wrong(f"no layer with weights will learn: the top {TOP_LAYERS} layers (base.layers[-{TOP_LAYERS}:]) should.")
-    return correct(f"{len(learning)} layers will learn, from {learning[0]} up to {learning[-1]}; the layers below and every "
-                   "batch-norm layer stay as pretrained. Recompile (at a small learning rate) before fit, so the change counts.")
+        return wrong(_("no layer with weights will learn: the top {top} layers (base.layers[-{top}:]) should.").format(
+            top=TOP_LAYERS))
+    return correct(_("{count} layers will learn, from {first} up to {last}; the layers below and every batch-norm layer "
+                     "stay as pretrained. Recompile (at a small learning rate) before fit, so the change counts.").format(
+        count=len(learning), first=learning[0], last=learning[-1]))
 
 
 ex2 = Exercise(
     "ex2",
-    f"the base with only its top {TOP_LAYERS} layers trainable, batch norm excepted",
+    N_("the base with only its top 20 layers trainable, batch norm excepted"),  # 20: TOP_LAYERS (a test checks)
     _check_unfrozen,
-    hint=f"base.trainable = True, then: for layer in base.layers[:-{TOP_LAYERS}]: layer.trainable = False, and one more loop "
-    "that sets trainable = False on every keras.layers.BatchNormalization. [layer.name for layer in base.layers] shows the order.",
+    hint=N_("base.trainable = True, then: for layer in base.layers[:-20]: layer.trainable = False, and one more loop "
+            "that sets trainable = False on every keras.layers.BatchNormalization. [layer.name for layer in base.layers] "
+            "shows the order."),
     solution=f'''
 fresh = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=None)
 fresh.trainable = True
@@ -152,55 +160,57 @@ def _check_rejoined(answer: Any) -> Feedback:
     import keras
 
     if not isinstance(answer, keras.Model):
-        return wrong(f"give one keras.Model that takes raw photos, not a {type(answer).__name__}.")
+        return wrong(_("give one keras.Model that takes raw photos, not a {kind}.").format(kind=type(answer).__name__))
     if tuple(answer.input_shape[1:]) != (SIZE, SIZE, 3):
-        return wrong(f"the model must take raw {SIZE}x{SIZE} photos, keras.Input(shape=({SIZE}, {SIZE}, 3)); it takes {answer.input_shape}.")
+        return wrong(_("the model must take raw {size}x{size} photos, keras.Input(shape=({size}, {size}, 3)); it takes "
+                       "{shape}.").format(size=SIZE, shape=answer.input_shape))
     nodes = [node for depth in getattr(answer, "_nodes_by_depth", {}).values() for node in depth]
     base = next((n for n in nodes if isinstance(n.operation, keras.Model) and len(n.operation.layers) > 50), None)
     head = next((n for n in nodes if isinstance(n.operation, keras.Model) and n is not base
                  and tuple(n.operation.input_shape[1:]) == (1280,)), None)
     if base is None:
-        return wrong("the base is not inside the model: the features came out of small_base, so the photos must go through it (small_base(x)).")
+        return wrong(_("the base is not inside the model: the features came out of small_base, so the photos must go through it (small_base(x))."))
     if head is None:
-        return wrong("small_head is not inside the model: put it on top, small_head(x), rather than a new Dense layer (it holds what was learned).")
+        return wrong(_("small_head is not inside the model: put it on top, small_head(x), rather than a new Dense layer (it holds what was learned)."))
     if head.output_tensors[0] is not answer.outputs[0]:
-        return wrong("the model's output should be small_head's output, with nothing after it.")
+        return wrong(_("the model's output should be small_head's output, with nothing after it."))
     probe = np.random.default_rng(0).uniform(0, 255, (2, SIZE, SIZE, 3)).astype("float32")
     inner = keras.Model(answer.input, [base.input_tensors[0], head.input_tensors[0]])  # what reaches the base and the head
     to_base, to_head = (keras.ops.convert_to_numpy(t) for t in inner(probe, training=False))
     if np.allclose(to_base, probe, atol=1e-3):
-        return wrong("the photos reach the base as raw 0-255 pixels, but the features were computed after preprocess_input "
-                     "(pixels scaled to [-1, 1]): put keras.applications.mobilenet_v2.preprocess_input inside the model.")
+        return wrong(_("the photos reach the base as raw 0-255 pixels, but the features were computed after preprocess_input "
+                       "(pixels scaled to [-1, 1]): put keras.applications.mobilenet_v2.preprocess_input inside the model."))
     if np.allclose(to_base, probe / 255, atol=1e-4):
-        return wrong("your model scales pixels to [0, 1]; the features were computed after mobilenet_v2.preprocess_input, "
-                     "which scales them to [-1, 1]: use it instead of Rescaling(1/255).")
+        return wrong(_("your model scales pixels to [0, 1]; the features were computed after mobilenet_v2.preprocess_input, "
+                       "which scales them to [-1, 1]: use it instead of Rescaling(1/255)."))
     if not np.allclose(to_base, probe / 127.5 - 1, atol=1e-4):
-        return wrong("the pixels that reach the base are not what preprocess_input makes of the photos (scaled to [-1, 1]), "
-                     "and the features were computed from those: put preprocess_input, and nothing else, before small_base.")
+        return wrong(_("the pixels that reach the base are not what preprocess_input makes of the photos (scaled to [-1, 1]), "
+                       "and the features were computed from those: put preprocess_input, and nothing else, before small_base."))
     maps = keras.ops.convert_to_numpy(base.operation(to_base, training=False))
     if np.allclose(to_head, maps.max(axis=(1, 2)), rtol=1e-4, atol=0) and not np.allclose(to_head, maps.mean(axis=(1, 2)), rtol=1e-4, atol=0):
-        return wrong("your model takes the maximum over the positions; the features were the mean (.mean(axis=(1, 2))): "
-                     "GlobalAveragePooling2D, not GlobalMaxPooling2D.")
+        return wrong(_("your model takes the maximum over the positions; the features were the mean (.mean(axis=(1, 2))): "
+                       "GlobalAveragePooling2D, not GlobalMaxPooling2D."))
     if not np.allclose(to_head, maps.mean(axis=(1, 2)), rtol=1e-4, atol=0):
-        return wrong("what reaches small_head is not the mean of the base's maps over the positions, the features it was "
-                     "trained on: put GlobalAveragePooling2D (what .mean(axis=(1, 2)) computes), and nothing else, between them.")
-    return correct("raw photos in, preprocess_input, the base, the mean over its positions (GlobalAveragePooling2D), then the "
-                   "head: the path the features took, so the head sees what it was trained on. Saved, it labels new photos "
-                   "without anyone computing features first.")
+        return wrong(_("what reaches small_head is not the mean of the base's maps over the positions, the features it was "
+                       "trained on: put GlobalAveragePooling2D (what .mean(axis=(1, 2)) computes), and nothing else, between them."))
+    return correct(_("raw photos in, preprocess_input, the base, the mean over its positions (GlobalAveragePooling2D), then the "
+                     "head: the path the features took, so the head sees what it was trained on. Saved, it labels new photos "
+                     "without anyone computing features first."))
 
 
 ex3 = Exercise(
     "ex3",
-    "one keras.Model for raw photos: small_base and small_head put together",
+    N_("one keras.Model for raw photos: small_base and small_head put together"),
     _check_rejoined,
-    hint="Follow the path the features took, as layers: keras.Input for raw photos, mobilenet_v2.preprocess_input, "
-    "small_base, then what .mean(axis=(1, 2)) does as a layer, then small_head. keras.Model(inputs, outputs) joins them.",
-    solution=f"""
-small_base = keras.applications.MobileNetV2(input_shape=({SIZE}, {SIZE}, 3), alpha=0.35, include_top=False, weights=None)
+    hint=N_("Follow the path the features took, as layers: keras.Input for raw photos, mobilenet_v2.preprocess_input, "
+            "small_base, then what .mean(axis=(1, 2)) does as a layer, then small_head. keras.Model(inputs, outputs) joins them."),
+    # 96: SIZE (a test checks); the code as a plain string, so that its comments can be translated
+    solution=N_("""
+small_base = keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35, include_top=False, weights=None)
 small_base.trainable = False
 small_head = keras.Sequential([keras.Input((1280,)), keras.layers.Dense(1, activation="sigmoid")])
-photos = keras.Input(shape=({SIZE}, {SIZE}, 3))                # raw pixels, 0-255
+photos = keras.Input(shape=(96, 96, 3))                # raw pixels, 0-255
 x = keras.applications.mobilenet_v2.preprocess_input(photos)   # as before base.predict
 x = keras.layers.GlobalAveragePooling2D()(small_base(x))       # .mean(axis=(1, 2)), as a layer
-answer = keras.Model(photos, small_head(x))""",
+answer = keras.Model(photos, small_head(x))"""),
 )
