@@ -232,7 +232,7 @@ def translation_table(catalogues: dict[str, Any]) -> dict[str, str]:
 def setup_cell_index(notebook: Any) -> int:
     """The index of the setup cell (the first code cell that imports ``helpers``), where the language line goes."""
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code" and re.search(r"^\s*(import helpers|from helpers)", cell.source, re.M):
+        if cell.cell_type == "code" and re.search(r"^(import helpers|from helpers)", cell.source, re.M):
             return index
     raise ValueError("no code cell imports helpers: the notebook has no setup cell for the language line")
 
