@@ -82,3 +82,20 @@ def test_nb04_ex3():
     assert "Rescaling out" in bad(nb04.ex3, generator(extra=[layers.Rescaling(1 / 255)]))
     assert "add a RandomFlip" in bad(nb04.ex3, generator().layers[:2])
     assert "keras.Sequential" in bad(nb04.ex3, 20 / 360)
+
+
+def test_nb04_ex2_hint_and_solution_spell_out_the_patience(capsys):
+    # both are catalogue messages, looked up as written, so they hold the number rather than format PATIENCE in
+    nb04.ex2.hint()
+    nb04.ex2.solution()
+    shown = capsys.readouterr().out
+    assert f"that count reaches {nb04.PATIENCE}, and keeps" in shown
+    assert f"elif wait == {nb04.PATIENCE}:" in shown
+
+
+def test_nb04_feedback_in_chinese(monkeypatch):
+    monkeypatch.setenv("COURSE_LANGUAGE", "zh_CN")
+    assert bad(nb04.ex1, 2_048).startswith("2,048 是 Flatten 输出的数的个数")
+    assert "patience=2" in bad(nb04.ex2, (8, 6), {"val_loss": [0.69, 0.62, 0.60, 0.61, 0.605, 0.58, 0.59, 0.62]})
+    assert "第 6 轮" in ok(nb04.ex2, (5, 3), {"val_loss": [0.69, 0.62, 0.60, 0.61, 0.605, 0.58, 0.59, 0.62]})
+    assert bad(nb04.ex3, 42) == "请给出一个由预处理层组成的 keras.Sequential（或由这些层组成的列表），而不是 int。"
