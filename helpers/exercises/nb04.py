@@ -139,7 +139,7 @@ def _check_early_stop(answer: Any, history: Any) -> Feedback:
         return wrong(_("the kept epoch is right; fit waits {patience} whole epochs after it without a new lowest loss, "
                        "and stops at the end of the last of them.").format(patience=PATIENCE))
     if kept == right_kept and run == right_kept + PATIENCE + 1:
-        return wrong(_("the kept epoch is right; fit stops at the end of the {patience}th epoch without a new lowest loss, "
+        return wrong(_("the kept epoch is right; fit stops at the end of the {patience} epochs without a new lowest loss: "
                        "it does not run one more.").format(patience=PATIENCE))
     if run == right_run and kept == run:
         return wrong(_("restore_best_weights=True puts back the weights of the epoch with the lowest validation loss, "
