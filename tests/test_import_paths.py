@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -83,3 +84,35 @@ def test_the_old_module_names_are_gone():
     old = ["helpers.training", "helpers.train_fit", "helpers.train_options", "helpers.train_cli", "helpers.weights",
            "helpers.transfer_runs", "helpers.data.scan", "helpers.data.quarantine", "helpers.data.layout", "helpers.data.image_check"]
     assert [name for name in old if _module_file(name)] == []
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether ``helpers.a.b.c`` names a module, or an attribute of the longest module prefix."""
+    import importlib
+
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(target, name):
+                return False
+            target = getattr(target, name)
+        return True
+    return False
+
+
+def test_names_the_notebooks_prose_gives_exist():
+    """A `helpers.x.y` in a notebook's markdown names a module or function that exists (prose outlives renames)."""
+    missing = []
+    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type != "markdown":
+                continue
+            for span in re.findall(r"`([^`]+)`", cell.source):
+                for dotted in re.findall(r"\bhelpers(?:\.\w+)+", span):
+                    if not _resolves(dotted):
+                        missing.append(f"{path.name} cell {index}: {dotted}")
+    assert not missing, "the prose names what no longer exists:\n  " + "\n  ".join(missing)
