@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 ENGLISH = edition.english_notebooks()
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
-_CODE_SPAN = re.compile(r"`[^`\n]+`")
+_CODE_SPAN = re.compile(r"`[^`]+`")  # a span may wrap over a line break
 _LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
 _PERCENT = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?\s*%")
 TRANSLATE = "run `python -m helpers.course translate`"
@@ -128,8 +128,9 @@ def test_translations_keep_placeholders_code_links_and_percentages(catalogues):
                     problems.append(f"{where}: placeholders differ {error_text}: {message.string[:80]!r}")
                 continue
             for label, pattern in (("inline code", _CODE_SPAN), ("link targets", _LINK_TARGET)):
-                if sorted(pattern.findall(message.id)) != sorted(pattern.findall(message.string)):
-                    problems.append(f"{where}: {label} differ: {sorted(set(pattern.findall(message.id)) ^ set(pattern.findall(message.string)))}")
+                english, chinese = ([re.sub(r"\s+", " ", found) for found in pattern.findall(text)] for text in (message.id, message.string))
+                if sorted(english) != sorted(chinese):
+                    problems.append(f"{where}: {label} differ: {sorted(set(english) ^ set(chinese))}")
             percentages = {p.replace(" ", "") for p in _PERCENT.findall(_CODE_SPAN.sub("", message.id))}
             kept = {p.replace(" ", "") for p in _PERCENT.findall(_CODE_SPAN.sub("", message.string))}
             if percentages - kept:
