@@ -16,6 +16,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from helpers.language import _
+
 
 def did_you_mean(name: str, names: Iterable[str]) -> str:
     """`` (did you mean 'dogs'?)`` naming the one or two of ``names`` closest to a misspelt ``name``, or ``""``.
@@ -26,7 +28,11 @@ def did_you_mean(name: str, names: Iterable[str]) -> str:
     """
     lowered = {option.lower(): option for option in names}
     matches = [lowered[m] for m in difflib.get_close_matches(str(name).lower(), list(lowered), n=2, cutoff=0.6)]
-    return f" (did you mean {' or '.join(repr(m) for m in matches)}?)" if matches else ""
+    if not matches:
+        return ""
+    if len(matches) == 1:
+        return _(" (did you mean {name!r}?)").format(name=matches[0])
+    return _(" (did you mean {first!r} or {second!r}?)").format(first=matches[0], second=matches[1])
 
 
 class CourseError(Exception):

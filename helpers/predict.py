@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.errors import CourseError, FolderError, UnreadableImageError, UnsuitableModelError
+from helpers.language import _, current_language
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Prediction:
 
         name = pretty_path(self.path)
         if self.error:
-            return f"{name}: unreadable ({self.error}), skipped"
+            return _("{name}: unreadable ({error}), skipped").format(name=name, error=self.error)
         return f"{name}: " + ", ".join(f"{label} {probability:.1%}" for label, probability in self.top)
 
 
@@ -97,23 +98,23 @@ def load_image(path: os.PathLike | str, image_size: tuple[int, int], channels: i
 
     import keras
 
-    from helpers.data.checks.image_check import inspect_image
+    from helpers.data.checks.image_check import inspect_image, reason_text
     from helpers.data.filelist import open_rgb
 
     path = Path(path).expanduser()
     if path.is_dir():
-        raise UnreadableImageError("a folder, not an image file; give it with -d to predict the files in it")
+        raise UnreadableImageError(_("a folder, not an image file; give it with -d to predict the files in it"))
     if path.is_symlink() and not path.exists():
-        raise UnreadableImageError(f"a link to {os.readlink(path)}, which does not exist")
+        raise UnreadableImageError(_("a link to {target}, which does not exist").format(target=os.readlink(path)))
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UnreadableImageError("no such file") from None
+        raise UnreadableImageError(_("no such file")) from None
     except OSError as error:
-        raise UnreadableImageError(f"cannot be read ({error.strerror or error})") from None
+        raise UnreadableImageError(_("cannot be read ({error})").format(error=error.strerror or error)) from None
     found = inspect_image(data)  # the same reasons as the folder scan: empty, not an image, damaged, too large
     if not found["ok"]:
-        raise UnreadableImageError(found["reason"])
+        raise UnreadableImageError(reason_text(found["reason"]))
     pixels = np.asarray(open_rgb(io.BytesIO(data), "L" if channels == 1 else "RGB"), dtype=np.float32)
     if channels == 1:
         pixels = pixels[..., None]
@@ -130,7 +131,7 @@ def files_in(directory: os.PathLike | str) -> list[Path]:
 
     folder = Path(directory).expanduser()
     if not folder.is_dir():
-        raise FolderError(f"{pretty_path(folder)} is not a folder; check the path given to -d.")
+        raise FolderError(_("{folder} is not a folder; check the path given to -d.").format(folder=pretty_path(folder)))
     return sorted(path for path in folder.iterdir()
                   if (path.is_file() or (path.is_symlink() and not path.exists())) and not is_ignored(path.name))  # a broken link is reported
 
@@ -143,10 +144,12 @@ def _left_out(directory: Path) -> str:
     parts = []
     ignored = [p.name for p in entries if is_ignored(p.name)]
     if ignored:
-        parts.append(f"ignored {len(ignored)} system file{'s' if len(ignored) != 1 else ''} ({', '.join(ignored)})")
+        message = _("ignored {count} system file ({names})") if len(ignored) == 1 else _("ignored {count} system files ({names})")
+        parts.append(message.format(count=len(ignored), names=", ".join(ignored)))
     folders = [p.name for p in entries if p.is_dir() and not is_ignored(p.name)]
     if folders:
-        parts.append(f"sub-folders are not read ({', '.join(folders[:5])}{', ...' if len(folders) > 5 else ''}): give one with -d")
+        parts.append(_("sub-folders are not read ({names}): give one with -d").format(
+            names=", ".join(folders[:5]) + (", ..." if len(folders) > 5 else "")))
     return "; ".join(parts)
 
 
@@ -171,12 +174,13 @@ def predict_images(
     """
     shape = tuple(model.input_shape)
     if len(shape) != 4:
-        raise UnsuitableModelError(f"This model takes inputs of shape {shape[1:]}, not images (height, width, channels); "
-                                   "the prediction command needs an image classifier, such as one saved by train_from_folder.")
+        raise UnsuitableModelError(_("This model takes inputs of shape {shape}, not images (height, width, channels); "
+                                     "the prediction command needs an image classifier, such as one saved by train_from_folder.").format(
+            shape=shape[1:]))
     height, width, channels = shape[1:4]
     if height is None or width is None:
         raise UnsuitableModelError(
-            "This model accepts images of any size; the prediction command needs a model with a fixed input size."
+            _("This model accepts images of any size; the prediction command needs a model with a fixed input size.")
         )
     predictions = [Prediction(Path(path)) for path in paths]
     k = max(1, min(top_k, len(class_names)))
@@ -194,7 +198,8 @@ def predict_images(
         probabilities = class_probabilities(model.predict(np.stack(images), batch_size=batch_size, verbose=0))
         if probabilities.shape[-1] != len(class_names):
             raise UnsuitableModelError(
-                f"The model predicts {probabilities.shape[-1]} classes but {len(class_names)} class names were given."
+                _("The model predicts {classes} classes but {names} class names were given.").format(
+                    classes=probabilities.shape[-1], names=len(class_names))
             )
         for prediction, row in zip(readable, probabilities):
             best = np.argsort(-row)[:k]
@@ -221,18 +226,23 @@ def native_stderr_hidden() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
+    try:
+        current_language()
+    except CourseError as error:  # an unknown COURSE_LANGUAGE: one line, as for every other setting
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(
         prog="python -m helpers.predict",
-        description="Predict the class of images with a classifier saved by helpers.model_files.save_classifier.",
+        description=_("Predict the class of images with a classifier saved by helpers.model_files.save_classifier."),
     )
-    parser.add_argument("model", help="the .keras model file")
+    parser.add_argument("model", help=_("the .keras model file"))
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("-f", "--file", nargs="+", metavar="IMAGE", help="one or more image files")
-    source.add_argument("-d", "--directory", metavar="FOLDER", help="a folder: every file in it is predicted")
-    parser.add_argument("--top-k", type=int, default=1, metavar="K", help="show the K most likely classes (default 1)")
+    source.add_argument("-f", "--file", nargs="+", metavar="IMAGE", help=_("one or more image files"))
+    source.add_argument("-d", "--directory", metavar="FOLDER", help=_("a folder: every file in it is predicted"))
+    parser.add_argument("--top-k", type=int, default=1, metavar="K", help=_("show the K most likely classes (default 1)"))
     args = parser.parse_args(argv)
     if args.top_k < 1:
-        parser.error("--top-k must be 1 or more")
+        parser.error(_("--top-k must be 1 or more"))
 
     with native_stderr_hidden():
         import tensorflow  # noqa: F401 - loaded here only to keep its start-up notices off the screen
@@ -244,24 +254,31 @@ def main(argv: list[str] | None = None) -> int:
         if not paths:
             from helpers.data.paths import pretty_path
 
-            raise FolderError(f"{pretty_path(Path(args.directory))} holds no files to predict; give a folder of images with -d, or files with -f."
-                              + (f" ({_left_out(Path(args.directory))})" if _left_out(Path(args.directory)) else ""))
+            message = _("{folder} holds no files to predict; give a folder of images with -d, or files with -f.").format(
+                folder=pretty_path(Path(args.directory)))
+            left_out = _left_out(Path(args.directory))
+            raise FolderError(message + (f" ({left_out})" if left_out else ""))
         model, class_names = load_classifier(args.model)
         predictions = predict_images(model, class_names, paths, top_k=args.top_k)
     except CourseError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}").format(error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("Interrupted: nothing was changed; run the command again to predict.", file=sys.stderr)
+        print(_("Interrupted: nothing was changed; run the command again to predict."), file=sys.stderr)
         return 130
     for prediction in predictions:
         print(prediction)
     predicted = sum(prediction.error is None for prediction in predictions)
     skipped = len(predictions) - predicted
-    print(f"{predicted} image{'s' if predicted != 1 else ''} predicted" + (f", {skipped} skipped" if skipped else ""))
+    if skipped:
+        message = (_("{predicted} image predicted, {skipped} skipped") if predicted == 1
+                   else _("{predicted} images predicted, {skipped} skipped"))
+    else:
+        message = _("{predicted} image predicted") if predicted == 1 else _("{predicted} images predicted")
+    print(message.format(predicted=predicted, skipped=skipped))
     left_out = _left_out(Path(args.directory)) if args.directory else ""
     if left_out:
-        print(f"note: {left_out}")
+        print(_("note: {note}").format(note=left_out))
     return 0 if predicted else 1
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpers.errors import SettingError
+from helpers.language import _
 from helpers.tables import text_table
 
 PROFILES = ("quick", "full")
@@ -97,8 +98,9 @@ class AcceleratorSettings:
     @property
     def line(self) -> str:
         """One line for the banner, for example ``Speed-ups: mixed precision on, XLA on (...)``."""
-        on = {True: "on", False: "off"}
-        return f"Speed-ups: mixed precision {on[self.mixed_precision]}, XLA {on[self.jit_compile]} ({self.reason})"
+        on = {True: _("on"), False: _("off")}
+        return _("Speed-ups: mixed precision {mixed_precision}, XLA {xla} ({reason})").format(
+            mixed_precision=on[self.mixed_precision], xla=on[self.jit_compile], reason=self.reason)
 
 
 def accelerator_settings(gpus: list[dict[str, Any]] | None = None) -> AcceleratorSettings:
@@ -126,12 +128,14 @@ def accelerator_settings(gpus: list[dict[str, Any]] | None = None) -> Accelerato
             return forced
     gpus = gpu_details() if gpus is None else list(gpus)
     if not gpus:
-        return AcceleratorSettings(False, False, "no GPU: a CPU is no faster in float16, and XLA's compile time is not repaid")
+        return AcceleratorSettings(False, False, _("no GPU: a CPU is no faster in float16, and XLA's compile time is not repaid"))
     capability = min(tuple(gpu.get("compute_capability") or (0, 0)) for gpu in gpus)
     name, version = gpus[0].get("name", "GPU"), ".".join(str(part) for part in capability)
     if capability >= (7, 0):
-        return AcceleratorSettings(True, True, f"{name}: compute capability {version} >= 7.0, tensor cores run float16 fast")
-    return AcceleratorSettings(False, True, f"{name}: compute capability {version} < 7.0, no tensor cores for float16")
+        return AcceleratorSettings(True, True, _("{name}: compute capability {version} >= 7.0, tensor cores run float16 fast").format(
+            name=name, version=version))
+    return AcceleratorSettings(False, True, _("{name}: compute capability {version} < 7.0, no tensor cores for float16").format(
+        name=name, version=version))
 
 
 def forced_speedups() -> AcceleratorSettings | None:
@@ -147,9 +151,11 @@ def forced_speedups() -> AcceleratorSettings | None:
     if value in ("", "auto"):
         return None
     if value not in ("on", "off"):
-        raise SettingError(f"{SPEEDUPS_ENV}={value!r} is not a setting the course knows: use auto (the default), on or off.")
+        raise SettingError(_("{setting}={value!r} is not a setting the course knows: use auto (the default), on or off.").format(
+            setting=SPEEDUPS_ENV, value=value))
     if value == "on":
-        return AcceleratorSettings(True, True, f"{SPEEDUPS_ENV}=on: forced, as on a recent GPU; on a CPU it is slower and only tests that code path")
+        return AcceleratorSettings(True, True, _("{setting}=on: forced, as on a recent GPU; on a CPU it is slower and only tests that code path").format(
+            setting=SPEEDUPS_ENV))
     return AcceleratorSettings(False, False, f"{SPEEDUPS_ENV}=off")
 
 
@@ -212,13 +218,13 @@ def current_profile() -> tuple[str, str]:
     if value:
         if value not in PROFILES:
             raise SettingError(
-                f"COURSE_PROFILE is set to {value!r}, but it must be 'quick' or 'full'; "
-                "change it or unset it to let the course choose."
+                _("COURSE_PROFILE is set to {value!r}, but it must be 'quick' or 'full'; "
+                  "change it or unset it to let the course choose.").format(value=value)
             )
-        return value, "set by COURSE_PROFILE"
+        return value, _("set by COURSE_PROFILE")
     if gpu_names():
-        return "full", "a GPU is visible; set COURSE_PROFILE=quick to override"
-    return "quick", "no GPU is visible; set COURSE_PROFILE=full to override"
+        return "full", _("a GPU is visible; set COURSE_PROFILE=quick to override")
+    return "quick", _("no GPU is visible; set COURSE_PROFILE=full to override")
 
 
 def hardware_summary() -> str:
@@ -226,9 +232,9 @@ def hardware_summary() -> str:
     gpus = gpu_names()
     cores = os.cpu_count() or 1
     if gpus:
-        return f"GPU: {', '.join(gpus)} (+ {cores} CPU cores)"
+        return _("GPU: {gpus} (+ {cores} CPU cores)").format(gpus=", ".join(gpus), cores=cores)
     cpu = _cpu_model() or platform.machine()
-    return f"CPU only: {cpu}, {cores} cores"
+    return _("CPU only: {cpu}, {cores} cores").format(cpu=cpu, cores=cores)
 
 
 def _cpu_model() -> str:
@@ -256,7 +262,7 @@ class Settings:
         try:
             return self.__dict__["values"][name]
         except KeyError:
-            raise AttributeError(f"no setting named {name!r}; known: {sorted(self.values)}") from None
+            raise AttributeError(_("no setting named {name!r}; known: {known}").format(name=name, known=sorted(self.values))) from None
 
 
 def choose(quick: Any, full: Any) -> Any:
@@ -278,20 +284,21 @@ def show_profile(**changes: tuple[Any, Any]) -> Settings:
 
     quiet_tensorflow()
     name, reason = current_profile()
-    print(f"Profile : {name} ({reason})")
-    print(f"Hardware: {hardware_summary()}")
+    print(_("Profile : {name} ({reason})").format(name=name, reason=reason))
+    print(_("Hardware: {hardware}").format(hardware=hardware_summary()))
     print(
-        f"Versions: Python {sys.version.split()[0]}, TensorFlow {tf.__version__}, "
-        f"Keras {keras.__version__} (backend: {keras.backend.backend()})"
+        _("Versions: Python {python}, TensorFlow {tensorflow}, Keras {keras} (backend: {backend})").format(
+            python=sys.version.split()[0], tensorflow=tf.__version__, keras=keras.__version__,
+            backend=keras.backend.backend())
     )
     print(apply_accelerator_settings().line)
     values: dict[str, Any] = {}
     for key, pair in changes.items():
         if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise TypeError(f"{key} must be a (quick, full) pair, got {pair!r}")
+            raise TypeError(_("{key} must be a (quick, full) pair, got {pair!r}").format(key=key, pair=pair))
         values[key] = pair[0] if name == "quick" else pair[1]
     if changes:
-        print("What the profile changes here:")
+        print(_("What the profile changes here:"))
         print(_changes_table(changes, values))
     return Settings(profile=name, values=values)
 
@@ -301,7 +308,8 @@ def _changes_table(changes: dict[str, tuple[Any, Any]], values: dict[str, Any]) 
 
     The quick and full values are fields of at least 10 characters that a longer value widens on its own line only.
     """
-    rows = [("", key, f"quick={_fmt(quick):<10} full={_fmt(full):<10} -> using {_fmt(values[key])}")
+    row = _("quick={quick:<10} full={full:<10} -> using {value}")
+    rows = [("", key, row.format(quick=_fmt(quick), full=_fmt(full), value=_fmt(values[key])))
             for key, (quick, full) in changes.items()]
     return text_table(rows)
 

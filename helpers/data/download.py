@@ -54,6 +54,7 @@ from helpers.data.paths import (
 from helpers.data.registry import Archive, DatasetInfo, count_image_names, get_dataset
 from helpers.errors import ChecksumError, DatasetUnavailableError, SettingError
 from helpers.files import temporary_beside
+from helpers.language import _
 
 _MARKER = ".course-extracted"
 _hash_memo: dict[tuple[str, int, int], str] = {}
@@ -116,7 +117,7 @@ def mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], l
             continue
         folder = mirror.folder
         if not folder.is_dir():
-            notes.append(f"mirror folder {pretty_path(folder)} does not exist")
+            notes.append(_("mirror folder {folder} does not exist").format(folder=pretty_path(folder)))
             continue
         options = [
             folder / info.name / archive.filename,
@@ -128,7 +129,8 @@ def mirror_candidates(info: DatasetInfo, archive: Archive) -> tuple[list[str], l
         if found:
             urls.extend(option.resolve().as_uri() for option in found)
         else:
-            notes.append(f"mirror folder {pretty_path(folder)} has no {info.name}/{archive.filename}")
+            notes.append(_("mirror folder {folder} has no {dataset}/{filename}").format(
+                folder=pretty_path(folder), dataset=info.name, filename=archive.filename))
     return urls, notes
 
 
@@ -160,7 +162,8 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
         other = [a for a in (info.full, info.mini) if a is not None and a is not archive]
         if not any(is_valid(target, a) for a in other):
             aside = move_without_overwriting(target)
-            print(f"{pretty_path(target)} was incomplete or damaged; moved it to {aside.name} and fetching it again.")
+            print(_("{target} was incomplete or damaged; moved it to {aside} and fetching it again.").format(
+                target=pretty_path(target), aside=aside.name))
 
     urls, notes = mirror_candidates(info, archive)
     mirror_urls = set(urls)
@@ -171,12 +174,12 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
     for url in urls:
         skipped = recently_unanswered(url)
         if skipped:
-            tried.append(f"{_describe(url)} (skipped: {skipped} a moment ago)")
+            tried.append(_("{source} (skipped: {reason} a moment ago)").format(source=_describe(url), reason=skipped))
             continue
         timeout = MIRROR_TIMEOUT_S if url in mirror_urls else ORIGIN_TIMEOUT_S
         for attempt in (1, 2):
             if verbose:
-                print(f"Fetching {archive.filename} from {_describe(url)}")
+                print(_("Fetching {filename} from {source}").format(filename=archive.filename, source=_describe(url)))
             try:
                 answer = download_file(url, staging, timeout=timeout)
             except (Exception, KeyboardInterrupt) as exc:  # reported in one line below
@@ -186,8 +189,8 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
                 if isinstance(exc, TimeoutError):
                     _remember_unanswered(url, str(exc))
                     if verbose:
-                        print(f"{_describe(url)} gave {str(exc)}: dropped it.")
-                tried.append(f"{_describe(url)} ({error_reason(exc)})")
+                        print(_("{source} gave {error}: dropped it.").format(source=_describe(url), error=str(exc)))
+                tried.append(_("{source} ({reason})").format(source=_describe(url), reason=error_reason(exc)))
                 break
             if is_valid(staging, archive):
                 os.replace(staging, target)
@@ -198,22 +201,29 @@ def _fetch_locked(info: DatasetInfo, archive: Archive, target: Path, verbose: bo
             mismatches += 1
             wrong += plainly_wrong
             if plainly_wrong:  # an HTML page or a cut-short file will not be right the second time either
-                tried.append(f"{_describe(url)} (got {what}: not the archive)")
+                tried.append(_("{source} (got {what}: not the archive)").format(source=_describe(url), what=what))
                 mismatches += 1
                 break
-            tried.append(f"{_describe(url)} (got {what}; checksum mismatch{', fetched twice' if attempt == 2 else ''})")
-    where = "; ".join(tried) if tried else "no mirror is set and this archive has no public origin"
+            if attempt == 2:
+                tried.append(_("{source} (got {what}; checksum mismatch, fetched twice)").format(source=_describe(url), what=what))
+            else:
+                tried.append(_("{source} (got {what}; checksum mismatch)").format(source=_describe(url), what=what))
+    where = "; ".join(tried) if tried else _("no mirror is set and this archive has no public origin")
     if mismatches and mismatches == 2 * len(urls):
-        verdict = ("the source serves something else than the archive (a wrong address, a login or error page, or a file cut short)"
-                   if wrong else "the source may hold a different version")
+        verdict = (_("the source serves something else than the archive (a wrong address, a login or error page, "
+                     "or a file cut short)")
+                   if wrong else _("the source may hold a different version"))
         raise ChecksumError(
-            f"{archive.filename} for dataset '{info.name}' was fetched but its checksum never matched "
-            f"({where}); {verdict}: place a good copy at {pretty_path(target)}."
+            _("{filename} for dataset '{dataset}' was fetched but its checksum never matched "
+              "({where}); {verdict}: place a good copy at {target}.").format(
+                filename=archive.filename, dataset=info.name, where=where, verdict=verdict, target=pretty_path(target))
         )
     raise DatasetUnavailableError(
-        f"Could not get {archive.filename} for dataset '{info.name}' (tried: {where}). "
-        f"Connect to the internet, set {MIRROR_ENV} to a folder or URL that has it, "
-        f"or place the file at {pretty_path(target)}."
+        _("Could not get {filename} for dataset '{dataset}' (tried: {where}). "
+          "Connect to the internet, set {mirror_setting} to a folder or URL that has it, "
+          "or place the file at {target}.").format(
+            filename=archive.filename, dataset=info.name, where=where, mirror_setting=MIRROR_ENV,
+            target=pretty_path(target))
     )
 
 
@@ -222,7 +232,7 @@ def _set_aside(info: DatasetInfo, root: Path) -> None:
     for name in info.exclude:
         if (root / name).is_dir():
             target = move_without_overwriting(root / name, root.parent / "not-classes" / name)
-            print(f"{name} is not a class: moved it to {pretty_path(target)}.")
+            print(_("{name} is not a class: moved it to {target}.").format(name=name, target=pretty_path(target)))
 
 
 def extract_archive(info: DatasetInfo, archive: Archive, path: Path) -> Path:
@@ -259,8 +269,8 @@ def _extract_locked(info: DatasetInfo, archive: Archive, path: Path, folder: Pat
     root = folder / archive.root
     if not root.exists():
         raise DatasetUnavailableError(
-            f"{pretty_path(path)} unpacked, but {archive.root or 'its data'} is not inside; "
-            f"delete {pretty_path(path)} and {pretty_path(folder)} and run this again."
+            _("{archive} unpacked, but {root} is not inside; delete {archive} and {folder} and run this again.").format(
+                archive=pretty_path(path), root=archive.root or _("its data"), folder=pretty_path(folder))
         )
     return root
 
@@ -272,7 +282,7 @@ def mini_reachable(info: DatasetInfo) -> bool:
         return False
     if is_valid(datasets_dir() / info.mini.cache_name, info.mini):
         return True
-    urls, _ = mirror_candidates(info, info.mini)
+    urls, _notes = mirror_candidates(info, info.mini)
     for url in urls:
         if url.startswith("file://"):
             return True
@@ -284,7 +294,7 @@ def mini_reachable(info: DatasetInfo) -> bool:
                 return True
         except (OSError, ValueError) as error:
             if _timed_out(error):
-                _remember_unanswered(url, f"no answer within {min(5.0, MIRROR_TIMEOUT_S):g} s")
+                _remember_unanswered(url, _("no answer within {seconds:g} s").format(seconds=min(5.0, MIRROR_TIMEOUT_S)))
             continue
     return False
 
@@ -300,7 +310,8 @@ def run_profile(profile: str | None = None) -> str:
     if profile is None:
         return current_profile()[0]
     if profile not in PROFILES:
-        raise SettingError(f"profile must be one of {', '.join(repr(p) for p in PROFILES)} or None (the run's own), not {profile!r}.")
+        raise SettingError(_("profile must be one of {profiles} or None (the run's own), not {profile!r}.").format(
+            profiles=", ".join(repr(p) for p in PROFILES), profile=profile))
     return profile
 
 
@@ -317,7 +328,7 @@ def choose_variant(name: str, variant: str = "auto", *, profile: str | None = No
         info.archive(variant)  # raises for a dataset without a mini archive
         return variant
     if variant != "auto":
-        raise SettingError(f"variant must be 'auto', 'full' or 'mini', not {variant!r}.")
+        raise SettingError(_("variant must be 'auto', 'full' or 'mini', not {variant!r}.").format(variant=variant))
     if run_profile(profile) == "quick" and mini_reachable(info):
         return "mini"
     return "full"
@@ -342,5 +353,6 @@ def fetch(name: str, variant: str = "auto", verbose: bool = True, *, profile: st
     path = fetch_archive(info, archive, verbose=verbose)
     root = extract_archive(info, archive, path)
     if verbose:
-        print(f"{name}: {variant} archive ({archive.images:,} images) ready at {pretty_path(root)}")
+        print(_("{name}: {variant} archive ({images:,} images) ready at {root}").format(
+            name=name, variant=variant, images=archive.images, root=pretty_path(root)))
     return root

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from helpers.data.registry import Archive
+from helpers.language import N_, _
 
 #: Seconds a mirror may stay silent (to connect, or between two blocks of data) before it is dropped.
 MIRROR_TIMEOUT_S = 10.0
@@ -40,7 +41,9 @@ def error_reason(error: BaseException) -> str:
     if isinstance(error, urllib.error.HTTPError) and error.headers is not None:  # what the error page was: size and type
         length, kind = error.headers.get("Content-Length"), (error.headers.get("Content-Type") or "").split(";")[0].strip()
         if length or kind:
-            body = f" (the answer: {f'{int(length):,} bytes' if length and length.isdigit() else 'a page'}{f' of {kind}' if kind else ''})"
+            size = _("{bytes:,} bytes").format(bytes=int(length)) if length and length.isdigit() else _("a page")
+            answer = _("(the answer: {size} of {kind})") if kind else _("(the answer: {size})")
+            body = " " + answer.format(size=size, kind=kind)
     reason = getattr(error, "reason", None)
     if isinstance(reason, OSError):  # urllib's URLError wraps the socket's error
         error = reason
@@ -72,31 +75,34 @@ def _timed_out(error: BaseException) -> bool:
 
 
 #: The first bytes of the kinds of file a server sends, for describing a wrong answer.
-_MAGIC = ((b"\x1f\x8b", "gzip data"), (b"PK\x03\x04", "a zip archive"), (b"\x89HDF", "an HDF5 file"),
-          (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"%PDF", "a PDF document"))
+_MAGIC = ((b"\x1f\x8b", N_("gzip data")), (b"PK\x03\x04", N_("a zip archive")), (b"\x89HDF", N_("an HDF5 file")),
+          (b"\x89PNG", N_("a PNG image")), (b"\xff\xd8\xff", N_("a JPEG image")), (b"%PDF", N_("a PDF document")))
 
 
 def sniff(path: Path) -> str:
-    """What a file holds, in a few words, from its first bytes: ``"an HTML page"``, ``"gzip data"``, ``"text"``, ``"empty"``."""
+    """What a file holds, in a few words, from its first bytes: ``"an HTML page"``, ``"gzip data"``, ``"text"``, ``"empty"``.
+
+    Always in English (callers compare it); show it as ``_(sniff(path))``.
+    """
     with open(path, "rb") as handle:
         head = handle.read(4096)
     if not head:
-        return "empty"
+        return N_("empty")
     start = head.lstrip().lower()
     if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in start[:512]:
-        return "an HTML page"
+        return N_("an HTML page")
     for magic, name in _MAGIC:
         if head.startswith(magic):
             return name
     if len(head) > 262 and head[257:262] == b"ustar":
-        return "a tar archive"
+        return N_("a tar archive")
     if start.startswith((b"{", b"[")):
-        return "JSON text"
+        return N_("JSON text")
     try:
         head.decode("utf-8")
-        return "text"
+        return N_("text")
     except UnicodeDecodeError:
-        return "binary data"
+        return N_("binary data")
 
 
 class Answer:
@@ -111,13 +117,19 @@ class Answer:
         """``HTTP 200, 1,234 bytes of text/html (an HTML page), expected 12,345,678 bytes``: what came, before any checksum verdict."""
         size = path.stat().st_size if path.is_file() else 0
         parts = [f"HTTP {self.status}"] if self.status is not None else []
-        kind = sniff(path) if path.is_file() else "nothing"
+        kind = _(sniff(path)) if path.is_file() else _("nothing")
         declared = (self.content_type or "").split(";")[0].strip()
-        parts.append(f"{size:,} bytes" + (f" of {declared}" if declared else "") + f" ({kind})")
+        if declared:
+            parts.append(_("{size:,} bytes of {declared} ({kind})").format(size=size, declared=declared, kind=kind))
+        else:
+            parts.append(_("{size:,} bytes ({kind})").format(size=size, kind=kind))
         if self.length is not None and self.length != size:
-            parts.append(f"cut short: the server announced {self.length:,}")
+            parts.append(_("cut short: the server announced {length:,}").format(length=self.length))
         if archive is not None and archive.size:
-            parts.append(f"expected {archive.size:,} bytes" + ("" if size != archive.size else ", the right size"))
+            if size != archive.size:
+                parts.append(_("expected {size:,} bytes").format(size=archive.size))
+            else:
+                parts.append(_("expected {size:,} bytes, the right size").format(size=archive.size))
         return ", ".join(parts)
 
 
@@ -206,12 +218,12 @@ def download_file(url: str, staging: Path, *, progress: bool = True, timeout: fl
             )
     except (OSError, ValueError) as error:
         if _timed_out(error):
-            raise TimeoutError(f"no answer within {timeout:g} s") from None
+            raise TimeoutError(_("no answer within {seconds:g} s").format(seconds=timeout)) from None
         raise
     except Exception as error:  # get_file turns urllib's errors into a bare Exception: give back the real one
         cause = error.__context__
         if cause is not None and _timed_out(cause):
-            raise TimeoutError(f"no answer within {timeout:g} s") from None
+            raise TimeoutError(_("no answer within {seconds:g} s").format(seconds=timeout)) from None
         raise (cause if isinstance(cause, OSError) else OSError(error_reason(error))) from None
     finally:
         if loud and not progress:

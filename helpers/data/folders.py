@@ -34,6 +34,7 @@ from helpers.data.filelist import scan_datasets
 from helpers.data.paths import pretty_path
 from helpers.data.registry import KERAS_SUFFIXES, count_image_names
 from helpers.errors import FolderError, TrainSettingError
+from helpers.language import _
 from helpers.tables import text_table
 
 # Keras 3.15 warns that fit's own shuffle=True (its default) is ignored for a tf.data.Dataset. The
@@ -71,8 +72,9 @@ def _check_class_folder(directory: Path, role: str) -> None:
     as_folder(directory, f"{role} ")
     if not any(child.is_dir() for child in directory.iterdir()):
         raise FolderError(
-            f"The {role} folder {pretty_path(directory)} has no sub-folders; put the images of each class "
-            "in a sub-folder named after the class (for example train/cats/, train/dogs/)."
+            _("The {role} folder {folder} has no sub-folders; put the images of each class "
+              "in a sub-folder named after the class (for example train/cats/, train/dogs/).").format(
+                role=_(role), folder=pretty_path(directory))
         )
 
 
@@ -87,7 +89,7 @@ def count_images(directory: os.PathLike | str) -> dict[str, int]:
     """
     root = as_folder(directory)
     counts: dict[str, int] = {}
-    for folder, _, files in sorted(os.walk(root)):
+    for folder, _subfolders, files in sorted(os.walk(root)):
         images = count_image_names(files, READABLE_SUFFIXES)
         if images:
             counts[Path(folder).relative_to(root).as_posix()] = images
@@ -97,8 +99,8 @@ def count_images(directory: os.PathLike | str) -> dict[str, int]:
 def describe_folder(directory: os.PathLike | str) -> str:
     """A short text table of :func:`count_images`: one line per folder, with a total."""
     counts = count_images(directory)
-    rows = [(name, f"{count:,}", "images") for name, count in counts.items()]
-    rows.append(("total", f"{sum(counts.values()):,}", "images"))
+    rows = [(name, f"{count:,}", _("images")) for name, count in counts.items()]
+    rows.append((_("total"), f"{sum(counts.values()):,}", _("images")))
     return text_table(rows, align="lrl", min_widths=(0, 6), gap=("  ", " "))
 
 
@@ -130,7 +132,7 @@ def prepare(
     import tensorflow as tf
 
     if augmentation is not None and not training:
-        raise TrainSettingError("augmentation is for training data only: pass training=True, or drop augmentation=.")
+        raise TrainSettingError(_("augmentation is for training data only: pass training=True, or drop augmentation=."))
     if max_images is not None:
         dataset = dataset.take(max_images)
     if cache:
@@ -229,7 +231,8 @@ def image_datasets(
     scan = _scanned(train_dir, classes, batch_size, verbose=verbose, quarantine=quarantine)  # train_from_folder notes small splits
     classes = scan.class_names
     if label_mode == "binary" and len(classes) != 2:
-        raise TrainSettingError(f"label_mode='binary' needs exactly two classes, not {len(classes)}; use label_mode='int' or 'categorical'.")
+        raise TrainSettingError(_("label_mode='binary' needs exactly two classes, not {count}; use label_mode='int' or 'categorical'.").format(
+            count=len(classes)))
     if validation_dir is None:
         check_split(sum(scan.counts.values()), validation_split, test_split, pretty_path(train_dir))
     options = dict(seed=seed, classes=classes, label_mode=label_mode)
@@ -263,9 +266,12 @@ def image_datasets(
     counts = {split: min(total, caps[split] or total) for split, total in available.items()}
     test_files = list(test.file_paths)[: counts["test"]] if test is not None else []
     if verbose:
-        print(f"classes: {', '.join(class_names)}")
+        print(_("classes: {names}").format(names=", ".join(class_names)))
         for split, count in counts.items():
-            print(f"{split:<10} {count:>6,} images" + (f" (of {available[split]:,})" if count < available[split] else ""))
+            if count < available[split]:
+                print(_("{split:<10} {count:>6,} images (of {available:,})").format(split=split, count=count, available=available[split]))
+            else:
+                print(_("{split:<10} {count:>6,} images").format(split=split, count=count))
     return FolderDatasets(
         train=prepare(
             train, batch_size, training=True, augmentation=augmentation, max_images=max_train, cache=cache, seed=seed
@@ -299,8 +305,9 @@ def _remove_training_copies(validation_scan, training_scan, verbose: bool) -> di
     removed = remove_copies(validation_scan, training_scan)
     if removed and verbose:
         copy, original = next(iter(removed.items()))
-        print(f"note: {len(removed)} validation image(s) are copies of training images, e.g. {copy.name} = {original.name}: "
-              "left out of validation, so that its accuracy is not inflated; remove them from one of the folders.")
+        print(_("note: {count} validation image(s) are copies of training images, e.g. {copy} = {original}: "
+                "left out of validation, so that its accuracy is not inflated; remove them from one of the folders.").format(
+            count=len(removed), copy=copy.name, original=original.name))
     check_no_empty_class(validation_scan)
     return removed
 
@@ -317,5 +324,5 @@ def dataset_arrays(dataset) -> tuple[np.ndarray, np.ndarray]:
         y = np.asarray(y)
         labels.append(y.argmax(axis=-1) if y.ndim == 2 and y.shape[-1] > 1 else y.reshape(-1))
     if not images:
-        raise FolderError("The dataset is empty: no images to collect.")
+        raise FolderError(_("The dataset is empty: no images to collect."))
     return np.concatenate(images), np.concatenate(labels).astype(int)

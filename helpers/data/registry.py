@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from helpers.language import _
+
 #: Suffixes ``image_dataset_from_directory`` lists; files with others are invisible to it.
 KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 #: Suffixes of image files the course reads (the others through Pillow), and counts in an archive.
@@ -104,7 +106,10 @@ class DatasetInfo:
             return self.mini
         from helpers.errors import TrainSettingError
 
-        raise TrainSettingError(f"{self.name} has no {variant!r} archive; use variant='full'" + (" or 'mini'" if self.mini else "") + ".")
+        if self.mini:
+            raise TrainSettingError(_("{name} has no {variant!r} archive; use variant='full' or 'mini'.").format(
+                name=self.name, variant=variant))
+        raise TrainSettingError(_("{name} has no {variant!r} archive; use variant='full'.").format(name=self.name, variant=variant))
 
 
 CIFAR10_CLASSES = (
@@ -240,4 +245,5 @@ def get_dataset(name: str) -> DatasetInfo:
     except KeyError:
         from helpers.errors import UnknownNameError, did_you_mean
 
-        raise UnknownNameError(f"There is no dataset called {name!r}{did_you_mean(str(name), DATASETS)}; the course knows: {', '.join(DATASETS)}.") from None
+        raise UnknownNameError(_("There is no dataset called {name!r}{suggestion}; the course knows: {known}.").format(
+            name=name, suggestion=did_you_mean(str(name), DATASETS), known=", ".join(DATASETS))) from None

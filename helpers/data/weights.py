@@ -25,6 +25,7 @@ from helpers.data.download import fetch_archive, is_valid
 from helpers.data.paths import MIRROR_ENV, cached_path, pretty_path
 from helpers.data.registry import Archive, DatasetInfo
 from helpers.errors import ChecksumError, DatasetUnavailableError, TrainSettingError, WeightsUnavailableError
+from helpers.language import _
 
 _KERAS_APPLICATIONS = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
@@ -110,8 +111,9 @@ def weight_file(base: str) -> Archive:
         return IMAGENET_WEIGHTS[base]
     except KeyError:
         raise TrainSettingError(
-            f"The {base} base has no ImageNet weights (the course has them for {', '.join(IMAGENET_WEIGHTS)}): pass weights= "
-            "a weights file of its own (transfer.save_base writes one, notebook 06), or weights=None to train it from scratch."
+            _("The {base} base has no ImageNet weights (the course has them for {known}): pass weights= "
+              "a weights file of its own (transfer.save_base writes one, notebook 06), or weights=None to train it from scratch.").format(
+                base=base, known=", ".join(IMAGENET_WEIGHTS))
         ) from None
 
 
@@ -139,9 +141,10 @@ def fetch_weights(base: str, verbose: bool = False) -> Path:
             return fetch_archive(info, archive, verbose=verbose)
     except (DatasetUnavailableError, ChecksumError):
         raise WeightsUnavailableError(
-            f"The ImageNet weights of {base} ({archive.filename}) could not be fetched from the internet or a mirror: "
-            f"connect, set {MIRROR_ENV} to a folder or URL holding models/{archive.filename}, "
-            f"or place the file at {pretty_path(weights_path(base))}."
+            _("The ImageNet weights of {base} ({filename}) could not be fetched from the internet or a mirror: "
+              "connect, set {mirror_setting} to a folder or URL holding models/{filename}, "
+              "or place the file at {target}.").format(
+                base=base, filename=archive.filename, mirror_setting=MIRROR_ENV, target=pretty_path(weights_path(base)))
         ) from None
 
 

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from helpers.language import _
+
 
 class _Placeholder:
     """The type of ``____``: an answer the learner has not written yet."""
@@ -53,7 +55,7 @@ def unanswered(answer: Any) -> list[str]:
     if isinstance(answer, dict):
         return [repr(key) for key, value in answer.items() if value is ____]
     if isinstance(answer, (list, tuple)):
-        return [f"item {i + 1}" for i, value in enumerate(answer) if value is ____]
+        return [_("item {number}").format(number=i + 1) for i, value in enumerate(answer) if value is ____]
     return []
 
 
@@ -65,7 +67,9 @@ class Feedback:
     message: str
 
     def __str__(self) -> str:
-        return f"{'✓ Correct' if self.ok else '✗ Not yet'}: {self.message}"
+        if self.ok:
+            return _("✓ Correct: {message}").format(message=self.message)
+        return _("✗ Not yet: {message}").format(message=self.message)
 
 
 def correct(message: str) -> Feedback:
@@ -90,6 +94,9 @@ class Exercise:
         solution: the code of a solution, printed by :meth:`solution`.
         answer: what :meth:`solution` returns, when the answer is a plain value (a number, a name).
         data: anything the task hands to the learner (``ex1.data``), for example a small array.
+
+    ``expects``, ``hint`` and ``solution`` are kept as given (marked with :func:`helpers.language.N_` by the
+    notebook's module) and translated each time they are shown, in the language in force then.
     """
 
     def __init__(
@@ -103,12 +110,26 @@ class Exercise:
         data: Any = None,
     ) -> None:
         self.name = name
-        self.expects = expects
+        self._raw_expects = expects
         self._checker = checker
-        self._hint = hint.strip()
-        self._solution = solution.strip("\n")
+        self._raw_hint = hint
+        self._raw_solution = solution
         self._answer = answer
         self.data = data
+
+    @property
+    def expects(self) -> str:
+        """What replaces ``____``, in words, in the language in force."""
+        return _(self._raw_expects).strip()
+
+    @property
+    def _hint(self) -> str:
+        return _(self._raw_hint).strip()
+
+    @property
+    def _solution(self) -> str:
+        """The solution's code as :meth:`solution` prints it (comments in the language in force)."""
+        return _(self._raw_solution).strip("\n")
 
     def feedback(self, answer: Any, *context: Any) -> Feedback | None:
         """The :class:`Feedback` for ``answer``; ``None`` while it still holds ``____``."""
@@ -118,8 +139,9 @@ class Exercise:
             return self._checker(answer, *context)
         except Exception as error:  # a learner's answer of an unexpected kind must not end in a traceback
             return wrong(
-                f"could not check this answer ({type(error).__name__}: {error}). "
-                f"The check expects {self.expects}; you gave {_kind(answer)}."
+                _("could not check this answer ({error_type}: {error}). "
+                  "The check expects {expects}; you gave {given}.").format(
+                    error_type=type(error).__name__, error=error, expects=self.expects, given=_kind(answer))
             )
 
     def check(self, answer: Any, *context: Any) -> None:
@@ -128,25 +150,29 @@ class Exercise:
         if found is None:
             places = unanswered(answer)
             if places == [""]:
-                print(f"{self.name}: not answered yet: replace ____ with {self.expects}.")
+                print(_("{name}: not answered yet: replace ____ with {expects}.").format(
+                    name=self.name, expects=self.expects))
             elif len(places) == len(answer):
-                print(f"{self.name}: not answered yet: replace each ____ with {self.expects}.")
+                print(_("{name}: not answered yet: replace each ____ with {expects}.").format(
+                    name=self.name, expects=self.expects))
             else:
-                print(f"{self.name}: not answered yet (still ____: {', '.join(places)}): replace it with {self.expects}.")
+                print(_("{name}: not answered yet (still ____: {places}): replace it with {expects}.").format(
+                    name=self.name, places=", ".join(places), expects=self.expects))
         else:
             print(f"{self.name} {found}")
 
     def hint(self) -> None:
         """Print a hint."""
-        print(f"{self.name} hint: {self._hint}")
+        print(_("{name} hint: {hint}").format(name=self.name, hint=self._hint))
 
     def solution(self) -> Any:
         """Print the code of a solution; return the answer when it is a plain value."""
-        print(f"# {self.name}, a solution:\n{self._solution}")
+        print(_("# {name}, a solution:").format(name=self.name))
+        print(self._solution)
         return self._answer
 
     def __repr__(self) -> str:
-        return f"<exercise {self.name}: {self.name}.check(answer), {self.name}.hint(), {self.name}.solution()>"
+        return _("<exercise {name}: {name}.check(answer), {name}.hint(), {name}.solution()>").format(name=self.name)
 
 
 def _kind(answer: Any) -> str:
@@ -154,7 +180,7 @@ def _kind(answer: Any) -> str:
     text = repr(answer)
     if len(text) > 60:
         text = text[:57] + "..."
-    return f"a {type(answer).__name__} ({text})"
+    return _("a {type} ({text})").format(type=type(answer).__name__, text=text)
 
 
 def as_int(answer: Any, what: str) -> int:
@@ -162,7 +188,7 @@ def as_int(answer: Any, what: str) -> int:
     import numpy as np
 
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer, float, np.floating)):
-        raise ValueError(f"{what} should be a number, not {type(answer).__name__}")
+        raise ValueError(_("{what} should be a number, not {type}").format(what=_(what), type=type(answer).__name__))
     if float(answer) != int(answer):
-        raise ValueError(f"{what} should be a whole number, not {answer}")
+        raise ValueError(_("{what} should be a whole number, not {answer}").format(what=_(what), answer=answer))
     return int(answer)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import keras
 
+from helpers.language import N_, _
 from helpers.train.run_state import RUNS_DIR, RunState
 
 
@@ -98,7 +99,7 @@ class StopOnNaN(keras.callbacks.TerminateOnNaN):
         self.model.stop_training = True
 
 
-def interrupted_message(run_dir: Path | str | None, again: str = "run the same command again") -> str:
+def interrupted_message(run_dir: Path | str | None, again: str = N_("run the same command again")) -> str:
     """The one line to print when a run is stopped with Ctrl-C: where it was saved and how to resume.
 
     Reads the state :class:`RunState` keeps in ``run_dir/backup`` (or ``run_dir/fine_tune/backup``, or
@@ -108,8 +109,8 @@ def interrupted_message(run_dir: Path | str | None, again: str = "run the same c
     from helpers.data.paths import pretty_path
 
     if run_dir is None:
-        return ("Interrupted: nothing was saved, as this run had no run folder; give one (--run-dir FOLDER, or run_dir=...) "
-                "to be able to resume an interrupted run.")
+        return _("Interrupted: nothing was saved, as this run had no run folder; give one (--run-dir FOLDER, or run_dir=...) "
+                 "to be able to resume an interrupted run.")
     folder = Path(run_dir)
     done = None
     for backup in (folder / "fine_tune" / "backup", folder / "backup"):
@@ -122,9 +123,10 @@ def interrupted_message(run_dir: Path | str | None, again: str = "run the same c
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             done = len(json.loads((folder / "head_history.json").read_text())["epoch"]) or None
     if done is None:
-        return f"Interrupted before the first epoch ended, so there is nothing to resume in {pretty_path(folder)} yet; {again} to start over."
-    return (f"Interrupted: the run is saved in {pretty_path(folder)} up to epoch {done}, the last one completed; "
-            f"{again} to go on from epoch {done + 1}.")
+        return _("Interrupted before the first epoch ended, so there is nothing to resume in {folder} yet; {again} to start over.").format(
+            folder=pretty_path(folder), again=_(again))
+    return _("Interrupted: the run is saved in {folder} up to epoch {done}, the last one completed; "
+             "{again} to go on from epoch {next}.").format(folder=pretty_path(folder), done=done, again=_(again), next=done + 1)
 
 
 class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):

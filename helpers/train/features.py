@@ -28,6 +28,8 @@ import time
 
 import numpy as np
 
+from helpers.language import N_
+
 #: The head's regularisation strengths tried (scikit-learn's ``C``: larger is weaker); cross-validation picks one.
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
@@ -35,8 +37,8 @@ C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 last_run_computed_features = False
 
 #: What ``python -m helpers.train`` says when Ctrl-C stops a run of this recipe.
-INTERRUPTED = ("Interrupted while computing the photos' features: this recipe keeps no state, so nothing was saved; "
-               "run the same command again (it computes them again, in seconds to minutes).")
+INTERRUPTED = N_("Interrupted while computing the photos' features: this recipe keeps no state, so nothing was saved; "
+                 "run the same command again (it computes them again, in seconds to minutes).")
 
 #: The most memory the cached features may take (bytes): beyond it the epoch-by-epoch recipe trains instead.
 MEMORY_BUDGET = 2 * 1024**3
@@ -279,5 +281,5 @@ def check_memory(choices, per_class: dict, validation_split: float | None, test_
     if not message:
         return choices
     notes.append(message)
-    _, epochs, fine_tune_epochs, _ = RECIPES["light"]
+    _side, epochs, fine_tune_epochs, _batch = RECIPES["light"]
     return dataclasses.replace(choices, recipe="epochs", mirror=False, epochs=epochs, fine_tune_epochs=fine_tune_epochs)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 import keras
 
 from helpers.errors import TrainSettingError
+from helpers.language import N_, _
 
 #: The schedules known by name.
 SCHEDULES = ("cosine", "one_cycle")
@@ -32,7 +33,7 @@ SCHEDULES = ("cosine", "one_cycle")
 def steps_per_epoch(dataset) -> int:
     """Batches in one pass over a batched ``tf.data.Dataset`` (counted when TensorFlow cannot tell)."""
     count = int(dataset.cardinality())
-    return count if count >= 0 else sum(1 for _ in dataset)
+    return count if count >= 0 else sum(1 for _batch in dataset)
 
 
 def learning_rate_schedule(schedule, learning_rate: float, total_steps: int):
@@ -56,7 +57,8 @@ def learning_rate_schedule(schedule, learning_rate: float, total_steps: int):
             warmup_steps=warmup, alpha=1 / 1000,
         )
     raise TrainSettingError(
-        f"schedule must be None, {' or '.join(repr(s) for s in SCHEDULES)}, or a keras LearningRateSchedule, not {schedule!r}."
+        _("schedule must be None, {schedules}, or a keras LearningRateSchedule, not {schedule!r}.").format(
+            schedules=_(" or ").join(repr(s) for s in SCHEDULES), schedule=schedule)
     )
 
 
@@ -67,7 +69,7 @@ def make_optimizer(learning_rate: float = 1e-3, *, schedule=None, total_steps: i
     longer throw the weights far off (a common cure for a loss that jumps up or becomes NaN).
     """
     if clipnorm is not None and clipnorm <= 0:
-        raise TrainSettingError(f"clipnorm must be a positive number such as 1.0, not {clipnorm}.")
+        raise TrainSettingError(_("clipnorm must be a positive number such as 1.0, not {clipnorm}.").format(clipnorm=clipnorm))
     return keras.optimizers.Adam(learning_rate_schedule(schedule, learning_rate, total_steps), clipnorm=clipnorm)
 
 
@@ -101,7 +103,8 @@ def check_base(base, weights) -> None:
     """
     if not isinstance(base, str):
         if not isinstance(base, keras.Model):
-            raise TrainSettingError(f"base must be a name such as 'MobileNetV2' or a Keras model, not {type(base).__name__}.")
+            raise TrainSettingError(_("base must be a name such as 'MobileNetV2' or a Keras model, not {type}.").format(
+                type=type(base).__name__))
         return
     from helpers import transfer
     from helpers.data.weights import fetch_weights
@@ -190,17 +193,27 @@ class Choices:
     def line(self) -> str:
         """The first line :func:`helpers.train.train_from_folder` prints."""
         size = f"{self.image_size[0]}x{self.image_size[1]} px"
+        why = _why_text(self.why)
         if self.base is None:
-            return f"Model: the course CNN trained from scratch ({self.why}): {size}, up to {self.epochs} epochs, batch {self.batch_size}"
-        name = self.base if isinstance(self.base, str) else f"your {self.base.name}"
-        with_weights = "with ImageNet weights" if self.weights == "imagenet" else "with random weights" if self.weights is None else "with weights from a file"
+            return _("Model: the course CNN trained from scratch ({why}): {size}, up to {epochs} epochs, batch {batch_size}").format(
+                why=why, size=size, epochs=self.epochs, batch_size=self.batch_size)
+        name = self.base if isinstance(self.base, str) else _("your {model}").format(model=self.base.name)
+        if self.weights == "imagenet":
+            with_weights = _("with ImageNet weights")
+        else:
+            with_weights = _("with random weights") if self.weights is None else _("with weights from a file")
         if self.recipe == "features":
-            photos = "photo and its mirror image" if self.mirror else "photo"
-            return (f"Base: {name} {with_weights} ({self.why}): {size}, its features computed once per {photos}, a head fitted "
-                    f"on them and cross-validated (no epochs, no fine-tuning: on a CPU the fastest way to the base's "
-                    f"accuracy; epochs= or fine_tune_epochs= train epoch by epoch), batch {self.batch_size}")
-        return (f"Base: {name} {with_weights} ({self.why}): {size}, {self.epochs} head epochs + "
-                f"{self.fine_tune_epochs} fine-tuning epochs, batch {self.batch_size}")
+            line = (_("Base: {name} {with_weights} ({why}): {size}, its features computed once per photo and its mirror image, "
+                      "a head fitted on them and cross-validated (no epochs, no fine-tuning: on a CPU the fastest way to the "
+                      "base's accuracy; epochs= or fine_tune_epochs= train epoch by epoch), batch {batch_size}") if self.mirror
+                    else _("Base: {name} {with_weights} ({why}): {size}, its features computed once per photo, a head fitted "
+                           "on them and cross-validated (no epochs, no fine-tuning: on a CPU the fastest way to the base's "
+                           "accuracy; epochs= or fine_tune_epochs= train epoch by epoch), batch {batch_size}"))
+            return line.format(name=name, with_weights=with_weights, why=why, size=size, batch_size=self.batch_size)
+        return _("Base: {name} {with_weights} ({why}): {size}, {epochs} head epochs + "
+                 "{fine_tune_epochs} fine-tuning epochs, batch {batch_size}").format(
+            name=name, with_weights=with_weights, why=why, size=size, epochs=self.epochs,
+            fine_tune_epochs=self.fine_tune_epochs, batch_size=self.batch_size)
 
     def as_dict(self) -> dict:
         """The choices as plain values (the base's name), for records and reports."""
@@ -208,6 +221,18 @@ class Choices:
         values["base"] = self.base if self.base is None or isinstance(self.base, str) else self.base.name
         values["weights"] = None if self.weights is None else str(self.weights)
         return values
+
+
+#: Why the choices were made, as :func:`choose_defaults` records them (English), marked for the catalogues.
+_WHY = (N_("quick profile, CPU"), N_("quick profile, GPU"), N_("full profile, CPU"), N_("full profile, GPU"),
+        N_("your model"), N_("fallback"))
+
+
+def _why_text(why: str) -> str:
+    """:attr:`Choices.why` (recorded in English) in the language in force."""
+    if why.startswith("given, "):
+        return _("given, {where}").format(where=_(why.removeprefix("given, ")))
+    return _(why)
 
 
 def _weights_can_be_had(base: str) -> bool:
@@ -255,15 +280,16 @@ def choose_defaults(base, weights, image_size, epochs: int | None, fine_tune_epo
         if model is not None:
             base, why = None, "your model"
         elif not (isinstance(weights, str) and weights == "imagenet"):
-            raise TrainSettingError("base='auto' always uses ImageNet weights: name a base (base='MobileNetV2-0.35') to choose other weights.")
+            raise TrainSettingError(_("base='auto' always uses ImageNet weights: name a base (base='MobileNetV2-0.35') "
+                                      "to choose other weights."))
         else:
             candidates = AUTO_BASES["gpu" if gpu else "features" if cached else "cpu"]
             base = next((name for name in candidates if _weights_can_be_had(name)), None)
             if base is None:
                 why, file = "fallback", weight_file(candidates[-1]).filename
-                fallback = (f"No ImageNet weights could be had for {candidates[-1]} ({file}): training the course CNN from scratch "
-                            f"instead, which needs more epochs for a lower accuracy; connect, or set COURSE_DATA_MIRROR to a folder "
-                            f"or URL holding models/{file}, to get the pretrained default.")
+                fallback = _("No ImageNet weights could be had for {base} ({file}): training the course CNN from scratch "
+                             "instead, which needs more epochs for a lower accuracy; connect, or set COURSE_DATA_MIRROR to a folder "
+                             "or URL holding models/{file}, to get the pretrained default.").format(base=candidates[-1], file=file)
     elif base is None:
         why = "base=None" if model is None else "your model"
     else:
@@ -305,8 +331,8 @@ def sort_options(options: dict, steps: dict[str, tuple], caller: str) -> dict[st
     known = {name: step for step, names in steps.items() for name in names}
     unknown = sorted(set(options) - set(known))
     if unknown:
-        raise TypeError(f"{caller}() got unexpected keyword arguments: {', '.join(unknown)} "
-                        f"(it takes, besides its own: {', '.join(sorted(known))})")
+        raise TypeError(_("{caller}() got unexpected keyword arguments: {unknown} (it takes, besides its own: {known})").format(
+            caller=caller, unknown=", ".join(unknown), known=", ".join(sorted(known))))
     sorted_options: dict[str, dict] = {step: {} for step in steps}
     for name, value in options.items():
         sorted_options[known[name]][name] = value

@@ -24,6 +24,7 @@ import numpy as np
 
 from helpers.errors import RunFolderBusyError
 from helpers.files import write_atomically
+from helpers.language import _
 
 #: Where run folders go, relative to the working directory (a notebook's: ``notebooks/runs``).
 RUNS_DIR = Path("runs")
@@ -245,13 +246,13 @@ class RunState(keras.callbacks.Callback):
         except (OSError, ValueError, KeyError, TypeError, EOFError) as error:
             self.resumed_from, self.history, self.epochs = 0, {}, []
             shutil.rmtree(self.backup_dir, ignore_errors=True)
-            print(f"The saved state in {pretty_path(self.backup_dir)} does not fit this model or cannot be read "
-                  f"({str(error)[:80]}), so this run starts afresh.")
+            print(_("The saved state in {folder} does not fit this model or cannot be read "
+                    "({error}), so this run starts afresh.").format(folder=pretty_path(self.backup_dir), error=str(error)[:80]))
             return
         if self.announce:
-            print(f"Resuming an interrupted run: epoch {self.resumed_from} was the last one completed, so training goes on "
-                  f"from epoch {self.resumed_from + 1} (state in {pretty_path(self.backup_dir.parent)}; to start afresh: "
-                  f"--fresh, or fresh=True).")
+            print(_("Resuming an interrupted run: epoch {done} was the last one completed, so training goes on "
+                    "from epoch {next} (state in {folder}; to start afresh: --fresh, or fresh=True).").format(
+                done=self.resumed_from, next=self.resumed_from + 1, folder=pretty_path(self.backup_dir.parent)))
 
     def _restore(self, arrays: dict, meta: dict) -> None:
         model = self.model

@@ -3,7 +3,8 @@
 :func:`inspect_image` says whether a file's bytes are a usable image and, when not, why (empty,
 not an image, damaged, too large), and whether TensorFlow reads it right; :func:`inspect_files`
 runs it over many files in threads and caches the answers per file (path, size, modification
-time) in a JSON file in the Keras cache. Used by :mod:`helpers.data.checks.scan` and :mod:`helpers.predict`.
+time) in a JSON file in the Keras cache. The reasons are recorded (and cached) in English;
+:func:`reason_text` shows one in the language in force. Used by :mod:`helpers.data.checks.scan` and :mod:`helpers.predict`.
 
 Introduced in ``05_flowers_train_from_folder.ipynb``.
 """
@@ -21,12 +22,49 @@ from pathlib import Path
 
 from helpers.data.paths import cache_dir
 from helpers.files import write_json_atomically
+from helpers.language import N_, _
 
 #: Formats TensorFlow's ``decode_image`` reads correctly (as Pillow names them). WebP is not among
 #: them: ``decode_image`` reads it only from TensorFlow 2.20 on, so the course reads it through Pillow.
 TF_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "BMP")
 #: System files that are never images (compared in lower case).
 SYSTEM_FILES = ("thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r")
+
+#: Why a file cannot be used, as recorded (in English, cached) and shown through :func:`reason_text`.
+_DAMAGED_LIKE_IMAGE = N_("damaged image (it starts like an image, but Pillow cannot read it)")
+_HTML_PAGE = N_("not an image (an HTML page, perhaps a failed download)")
+_NOT_IMAGE = N_("not an image")
+_EMPTY = N_("empty file")
+_TRUNCATED = N_("truncated: the file ends early, as after an interrupted download or copy")
+#: Reasons with a part that varies: the template, then how :func:`reason_text` recognises a recorded one.
+_TOO_LARGE = N_("too large (more than {limit} megapixels, Pillow's safety limit); shrink it")
+_DAMAGED = N_("damaged image ({detail})")
+_CANNOT_READ = N_("cannot be read ({why}); check the file's permissions")
+_DANGLING_LINK = N_("a link to {target}, which does not exist; delete the link or put its file back")
+_NOT_A_FILE = N_("not a regular file (a pipe, socket or device); move it out of the folder")
+#: Why TensorFlow cannot read a usable image right, so that Pillow reads it (recorded in English too).
+_PALETTE_BMP = N_("palette BMP")
+_EXIF_ROTATION = N_("EXIF rotation")
+_FORMAT = N_("{fmt} format")
+_TEMPLATES = (_TOO_LARGE, _DAMAGED, _CANNOT_READ, _DANGLING_LINK, _FORMAT)
+
+
+def _template_pattern(template: str):
+    import re
+
+    head, field, tail = re.match(r"(.*)\{(\w+)\}(.*)", template, re.S).groups()
+    return re.compile(re.escape(head) + f"(?P<{field}>.*)" + re.escape(tail) + "$", re.S)
+
+
+def reason_text(reason: str) -> str:
+    """A recorded reason (English, as :func:`inspect_image` and the scan write it) in the language in force."""
+    if _(reason) != reason:
+        return _(reason)
+    for template in _TEMPLATES:
+        found = _template_pattern(template).match(reason)
+        if found:
+            return _(template).format(**{key: _(value) for key, value in found.groupdict().items()})
+    return reason
 CACHE_VERSION = 2  # 2: WebP goes through Pillow
 
 
@@ -37,11 +75,11 @@ def is_ignored(name: str) -> bool:
 
 def _describe_bytes(head: bytes) -> str:
     if head.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"RIFF")):
-        return "damaged image (it starts like an image, but Pillow cannot read it)"
+        return _DAMAGED_LIKE_IMAGE
     text = head.lstrip()[:64].lower()
     if text.startswith((b"<!doctype html", b"<html", b"<head", b"<?xml")) or b"<html" in text:
-        return "not an image (an HTML page, perhaps a failed download)"
-    return "not an image"
+        return _HTML_PAGE
+    return _NOT_IMAGE
 
 
 def inspect_image(data: bytes) -> dict:
@@ -55,7 +93,7 @@ def inspect_image(data: bytes) -> dict:
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        return {"ok": False, "kind": "unreadable", "reason": "empty file"}
+        return {"ok": False, "kind": "unreadable", "reason": _EMPTY}
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt, mode, (width, height) = image.format or "?", image.mode, image.size
@@ -70,19 +108,19 @@ def inspect_image(data: bytes) -> dict:
         return {"ok": False, "kind": "unreadable" if reason.startswith("damaged") else "non-image", "reason": reason}
     except Image.DecompressionBombError:
         limit = Image.MAX_IMAGE_PIXELS / 1e6
-        return {"ok": False, "kind": "unreadable", "reason": f"too large (more than {limit:.0f} megapixels, Pillow's safety limit); shrink it"}
+        return {"ok": False, "kind": "unreadable", "reason": _TOO_LARGE.format(limit=f"{limit:.0f}")}
     except Exception as error:  # Pillow raises OSError, SyntaxError, ValueError... for damaged files
         detail = str(error).rstrip(".") or type(error).__name__
         if "truncated" in detail.lower():
-            detail = "truncated: the file ends early, as after an interrupted download or copy"
-        return {"ok": False, "kind": "unreadable", "reason": f"damaged image ({detail})"}
+            detail = _TRUNCATED
+        return {"ok": False, "kind": "unreadable", "reason": _DAMAGED.format(detail=detail)}
     why = ""
     if fmt not in TF_FORMATS:
-        why = f"{fmt} format"
+        why = _FORMAT.format(fmt=fmt)
     elif fmt == "BMP" and mode in ("1", "P"):
-        why = "palette BMP"
+        why = _PALETTE_BMP
     elif orientation not in (1, None):
-        why = "EXIF rotation"
+        why = _EXIF_ROTATION
     return {"ok": True, "format": fmt, "mode": mode, "width": width, "height": height, "pillow": why}
 
 
@@ -128,7 +166,7 @@ def inspect_files(paths: Sequence[Path], root: Path | None = None) -> tuple[dict
             data = path.read_bytes()
         except OSError as error:  # no read permission, a file removed meanwhile, a failing disk
             why = error.strerror or type(error).__name__
-            return {"ok": False, "kind": "unreadable", "reason": f"cannot be read ({why}); check the file's permissions", "sha1": "",
+            return {"ok": False, "kind": "unreadable", "reason": _CANNOT_READ.format(why=why), "sha1": "",
                     "transient": True}
         return {**inspect_image(data), "sha1": hashlib.sha1(data).hexdigest()}
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from helpers.data.checks.scan import FolderScan
 from helpers.data.paths import move_without_overwriting, pretty_path
 from helpers.errors import QuarantineError
+from helpers.language import _
 
 LOG_NAME = "quarantine_log.csv"
 
@@ -50,7 +51,7 @@ def quarantine(
         moves += [(copy, f"duplicate of {scan._rel(group[0])}") for group in scan.duplicates for copy in group[1:]]
     if not moves:
         if verbose:
-            print(f"nothing to move: {pretty_path(scan.root)} has no problem files")
+            print(_("nothing to move: {root} has no problem files").format(root=pretty_path(scan.root)))
         return None
     target = Path(to) if to is not None else scan.root.parent / f"{scan.root.name}_quarantine"
     log = target / LOG_NAME
@@ -67,15 +68,18 @@ def quarantine(
                     destination = move_without_overwriting(path, target / scan._rel(path))  # name-1.jpg... when quarantined before
                 except OSError as error:
                     raise QuarantineError(
-                        f"Could not move {scan._rel(path)} out of {pretty_path(scan.root)} ({error.strerror or error}); "
-                        "the folder is probably read-only: copy it somewhere writable, or leave the files: the course skips them."
+                        _("Could not move {file} out of {root} ({error}); the folder is probably read-only: "
+                          "copy it somewhere writable, or leave the files: the course skips them.").format(
+                            file=scan._rel(path), root=pretty_path(scan.root), error=error.strerror or error)
                     ) from None
                 writer.writerow([scan._rel(path), reason, pretty_path(destination), time.strftime("%Y-%m-%d %H:%M:%S")])
                 handle.flush()
     except PermissionError as error:
         raise QuarantineError(
-            f"Could not write the quarantine folder {pretty_path(target)} ({error.strerror}); pass to=... a folder you can write to."
+            _("Could not write the quarantine folder {folder} ({error}); pass to=... a folder you can write to.").format(
+                folder=pretty_path(target), error=error.strerror)
         ) from None
     if verbose:
-        print(f"moved {len(moves)} file{'s' if len(moves) != 1 else ''} to {pretty_path(target)} (log: {LOG_NAME})")
+        moved = _("moved {count} file to {folder} (log: {log})") if len(moves) == 1 else _("moved {count} files to {folder} (log: {log})")
+        print(moved.format(count=len(moves), folder=pretty_path(target), log=LOG_NAME))
     return log

@@ -19,6 +19,7 @@ from helpers.data.checks.layout import as_folder, check_no_empty_class, check_no
 from helpers.data.checks.scan import scan_folder
 from helpers.data.paths import pretty_path
 from helpers.errors import FolderError, TrainSettingError
+from helpers.language import _
 
 
 def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = None) -> dict[str, int]:
@@ -38,8 +39,8 @@ def class_counts(directory: os.PathLike | str, classes: Sequence[str] | None = N
         check_not_splits(scan)
     if classes is None and len(scan.classes) == 1:
         raise FolderError(
-            f"{pretty_path(root)} has only one class sub-folder, {scan.class_names[0]!r}; a classifier needs at least two: "
-            "put the images of each class in its own sub-folder."
+            _("{root} has only one class sub-folder, {name!r}; a classifier needs at least two: "
+              "put the images of each class in its own sub-folder.").format(root=pretty_path(root), name=scan.class_names[0])
         )
     check_no_empty_class(scan)
     return scan.counts
@@ -51,7 +52,8 @@ SPLIT_NEEDS = ("validation", "validation_split", "nothing")
 
 def _fraction(name: str, value, example: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
-        raise TrainSettingError(f"{name} must be between 0 and 1 (for example {example}), not {value!r}.")
+        raise TrainSettingError(_("{name} must be between 0 and 1 (for example {example}), not {value!r}.").format(
+            name=name, example=example, value=value))
     return float(value)
 
 
@@ -80,19 +82,21 @@ def check_split_settings(
         TrainSettingError: a setting that cannot work (always this one type, a ``ValueError``).
     """
     if needs not in SPLIT_NEEDS:
-        raise TrainSettingError(f"needs must be one of {', '.join(repr(n) for n in SPLIT_NEEDS)}, not {needs!r}.")
+        raise TrainSettingError(_("needs must be one of {needs_values}, not {needs!r}.").format(
+            needs_values=", ".join(repr(n) for n in SPLIT_NEEDS), needs=needs))
     if needs == "validation" and (validation_split is None) == (validation_dir is None):
-        raise TrainSettingError("Give exactly one of validation_split (a fraction of the folder, such as 0.2) or validation_dir "
-                                "(a second folder), not both or neither.")
+        raise TrainSettingError(_("Give exactly one of validation_split (a fraction of the folder, such as 0.2) or validation_dir "
+                                  "(a second folder), not both or neither."))
     if needs == "validation_split" and validation_dir is not None:
-        raise TrainSettingError("validation_dir is for folders of class sub-folders; here give validation_split (such as 0.2).")
+        raise TrainSettingError(_("validation_dir is for folders of class sub-folders; here give validation_split (such as 0.2)."))
     held_out = 0.0
     if validation_split is not None or needs == "validation_split":
         held_out += _fraction("validation_split", validation_split, "0.2")
     if test_split is not None and test_split != 0:
         held_out += _fraction("test_split", test_split, "0.5" if validation_split is None else "0.1")
     if validation_split is not None and held_out >= 1:
-        raise TrainSettingError(f"validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.")
+        raise TrainSettingError(_("validation_split + test_split must be between 0 and 1 (for example 0.2 and 0.1), not {held_out:g}.").format(
+            held_out=held_out))
     return held_out
 
 
@@ -110,7 +114,7 @@ def split_sizes(total: int, validation_split: float | None, test_split: float | 
     return sizes
 
 
-def check_split(total: int, validation_split: float | None, test_split: float | None = None, where: str = "the folder") -> dict[str, int]:
+def check_split(total: int, validation_split: float | None, test_split: float | None = None, where: str | None = None) -> dict[str, int]:
     """The split sizes of :func:`split_sizes`; raise :class:`TrainSettingError` when one of them would be empty.
 
     (Keras's own loader then fails with "No training images found", even when the empty split is the validation one.)
@@ -120,11 +124,14 @@ def check_split(total: int, validation_split: float | None, test_split: float | 
     if empty:
         needed = next((n for n in range(total + 1, 100_000) if min(split_sizes(n, validation_split, test_split).values()) >= 1), None)
         fractions = ", ".join(f"{name} {value:g}" for name, value in (("validation_split", validation_split), ("test_split", test_split)) if value)
-        more = f"add images (at least {needed} in all), or " if needed else ""
-        raise TrainSettingError(
-            f"Splitting the {total} images of {where} ({fractions}) leaves the {empty[0]} split empty: "
-            f"{more}change validation_split/test_split."
-        )
+        where = _("the folder") if where is None else where
+        if needed:
+            message = _("Splitting the {total} images of {where} ({fractions}) leaves the {split} split empty: "
+                        "add images (at least {needed} in all), or change validation_split/test_split.")
+        else:
+            message = _("Splitting the {total} images of {where} ({fractions}) leaves the {split} split empty: "
+                        "change validation_split/test_split.")
+        raise TrainSettingError(message.format(total=total, where=where, fractions=fractions, split=_(empty[0]), needed=needed))
     return sizes
 
 
@@ -143,10 +150,13 @@ def check_training_numbers(**values: float | int | None) -> None:
             continue
         whole = name in ("patience", "fine_tune_epochs", "fine_tune_layers")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and int(value) != value):
-            raise TrainSettingError(f"{name} must be a {'whole ' if whole else ''}number, such as {usual.get(name, 1)}, not {value!r}.")
+            message = (_("{name} must be a whole number, such as {example}, not {value!r}.") if whole
+                       else _("{name} must be a number, such as {example}, not {value!r}."))
+            raise TrainSettingError(message.format(name=name, example=usual.get(name, 1), value=value))
         if not math.isfinite(value) or (value < 0 if whole else value <= 0):
-            limit = "0 or more" if whole else "more than 0"
-            raise TrainSettingError(f"{name} must be {limit} (for example {usual.get(name, 1)}), not {value!r}.")
+            message = (_("{name} must be 0 or more (for example {example}), not {value!r}.") if whole
+                       else _("{name} must be more than 0 (for example {example}), not {value!r}."))
+            raise TrainSettingError(message.format(name=name, example=usual.get(name, 1), value=value))
 
 
 def check_sizes(
@@ -162,9 +172,10 @@ def check_sizes(
         ``(batch_size, notes)``.
     """
     if len(per_class) < 2:
-        raise FolderError(f"A classifier needs at least two classes, not {len(per_class)}; add class sub-folders (or labels), or list more in classes=[...].")
+        raise FolderError(_("A classifier needs at least two classes, not {count}; add class sub-folders (or labels), "
+                            "or list more in classes=[...].").format(count=len(per_class)))
     if batch_size < 1:
-        raise TrainSettingError(f"The batch size must be 1 or more, not {batch_size}.")
+        raise TrainSettingError(_("The batch size must be 1 or more, not {batch_size}.").format(batch_size=batch_size))
     check_split_settings(validation_split, test_split, needs="nothing")
     total = sum(per_class.values())
     if validation_split:
@@ -172,13 +183,17 @@ def check_sizes(
     train_images = total - int(((validation_split or 0.0) + (test_split or 0.0)) * total)  # image_dataset_from_directory's cut
     notes = []
     if batch_size > train_images:
-        notes.append(f"batch size {batch_size} is larger than the {train_images} training images: using {train_images}.")
+        notes.append(_("batch size {batch_size} is larger than the {train_images} training images: using {train_images}.").format(
+            batch_size=batch_size, train_images=train_images))
         batch_size = train_images
     if validation_split:
         needed = math.ceil(1 / validation_split)
+        one = _("class {name!r} has only {count} image, fewer than the {needed} a {split:.0%} "
+                "validation split needs to hold out one: training anyway, but it may have no validation image.")
+        several = _("class {name!r} has only {count} images, fewer than the {needed} a {split:.0%} "
+                    "validation split needs to hold out one: training anyway, but it may have no validation image.")
         notes += [
-            f"class {name!r} has only {count} image{'s' if count != 1 else ''}, fewer than the {needed} a {validation_split:.0%} "
-            "validation split needs to hold out one: training anyway, but it may have no validation image."
+            (one if count == 1 else several).format(name=name, count=count, needed=needed, split=validation_split)
             for name, count in per_class.items() if count < needed
         ]
     return batch_size, notes

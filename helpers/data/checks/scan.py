@@ -31,16 +31,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.data.checks.image_check import inspect_files, is_ignored
+from helpers.data.checks.image_check import _DANGLING_LINK, _NOT_A_FILE, inspect_files, is_ignored, reason_text
 from helpers.data.checks.layout import as_folder, check_class_list
 from helpers.data.paths import pretty_path
 from helpers.data.registry import KERAS_SUFFIXES, is_image_name
 from helpers.errors import FolderError, did_you_mean
+from helpers.language import N_, _
 from helpers.tables import text_table
 
 #: Pillow's colour modes in words, for the summary.
-MODE_NAMES = {"RGB": "colour", "L": "grayscale", "RGBA": "colour with transparency", "LA": "grayscale with transparency",
-              "P": "palette", "CMYK": "CMYK", "1": "black and white", "I;16": "16-bit grayscale", "I": "32-bit grayscale"}
+MODE_NAMES = {"RGB": N_("colour"), "L": N_("grayscale"), "RGBA": N_("colour with transparency"),
+              "LA": N_("grayscale with transparency"), "P": N_("palette"), "CMYK": "CMYK", "1": N_("black and white"),
+              "I;16": N_("16-bit grayscale"), "I": N_("32-bit grayscale")}
 
 
 @dataclass
@@ -54,7 +56,7 @@ class FileProblem:
 
     def __str__(self) -> str:
         name = self.path.relative_to(self.root).as_posix() if self.root else pretty_path(self.path)
-        return f"{name}: {self.reason}"
+        return f"{name}: {reason_text(self.reason)}"
 
 
 @dataclass
@@ -135,23 +137,28 @@ class FolderScan:
     def summary(self, max_files: int = 10) -> str:
         """A few lines: classes and images, then each problem file (up to ``max_files``) and the notes."""
         total = sum(self.counts.values())
-        head = f"scan of {pretty_path(self.root)}: {len(self.classes)} class{'es' if len(self.classes) != 1 else ''}, {total:,} images"
+        head = (_("scan of {root}: {classes} class, {total:,} images") if len(self.classes) == 1
+                else _("scan of {root}: {classes} classes, {total:,} images"))
+        head = head.format(root=pretty_path(self.root), classes=len(self.classes), total=total)
         if self.ok:
             formats = sorted({fmt for row in self.classes for fmt in row.formats})
-            modes = sorted({MODE_NAMES.get(mode, mode) for row in self.classes for mode in row.modes})
-            head += f", all readable ({', '.join(formats) or 'none'}; {' and '.join(modes) or '-'})"
+            modes = sorted({_(MODE_NAMES.get(mode, mode)) for row in self.classes for mode in row.modes})
+            head += _(", all readable ({formats}; {modes})").format(
+                formats=", ".join(formats) or _("none"), modes=_(" and ").join(modes) or "-")
+        elif len(self.problems) == 1:
+            head += _("; {count} file skipped:").format(count=len(self.problems))
         else:
-            head += f"; {len(self.problems)} file{'s' if len(self.problems) != 1 else ''} skipped:"
-        lines = [head] + [f"  {self._rel(p.path)}: {p.reason}" for p in self.problems[:max_files]]
+            head += _("; {count} files skipped:").format(count=len(self.problems))
+        lines = [head] + [f"  {self._rel(p.path)}: {reason_text(p.reason)}" for p in self.problems[:max_files]]
         if len(self.problems) > max_files:
-            lines.append(f"  ... and {len(self.problems) - max_files} more (print the scan to see all)")
+            lines.append("  " + _("... and {count} more (print the scan to see all)").format(count=len(self.problems) - max_files))
         if self.problems:
-            lines.append("  Move them aside with helpers.data.checks.quarantine.quarantine(scan), or leave them: they are skipped.")
-        lines += [f"note: {note}" for note in self.notes]
+            lines.append("  " + _("Move them aside with helpers.data.checks.quarantine.quarantine(scan), or leave them: they are skipped."))
+        lines += [_("note: {note}").format(note=note) for note in self.notes]
         if self.ignored:
             names = Counter(path.name for path in self.ignored)
             listed = ", ".join(f"{name} ({n})" if n > 1 else name for name, n in sorted(names.items()))
-            lines.append(f"ignored (system files, never classes or images): {listed}")
+            lines.append(_("ignored (system files, never classes or images): {listed}").format(listed=listed))
         return "\n".join(lines)
 
     def table(self) -> str:
@@ -159,11 +166,14 @@ class FolderScan:
         dup = Counter(path for group in self.duplicates for path in group[1:])
         rows = []
         for row in self.classes:
-            sizes = f"{row.smallest[0]}x{row.smallest[1]} to {row.largest[0]}x{row.largest[1]}" if row.smallest else "-"
+            sizes = (_("{smallest} to {largest}").format(smallest=f"{row.smallest[0]}x{row.smallest[1]}",
+                                                        largest=f"{row.largest[0]}x{row.largest[1]}")
+                     if row.smallest else "-")
             copies = sum(dup[path] for path in row.files)
             rows.append((row.name, f"{row.images:,}", str(row.unreadable), str(row.non_image), ", ".join(sorted(row.formats)) or "-",
                          ", ".join(sorted(row.modes)) or "-", sizes, str(copies)))
-        header = ("class", "images", "unreadable", "non-image", "formats", "modes", "sizes (w x h)", "duplicates")
+        header = (_("class"), _("images"), _("unreadable"), _("non-image"), _("formats"), _("modes"), _("sizes (w x h)"),
+                  _("duplicates"))
         return text_table(rows, header, align="lrrrlllr")
 
     def __str__(self) -> str:
@@ -196,7 +206,7 @@ def _walk_class(folder: Path, root_real: str, counted: dict[str, Path]) -> dict:
             if is_ignored(name):
                 dirs.remove(name)
                 found["ignored"].append(path)
-                found["keras_differs"] |= any(is_image_name(n, KERAS_SUFFIXES) for _, _, ns in os.walk(path) for n in ns)
+                found["keras_differs"] |= any(is_image_name(n, KERAS_SUFFIXES) for _top, _dirs, ns in os.walk(path) for n in ns)
             elif real in seen:
                 dirs.remove(name)
             elif path.is_symlink() and (_inside(real, root_real) or _inside(root_real, real)):
@@ -230,8 +240,8 @@ def _walk_class(folder: Path, root_real: str, counted: dict[str, Path]) -> dict:
 
 def _not_a_file(path: Path) -> str:
     if path.is_symlink():
-        return f"a link to {os.readlink(path)}, which does not exist; delete the link or put its file back"
-    return "not a regular file (a pipe, socket or device); move it out of the folder"
+        return _DANGLING_LINK.format(target=os.readlink(path))
+    return _NOT_A_FILE
 
 
 def scan_folder(
@@ -259,12 +269,13 @@ def scan_folder(
     available = [p.name for p in entries if p.is_dir() and not is_ignored(p.name)]
     loose = [p for p in entries if p.is_file() and is_image_name(p.name)]  # a LICENSE.txt is no mistake
     if not available:
-        raise FolderError(f"{pretty_path(root)} has no class sub-folders; put the images of each class in a sub-folder named after it.")
+        raise FolderError(_("{root} has no class sub-folders; put the images of each class in a sub-folder named after it.").format(
+            root=pretty_path(root)))
     check_class_list(classes)
     unknown = [name for name in classes or [] if name not in available]
     if unknown:
-        raise FolderError(f"{pretty_path(root)} has no sub-folder {unknown[0]!r}{did_you_mean(unknown[0], available)}; "
-                          f"its classes are: {', '.join(available)}.")
+        raise FolderError(_("{root} has no sub-folder {name!r}{suggestion}; its classes are: {classes}.").format(
+            root=pretty_path(root), name=unknown[0], suggestion=did_you_mean(unknown[0], available), classes=", ".join(available)))
     rows, candidates, keras_ready = [], {}, True  # the datasets name the classes, so root-level extras never matter
     counted: dict[str, Path] = {}  # real path -> first path: each photo counts once, in one class
     root_real, dangling, not_followed, repeated = os.path.realpath(root), [], [], {}
@@ -307,8 +318,9 @@ def scan_folder(
     scan.duplicates = [group for group in by_hash.values() if len(group) > 1]
     scan.keras_ready = keras_ready and not scan.problems and not scan.pillow
     scan.notes = _notes(scan, loose, batch_size, validation_split)
-    scan.notes += [f"{entry.name} is a link to {os.readlink(entry)}, which does not exist, so it is not a class; "
-                   "reconnect the drive it points to, or delete the link." for entry in entries if entry.is_symlink() and not entry.exists()]
+    scan.notes += [_("{name} is a link to {target}, which does not exist, so it is not a class; "
+                     "reconnect the drive it points to, or delete the link.").format(name=entry.name, target=os.readlink(entry))
+                   for entry in entries if entry.is_symlink() and not entry.exists()]
     scan.seconds = time.perf_counter() - start
     return scan
 
@@ -332,43 +344,56 @@ def remove_copies(scan: FolderScan, of: FolderScan) -> dict[Path, Path]:
 def _notes(scan: FolderScan, loose: list[Path], batch_size: int | None, validation_split: float | None) -> list[str]:
     notes = []
     if len(scan.classes) == 1:
-        notes.append(f"only one class ({scan.classes[0].name!r}): a classifier needs at least two; add a sub-folder per class.")
+        notes.append(_("only one class ({name!r}): a classifier needs at least two; add a sub-folder per class.").format(
+            name=scan.classes[0].name))
     needed = math.ceil(1 / validation_split) if validation_split else 0
     for row in scan.classes:
         if row.images == 0:
-            notes.append(f"class {row.name!r} has no usable images: add some, or leave it out with classes=[...].")
+            notes.append(_("class {name!r} has no usable images: add some, or leave it out with classes=[...].").format(name=row.name))
         elif row.images < needed:
-            notes.append(f"class {row.name!r} has only {row.images} images: a {validation_split:.0%} validation split may hold out none of them.")
+            notes.append(_("class {name!r} has only {images} images: a {split:.0%} validation split may hold out none of them.").format(
+                name=row.name, images=row.images, split=validation_split))
         if 0 < row.images < (batch_size or 0):
-            notes.append(f"class {row.name!r} has {row.images} images, fewer than one batch of {batch_size}: it trains, but add images if it matters.")
+            notes.append(_("class {name!r} has {images} images, fewer than one batch of {batch_size}: it trains, "
+                           "but add images if it matters.").format(name=row.name, images=row.images, batch_size=batch_size))
         if row.nested:
-            notes.append(f"class {row.name!r} has {row.nested} images in sub-folders; they are used as {row.name!r} (as Keras does).")
+            notes.append(_("class {name!r} has {nested} images in sub-folders; they are used as {name!r} (as Keras does).").format(
+                name=row.name, nested=row.nested))
     if scan.pillow:
         reasons = Counter(scan.pillow.values())
-        notes.append(f"{len(scan.pillow)} images are read through Pillow ({', '.join(sorted(reasons))}): "
-                     "TensorFlow would read them wrongly or not at all; your folder is not changed.")
+        notes.append(_("{count} images are read through Pillow ({reasons}): "
+                       "TensorFlow would read them wrongly or not at all; your folder is not changed.").format(
+            count=len(scan.pillow), reasons=", ".join(reason_text(reason) for reason in sorted(reasons))))
     if scan.duplicates:
         first = scan.duplicates[0]
         copies = sum(len(g) - 1 for g in scan.duplicates)
-        notes.append(f"{copies} duplicate file{'s' if copies != 1 else ''} by content, for example "
-                     f"{scan._rel(first[0])} = {scan._rel(first[1])}; a copy can land in both training and validation.")
+        if copies == 1:
+            duplicates = _("{copies} duplicate file by content, for example {first} = {second}; "
+                           "a copy can land in both training and validation.")
+        else:
+            duplicates = _("{copies} duplicate files by content, for example {first} = {second}; "
+                           "a copy can land in both training and validation.")
+        notes.append(duplicates.format(copies=copies, first=scan._rel(first[0]), second=scan._rel(first[1])))
     if scan.links_not_followed:
         link = scan.links_not_followed[0]
-        notes.append(f"{len(scan.links_not_followed)} linked folder(s) point back into {pretty_path(scan.root)}, e.g. {scan._rel(link)} -> "
-                     f"{os.readlink(link)}: not followed, so no photo counts twice (links to folders outside it are followed once).")
+        notes.append(_("{count} linked folder(s) point back into {root}, e.g. {link} -> {target}: not followed, "
+                       "so no photo counts twice (links to folders outside it are followed once).").format(
+            count=len(scan.links_not_followed), root=pretty_path(scan.root), link=scan._rel(link), target=os.readlink(link)))
     if scan.repeated:
         left, kept = next(iter(scan.repeated.items()))
-        notes.append(f"{len(scan.repeated)} file(s) are links to a photo already counted, e.g. {scan._rel(left)} = {scan._rel(kept)}: "
-                     "each photo is used once, in the class where it was found first.")
+        notes.append(_("{count} file(s) are links to a photo already counted, e.g. {left} = {kept}: "
+                       "each photo is used once, in the class where it was found first.").format(
+            count=len(scan.repeated), left=scan._rel(left), kept=scan._rel(kept)))
     if loose:
-        notes.append(f"{len(loose)} image(s) directly in {pretty_path(scan.root)}, not in a class sub-folder, are not used, e.g. {loose[0].name}.")
+        notes.append(_("{count} image(s) directly in {root}, not in a class sub-folder, are not used, e.g. {example}.").format(
+            count=len(loose), root=pretty_path(scan.root), example=loose[0].name))
     return notes
 
 
 def inspect_listed(paths: Iterable[Path]) -> tuple[list[Path], list[FileProblem], dict[Path, str]]:
     """For files listed elsewhere (a CSV file): the usable ones, the problems, and those Pillow must read."""
     paths = list(paths)
-    records, _ = inspect_files(paths)
+    records, _from_cache = inspect_files(paths)
     usable = [p for p in paths if records[p]["ok"]]
     problems = [FileProblem(p, records[p]["reason"], records[p]["kind"]) for p in paths if not records[p]["ok"]]
     return usable, problems, {p: records[p]["pillow"] for p in usable if records[p]["pillow"]}
