@@ -173,7 +173,7 @@ def test_the_exercises_speak_chinese(path, monkeypatch, capsys):
     """Unanswered, hinted and (where the answer is a plain value) answered: every line the learner reads is Chinese."""
     import importlib
 
-    from helpers.exercises.base import ____, Exercise
+    from helpers.exercises.base import Exercise, ____
 
     monkeypatch.setenv("COURSE_LANGUAGE", "zh_CN")
     module = importlib.import_module(f"helpers.exercises.nb{path.name[:2]}")

@@ -165,4 +165,5 @@ def test_outputs_of_code_are_read_not_its_source():
 def test_chinese_prose_follows_the_same_rule():
     assert unbacked_percentages(_demo("现代方法的准确率为62.8%（约63%）。")) == []
     assert unbacked_percentages(_demo("现代方法达到64.1%。")) == ["cell 0: 64.1% in: 现代方法达到64.1%。"]
-    assert unbacked_percentages(_demo("Page 的 ResNet-9 在论文中达到 94%。而我们只有 12%。")) == ["cell 0: 12% in: Page 的 ResNet-9 在论文中达到 94%。而我们只有 12%。"]
+    line = "Page 的 ResNet-9 在论文中达到 94%。而我们只有 12%。"
+    assert unbacked_percentages(_demo(line)) == [f"cell 0: 12% in: {line}"], "on a Chinese line, only the sentence marks a figure"
