@@ -71,12 +71,17 @@ class NotebookResult:
 
 
 def banner_speed_ups(notebook: Any) -> str:
-    """What an executed notebook's banner says about mixed precision and XLA (its ``Speed-ups:`` line), or ``""``."""
+    """What an executed notebook's banner says about mixed precision and XLA (its ``Speed-ups:`` line), or ``""``.
+
+    The Chinese banner's line (``加速    ：混合精度开启，XLA 开启（...）``) is read too, and kept as it is written.
+    """
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             for line in str(output.get("text", "")).splitlines():
                 if line.startswith("Speed-ups: "):
                     return line.removeprefix("Speed-ups: ").split(" (")[0]
+                if line.startswith("加速") and "：" in line:
+                    return line.split("：", 1)[1].split("（")[0]
     return ""
 
 
