@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 
+from helpers.language import _
 from helpers.tables import text_table
 
 
@@ -36,7 +37,7 @@ def scaled_settings(batch_size: int, learning_rate: float, replicas: int) -> tup
     (128, 0.004)
     """
     if replicas < 1:
-        raise ValueError(f"replicas must be 1 or more, not {replicas}")
+        raise ValueError(_("replicas must be 1 or more, not {replicas}").format(replicas=replicas))
     return batch_size * replicas, learning_rate * replicas
 
 
@@ -56,7 +57,7 @@ def scaling_table(batch_size: int, learning_rate: float, counts: Iterable[int] =
     for count in counts:
         batch, rate = scaled_settings(batch_size, learning_rate, count)
         rows.append((f"{count}", f"{batch_size}", f"{batch}", f"{rate:.4g}"))
-    return text_table(rows, ("replicas", "batch per replica", "global batch", "learning rate"), align="rrrr")
+    return text_table(rows, (_("replicas"), _("batch per replica"), _("global batch"), _("learning rate")), align="rrrr")
 
 
 def device_names(strategy) -> list[str]:

@@ -14,9 +14,18 @@ the code that catches them, import them from here.
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterable
 
-from helpers.language import _
+
+def _(message: str) -> str:
+    """The gettext of :mod:`helpers.language`, without importing it: that module raises :class:`SettingError` from here.
+
+    Every module that puts :func:`did_you_mean` into a message has loaded :mod:`helpers.language` (for its own
+    messages); until then the phrase stays English.
+    """
+    language = sys.modules.get("helpers.language")
+    return message if language is None else language.gettext(message)
 
 
 def did_you_mean(name: str, names: Iterable[str]) -> str:

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
+from helpers.language import _
 from helpers.tables import text_table
 
 
@@ -97,9 +98,9 @@ def per_class_table(evaluations: dict[str, Evaluation]) -> str:
     names = list(evaluations)
     columns = [evaluations[name].per_class_accuracy() for name in names]
     rows = [(cls, *(f"{col[cls]:.1%}" for col in columns)) for cls in columns[0]]
-    rows.append(("all", *(f"{evaluations[name].accuracy:.1%}" for name in names)))
+    rows.append((_("all"), *(f"{evaluations[name].accuracy:.1%}" for name in names)))
     # each accuracy column at least as wide as "100.0%"
-    return text_table(rows, ("class", *names), align="l" + "r" * len(names), min_widths=(0, *[6] * len(names)))
+    return text_table(rows, (_("class"), *names), align="l" + "r" * len(names), min_widths=(0, *[6] * len(names)))
 
 
 def standard_error_of_accuracy(accuracy: float, n: int) -> float:
@@ -147,7 +148,7 @@ def paired_gain(before: Evaluation, after: Evaluation) -> tuple[float, float]:
         ValueError: if the two evaluations are not on the same labelled images.
     """
     if len(before.y_true) != len(after.y_true) or not np.array_equal(before.y_true, after.y_true):
-        raise ValueError("paired_gain compares two evaluations of the same images: give it two Evaluations with the same labels")
+        raise ValueError(_("paired_gain compares two evaluations of the same images: give it two Evaluations with the same labels"))
     return paired_difference(after.y_pred == after.y_true, before.y_pred == before.y_true)
 
 

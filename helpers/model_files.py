@@ -28,6 +28,7 @@ import keras
 from helpers.data.paths import pretty_path
 from helpers.errors import ModelFileError, UntrustedModelError
 from helpers.files import replacing
+from helpers.language import _
 
 #: The entry added to the ``.keras`` zip archive.
 CLASS_NAMES_ENTRY = "course_class_names.json"
@@ -55,14 +56,15 @@ def check_writable(path: os.PathLike | str) -> Path:
 
     path = Path(path).expanduser()
     if path.is_dir():
-        raise ModelFileError(f"{pretty_path(path)} is a folder; give a file name ending in .keras to save the model to.")
+        raise ModelFileError(_("{path} is a folder; give a file name ending in .keras to save the model to.").format(path=pretty_path(path)))
     if path.suffix != ".keras":
-        raise ModelFileError(f"Save the model to a file ending in .keras, not {path.name!r}: Keras 3 writes no other format.")
+        raise ModelFileError(_("Save the model to a file ending in .keras, not {name!r}: Keras 3 writes no other format.").format(name=path.name))
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
-        raise ModelFileError(f"Cannot save the model to {pretty_path(path)}: {pretty_path(folder)} is a file, not a folder; choose another path.")
+        raise ModelFileError(_("Cannot save the model to {path}: {folder} is a file, not a folder; choose another path.").format(
+            path=pretty_path(path), folder=pretty_path(folder)))
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".course_write_test_"):
             pass
@@ -70,8 +72,9 @@ def check_writable(path: os.PathLike | str) -> Path:
             raise PermissionError(13, "Permission denied")
     except OSError as error:
         raise ModelFileError(
-            f"Cannot save the model to {pretty_path(path)} ({error.strerror or type(error).__name__}); "
-            "choose a folder you can write to (save_to=..., or --output in a terminal) before training."
+            _("Cannot save the model to {path} ({error}); "
+              "choose a folder you can write to (save_to=..., or --output in a terminal) before training.").format(
+                path=pretty_path(path), error=error.strerror or type(error).__name__)
         ) from None
     return path
 
@@ -90,12 +93,12 @@ def save_classifier(model: keras.Model, path: os.PathLike | str, class_names: Se
     """
     path = Path(path).expanduser()
     if path.suffix != ".keras":
-        raise ModelFileError(f"Save the model to a file ending in .keras, not {path.name!r}: Keras 3 writes no other format.")
+        raise ModelFileError(_("Save the model to a file ending in .keras, not {name!r}: Keras 3 writes no other format.").format(name=path.name))
     names = [str(name) for name in class_names]
     if len(names) != output_classes(model):
         raise ModelFileError(
-            f"The model predicts {output_classes(model)} classes but {len(names)} class names were given; "
-            "pass one name per class, in label order."
+            _("The model predicts {classes} classes but {names} class names were given; "
+              "pass one name per class, in label order.").format(classes=output_classes(model), names=len(names))
         )
     check_writable(path)
     try:
@@ -106,27 +109,31 @@ def save_classifier(model: keras.Model, path: os.PathLike | str, class_names: Se
                 archive.writestr(CLASS_NAMES_ENTRY, json.dumps({"class_names": names}, indent=1))
     except OSError as error:
         raise ModelFileError(
-            f"Could not save the model to {pretty_path(path)} ({error.strerror or type(error).__name__}); free some disk space "
-            "or choose another folder, and save it again with save_classifier(result.model, path, result.class_names)."
+            _("Could not save the model to {path} ({error}); free some disk space "
+              "or choose another folder, and save it again with save_classifier(result.model, path, result.class_names).").format(
+                path=pretty_path(path), error=error.strerror or type(error).__name__)
         ) from None
     return path
 
 
 def _check_model_file(path: Path) -> None:
     if not path.exists():
-        raise ModelFileError(f"There is no model file at {pretty_path(path)}; check the path, or train and save a model first.")
+        raise ModelFileError(_("There is no model file at {path}; check the path, or train and save a model first.").format(
+            path=pretty_path(path)))
     if path.is_dir():
-        raise ModelFileError(f"{pretty_path(path)} is a folder; give the path of a .keras model file.")
+        raise ModelFileError(_("{path} is a folder; give the path of a .keras model file.").format(path=pretty_path(path)))
     if path.suffix in LEGACY_SUFFIXES:
         return
     if path.suffix == ".keras" and not zipfile.is_zipfile(path):
         raise ModelFileError(
-            f"{pretty_path(path)} is damaged or incomplete ({path.stat().st_size:,} bytes, not a whole .keras archive), "
-            "perhaps because saving or copying it was interrupted; save or copy it again."
+            _("{path} is damaged or incomplete ({size:,} bytes, not a whole .keras archive), "
+              "perhaps because saving or copying it was interrupted; save or copy it again.").format(
+                path=pretty_path(path), size=path.stat().st_size)
         )
     if path.suffix != ".keras" or not zipfile.is_zipfile(path):
         raise ModelFileError(
-            f"{pretty_path(path)} is not a .keras model file; give a file written by save_classifier or model.save('name.keras')."
+            _("{path} is not a .keras model file; give a file written by save_classifier or model.save('name.keras').").format(
+                path=pretty_path(path))
         )
 
 
@@ -174,23 +181,23 @@ def _code_error(path: Path, error: BaseException) -> ModelFileError | None:
     for cause in _error_chain(error):
         text = str(cause)
         if any(phrase in text for phrase in _SAFE_MODE_REFUSAL):
-            what = " (a Lambda layer's function)" if "Lambda" in text else ""
-            how = ("keras.models.load_model(path, safe_mode=False, compile=False), then save_classifier(model, 'name.keras', class_names)"
+            what = _(" (a Lambda layer's function)") if "Lambda" in text else ""
+            how = (_("keras.models.load_model(path, safe_mode=False, compile=False), then save_classifier(model, 'name.keras', class_names)")
                    if path.suffix in LEGACY_SUFFIXES else
-                   "load_classifier(path, safe_mode=False) or keras.models.load_model(path, safe_mode=False) "
-                   "(or call keras.config.enable_unsafe_deserialization() first)")
+                   _("load_classifier(path, safe_mode=False) or keras.models.load_model(path, safe_mode=False) "
+                     "(or call keras.config.enable_unsafe_deserialization() first)"))
             return UntrustedModelError(
-                f"{pretty_path(path)} contains Python code{what}, which Keras's safe mode refused to load, "
-                f"so the course did not run it; only if you trust whoever made the file, load it with {how}, "
-                "and otherwise ask them for a model made of built-in layers."
+                _("{path} contains Python code{what}, which Keras's safe mode refused to load, "
+                  "so the course did not run it; only if you trust whoever made the file, load it with {how}, "
+                  "and otherwise ask them for a model made of built-in layers.").format(path=pretty_path(path), what=what, how=how)
             )
         if path.suffix not in LEGACY_SUFFIXES and any(phrase in text for phrase in _UNKNOWN_OBJECT):  # (.h5: Keras 2's op layers too)
             named = re.search(r"(?:Could not locate (?:function|class)|Unknown (?:layer|object|activation)):? '([^']+)'", text)
             what = f" ({named.group(1)})" if named else ""
             return ModelFileError(
-                f"{pretty_path(path)} uses a custom layer or function{what} that its author's code defines and this program does not; "
-                "load it in a program that defines and registers it (@keras.saving.register_keras_serializable), "
-                "or ask for a model made of built-in layers."
+                _("{path} uses a custom layer or function{what} that its author's code defines and this program does not; "
+                  "load it in a program that defines and registers it (@keras.saving.register_keras_serializable), "
+                  "or ask for a model made of built-in layers.").format(path=pretty_path(path), what=what)
             )
     return None
 
@@ -223,8 +230,9 @@ def _load_legacy(path: Path, safe_mode: bool = True) -> keras.Model:
         if refused is not None:
             raise refused from None
         raise ModelFileError(
-            f"Keras 3 could not read the legacy HDF5 file {pretty_path(path)} ({type(error).__name__}): it reads only whole "
-            ".h5 files made of built-in layers; load it with Keras 2 (tf_keras) and save it as .keras, or train the model again."
+            _("Keras 3 could not read the legacy HDF5 file {path} ({error}): it reads only whole "
+              ".h5 files made of built-in layers; load it with Keras 2 (tf_keras) and save it as .keras, or train the model again.").format(
+                path=pretty_path(path), error=type(error).__name__)
         ) from error
 
 
@@ -254,17 +262,19 @@ def load_classifier(
             raise _code_error(path, ValueError(f"a `Lambda` layer: {_SAFE_MODE_REFUSAL[0]}")) from None
         if class_names is None:
             raise ModelFileError(
-                f"{pretty_path(path)} is a legacy Keras 2 HDF5 file, which holds no class names; pass them with "
-                "load_classifier(path, class_names=[...]) and save it as .keras with save_classifier(model, 'name.keras', class_names)."
+                _("{path} is a legacy Keras 2 HDF5 file, which holds no class names; pass them with "
+                  "load_classifier(path, class_names=[...]) and save it as .keras with save_classifier(model, 'name.keras', class_names).").format(
+                    path=pretty_path(path))
             )
         model = _load_legacy(path, safe_mode)
-        print(f"note: {path.name} is a legacy HDF5 file that Keras 3 could read; save it with save_classifier to a .keras file.")
+        print(_("note: {name} is a legacy HDF5 file that Keras 3 could read; save it with save_classifier to a .keras file.").format(
+            name=path.name))
     else:
         class_names = read_class_names(path) if class_names is None else class_names
         if class_names is None:
             raise ModelFileError(
-                f"{pretty_path(path)} holds a model but no class names; load it with keras.models.load_model, "
-                "or save it again with save_classifier(model, path, class_names)."
+                _("{path} holds a model but no class names; load it with keras.models.load_model, "
+                  "or save it again with save_classifier(model, path, class_names).").format(path=pretty_path(path))
             )
         try:
             model = keras.models.load_model(path, safe_mode=safe_mode)
@@ -273,13 +283,13 @@ def load_classifier(
             if refused is not None:
                 raise refused from None
             raise ModelFileError(
-                f"Keras could not load {pretty_path(path)} ({type(error).__name__}); the file may be damaged "
-                "or saved by a newer Keras: save it again."
+                _("Keras could not load {path} ({error}); the file may be damaged "
+                  "or saved by a newer Keras: save it again.").format(path=pretty_path(path), error=type(error).__name__)
             ) from error
     class_names = [str(name) for name in class_names]
     if len(class_names) != output_classes(model):
         raise ModelFileError(
-            f"{pretty_path(path)} predicts {output_classes(model)} classes but names {len(class_names)}; "
-            "save it again with the right class names."
+            _("{path} predicts {classes} classes but names {names}; save it again with the right class names.").format(
+                path=pretty_path(path), classes=output_classes(model), names=len(class_names))
         )
     return model, class_names

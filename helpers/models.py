@@ -18,6 +18,7 @@ import keras
 from keras import layers
 
 from helpers.augment import cifar_augmentation, digit_augmentation_layers
+from helpers.language import _
 
 
 # --------------------------------------------------------------------------- the output layer: one sigmoid unit for two classes
@@ -210,12 +211,13 @@ def cats_dogs_cnn(
     from helpers.errors import TrainSettingError
 
     side = min(input_shape[0], input_shape[1])
-    for _ in filters:
+    for _block in filters:
         side = (side - 2) // 2
     if side < 1:
         raise TrainSettingError(
-            f"Images of {input_shape[0]}x{input_shape[1]} pixels are too small for {len(filters)} conv-pool blocks; "
-            "use larger images (for example 150x150) or fewer blocks."
+            _("Images of {height}x{width} pixels are too small for {blocks} conv-pool blocks; "
+              "use larger images (for example 150x150) or fewer blocks.").format(
+                height=input_shape[0], width=input_shape[1], blocks=len(filters))
         )
     blocks: list[layers.Layer] = []
     for count in filters:
@@ -310,8 +312,9 @@ def folder_cnn(
 
     if min(input_shape[0], input_shape[1]) < 2 ** len(widths):
         raise TrainSettingError(
-            f"Images of {input_shape[0]}x{input_shape[1]} pixels are too small for {len(widths)} conv blocks "
-            f"(each halves the image); use at least {2 ** len(widths)}x{2 ** len(widths)} pixels or fewer blocks."
+            _("Images of {height}x{width} pixels are too small for {blocks} conv blocks "
+              "(each halves the image); use at least {side}x{side} pixels or fewer blocks.").format(
+                height=input_shape[0], width=input_shape[1], blocks=len(widths), side=2 ** len(widths))
         )
     inputs = keras.Input(shape=input_shape)
     x = layers.Rescaling(1.0 / 255)(inputs)

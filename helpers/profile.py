@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpers.errors import SettingError
-from helpers.language import _
+from helpers.language import N_, _
 from helpers.tables import text_table
 
 PROFILES = ("quick", "full")
@@ -227,14 +227,19 @@ def current_profile() -> tuple[str, str]:
     return "quick", _("no GPU is visible; set COURSE_PROFILE=full to override")
 
 
-def hardware_summary() -> str:
-    """Describe the machine in one line: GPUs if any, else the CPU and its core count."""
+def hardware_summary(translate: bool = False) -> str:
+    """Describe the machine in one line: GPUs if any, else the CPU and its core count.
+
+    In English (it goes into the series' records and the README) unless ``translate``: the banner's line
+    is in the language in force.
+    """
     gpus = gpu_names()
     cores = os.cpu_count() or 1
+    text = _ if translate else str
     if gpus:
-        return _("GPU: {gpus} (+ {cores} CPU cores)").format(gpus=", ".join(gpus), cores=cores)
+        return text(N_("GPU: {gpus} (+ {cores} CPU cores)")).format(gpus=", ".join(gpus), cores=cores)
     cpu = _cpu_model() or platform.machine()
-    return _("CPU only: {cpu}, {cores} cores").format(cpu=cpu, cores=cores)
+    return text(N_("CPU only: {cpu}, {cores} cores")).format(cpu=cpu, cores=cores)
 
 
 def _cpu_model() -> str:
@@ -285,7 +290,7 @@ def show_profile(**changes: tuple[Any, Any]) -> Settings:
     quiet_tensorflow()
     name, reason = current_profile()
     print(_("Profile : {name} ({reason})").format(name=name, reason=reason))
-    print(_("Hardware: {hardware}").format(hardware=hardware_summary()))
+    print(_("Hardware: {hardware}").format(hardware=hardware_summary(translate=True)))
     print(
         _("Versions: Python {python}, TensorFlow {tensorflow}, Keras {keras} (backend: {backend})").format(
             python=sys.version.split()[0], tensorflow=tf.__version__, keras=keras.__version__,

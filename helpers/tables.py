@@ -1,7 +1,8 @@
 """Aligned plain-text tables: the one width rule behind the tables the package prints.
 
 :func:`text_table` lines up rows of strings in columns: each column as wide as its widest cell,
-cells padded on the left or the right, an optional rule of dashes under the header and above a
+cells padded on the left or the right (by their width on screen: a Chinese character takes two
+columns, so the Chinese edition's tables line up too), an optional rule of dashes under the header and above a
 footer, and no trailing spaces on any line. The callers format their own numbers
 (``f"{n:,}"``, ``f"{p:.1%}"``) and choose each column's alignment.
 
@@ -13,8 +14,20 @@ in, draws boxes and wraps lines to the terminal's width; it is not one of ours e
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Literal
+
+
+def display_width(text: str) -> int:
+    """How many columns ``text`` takes in a terminal or notebook: 2 for a wide (East Asian) character, else 1."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    """``text`` padded with spaces to ``width`` columns on screen (``str.rjust``/``ljust``, counting wide characters as 2)."""
+    spaces = " " * max(width - display_width(text), 0)
+    return spaces + text if right else text + spaces
 
 
 def text_table(
@@ -67,11 +80,10 @@ def text_table(
     if len(gaps) != max(count - 1, 0):
         raise ValueError(f"{count} columns need {max(count - 1, 0)} gaps; got {len(gaps)}.")
     floors = list(min_widths) + [0] * count
-    widths = [max(floors[i], *(len(row[i]) for row in table)) for i in range(count)]
+    widths = [max(floors[i], *(display_width(row[i]) for row in table)) for i in range(count)]
 
     def line(cells: Sequence[str]) -> str:
-        padded = [cell.rjust(width) if align[i:i + 1] == "r" else cell.ljust(width)
-                  for i, (cell, width) in enumerate(zip(cells, widths))]
+        padded = [_pad(cell, width, right=align[i:i + 1] == "r") for i, (cell, width) in enumerate(zip(cells, widths))]
         return "".join(cell + space for cell, space in zip(padded, gaps + [""])).rstrip()
 
     if rule == "columns":

@@ -38,6 +38,7 @@ from keras import layers
 from helpers.data.paths import pretty_path
 from helpers.data.weights import fetch_weights, weights_path
 from helpers.errors import ModelFileError, TrainSettingError, UnknownNameError, UnsuitableModelError, WeightsUnavailableError
+from helpers.language import _
 from helpers.models import loss_for, output_layer
 
 #: Name of the preprocessing step inside every transfer classifier.
@@ -143,7 +144,8 @@ def get_base(name: str) -> BaseSpec:
     try:
         return BASES[name]
     except KeyError:
-        raise UnknownNameError(f"There is no base called {name!r}; the course knows: {', '.join(BASES)}.") from None
+        raise UnknownNameError(_("There is no base called {name!r}; the course knows: {known}.").format(
+            name=name, known=", ".join(BASES))) from None
 
 
 def cifar10_base(width: int = 32, name: str = "cifar10_cnn") -> keras.Model:
@@ -175,7 +177,7 @@ def _resolve_weights(spec: BaseSpec, weights: str | os.PathLike | None) -> str |
     path = Path(weights)
     if not path.is_file():
         raise WeightsUnavailableError(
-            f"There is no weights file at {pretty_path(path)}; check the path, or pass weights='imagenet' or None."
+            _("There is no weights file at {path}; check the path, or pass weights='imagenet' or None.").format(path=pretty_path(path))
         )
     return str(path)
 
@@ -227,8 +229,10 @@ def build_transfer_classifier(
     height, width = (int(side) for side in (image_size or spec.input_size))
     if min(height, width) < spec.min_size:
         raise TrainSettingError(
-            f"{spec.name} needs images of at least {spec.min_size}x{spec.min_size} pixels, not {height}x{width}; "
-            f"use a larger image_size (it was trained at {spec.input_size[0]}x{spec.input_size[1]})."
+            _("{base} needs images of at least {min_size}x{min_size} pixels, not {height}x{width}; "
+              "use a larger image_size (it was trained at {trained_height}x{trained_width}).").format(
+                base=spec.name, min_size=spec.min_size, height=height, width=width,
+                trained_height=spec.input_size[0], trained_width=spec.input_size[1])
         )
     conv_base = spec.build((height, width, 3), _resolve_weights(spec, weights))
     return classifier_on(conv_base, num_classes, (height, width), dropout, augmentation=augmentation,
@@ -271,7 +275,8 @@ def base_of(model: keras.Model) -> keras.Model:
     """The convolutional base inside a transfer classifier: its nested model with the most weights."""
     nested = [layer for layer in model.layers if isinstance(layer, keras.Model) and layer.name != PREPROCESS_NAME]
     if not nested:
-        raise UnsuitableModelError(f"{model.name} has no nested base model; build it with transfer.build_transfer_classifier.")
+        raise UnsuitableModelError(_("{model} has no nested base model; build it with transfer.build_transfer_classifier.").format(
+            model=model.name))
     return max(nested, key=lambda layer: len(layer.weights))
 
 
@@ -296,7 +301,7 @@ def fine_tune(model: keras.Model, base_layers_to_unfreeze: int, learning_rate: f
         learning_rate: the learning rate for fine-tuning.
     """
     if base_layers_to_unfreeze < 0:
-        raise ValueError(f"base_layers_to_unfreeze must be 0 or more, not {base_layers_to_unfreeze}")
+        raise ValueError(_("base_layers_to_unfreeze must be 0 or more, not {count}").format(count=base_layers_to_unfreeze))
     conv_base = base_of(model)
     conv_base.trainable = True
     split = len(conv_base.layers) - base_layers_to_unfreeze
@@ -321,7 +326,7 @@ def save_base(model: keras.Model, path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     if not path.name.endswith(".weights.h5"):
-        raise ModelFileError(f"Save base weights to a file ending in .weights.h5, not {path.name!r}.")
+        raise ModelFileError(_("Save base weights to a file ending in .weights.h5, not {name!r}.").format(name=path.name))
     path.parent.mkdir(parents=True, exist_ok=True)
     base_of(model).save_weights(path)
     return path

@@ -24,12 +24,13 @@ from helpers import transfer
 from helpers.data.paths import MIRROR_ENV
 from helpers.data.weights import fetch_weights, weight_file
 from helpers.errors import WeightsUnavailableError
+from helpers.language import N_, _
 from helpers.tables import text_table
 from helpers.train.fit import best_epoch_index, head_then_fine_tune
 
-NOT_TRAINED = "not trained in this profile"
+NOT_TRAINED = N_("not trained in this profile")
 SCRATCH_LEARNING_RATE = 1e-3  # Adam's default, for a whole network trained from random weights
-UNAVAILABLE = "weights unavailable"
+UNAVAILABLE = N_("weights unavailable")
 
 
 def available_weights(bases: Iterable[str]) -> dict[str, bool]:
@@ -41,10 +42,11 @@ def available_weights(bases: Iterable[str]) -> dict[str, bool]:
             found[base] = True
         except WeightsUnavailableError:
             found[base] = False
-        print(f"{base:<15} {weight_file(base).filename:<68} {'ready' if found[base] else 'UNAVAILABLE'}")
+        status = _("ready") if found[base] else _("UNAVAILABLE")
+        print(f"{base:<15} {weight_file(base).filename:<68} {status}")
     if not any(found.values()):
-        print(f"No ImageNet weights could be fetched (no internet, and {MIRROR_ENV} holds none): nothing is trained "
-              "with them here; the table below still lists every base's size.")
+        print(_("No ImageNet weights could be fetched (no internet, and {mirror_setting} holds none): nothing is trained "
+                "with them here; the table below still lists every base's size.").format(mirror_setting=MIRROR_ENV))
     return found
 
 
@@ -220,7 +222,7 @@ def comparison_table(results: Sequence[TransferResult]) -> str:
                 rows.setdefault(r.dataset, r)
         first = next(iter(rows.values()))
         native = "x".join(str(side) for side in transfer.get_base(base).input_size)
-        cells = [(f"{rows[d].accuracy:.1%}" if rows[d].accuracy is not None else rows[d].note) if d in rows else "" for d in datasets]
+        cells = [(f"{rows[d].accuracy:.1%}" if rows[d].accuracy is not None else _(rows[d].note)) if d in rows else "" for d in datasets]
         seconds = [r.seconds_per_epoch for r in rows.values() if r.seconds_per_epoch is not None]
         table.append((base, native, f"{first.parameters:,}", *cells, f"{max(seconds):.1f}" if seconds else "–"))
     return text_table(table, ("base", "native input", "parameters", *datasets, "s/epoch"), align="lrr", rule="line",

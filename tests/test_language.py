@@ -167,3 +167,30 @@ def test_an_unknown_language_is_a_one_sentence_setting_error(monkeypatch):
     assert "'klingon'" in message and "zh_CN" in message and "\n" not in message
     with pytest.raises(SettingError):
         language.gettext("✓ Correct: {message}")  # every message says so, not only the first
+
+
+def test_the_command_lines_end_on_an_unknown_language_with_one_line(monkeypatch, capsys):
+    from helpers import predict
+    from helpers.train import command
+
+    monkeypatch.setenv(language.LANGUAGE_ENV, "klingon")
+    for main, argv in ((predict.main, ["model.keras", "-f", "photo.jpg"]), (command.main, ["photos/"])):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: COURSE_LANGUAGE is set to 'klingon'") and err.count("\n") == 1
+
+
+def test_every_course_message_translation_keeps_the_placeholders():
+    """The same ``{name:spec!conversion}`` fields in the Chinese as in the English, so ``.format`` fills both alike."""
+    from string import Formatter
+
+    from babel.messages.pofile import read_po
+
+    def fields(text: str) -> list:
+        return sorted((name, spec, conversion) for _text, name, spec, conversion in Formatter().parse(text) if name is not None)
+
+    with open(language.LOCALE_DIR / "zh_CN" / "course.po", "rb") as handle:
+        catalogue = read_po(handle)
+    finished = [message for message in catalogue if message.id and message.string and not message.fuzzy]
+    assert len(finished) > 300
+    assert [message.id for message in finished if fields(message.id) != fields(message.string)] == []

@@ -15,6 +15,7 @@ import shlex
 import sys
 
 from helpers.errors import CourseError
+from helpers.language import _
 
 #: Sub-commands that moved to the course's own command (the classroom mirror).
 MOVED_TO_COURSE = ("pack", "verify")
@@ -29,9 +30,9 @@ def _list(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m helpers.data`` parser and its sub-command."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.data", description="The course's data: list the datasets.")
+    parser = argparse.ArgumentParser(prog="python -m helpers.data", description=_("The course's data: list the datasets."))
     commands = parser.add_subparsers(dest="command", required=True)
-    listing = commands.add_parser("list", help="the datasets the course knows, and where each would come from")
+    listing = commands.add_parser("list", help=_("the datasets the course knows, and where each would come from"))
     listing.set_defaults(run=_list)
     return parser
 
@@ -40,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in MOVED_TO_COURSE:
-        print(f"Packing a classroom mirror is now its own command: run python -m helpers.course {shlex.join(argv)}",
-              file=sys.stderr)
+        print(_("Packing a classroom mirror is now its own command: run python -m helpers.course {arguments}").format(
+            arguments=shlex.join(argv)), file=sys.stderr)
         return 2
     args = build_parser().parse_args(argv)
     try:

@@ -37,6 +37,10 @@ from helpers.data.folders import FolderDatasets, prepare
 from helpers.data.paths import pretty_path
 from helpers.data.registry import is_image_name
 from helpers.errors import FolderError, TrainSettingError, did_you_mean
+from helpers.language import N_, _
+
+#: The roles of the two columns, in messages.
+COLUMN_ROLES = (N_("path"), N_("label"))
 
 #: Column names accepted when the default ``path``/``label`` are absent (``flow_from_dataframe``'s defaults).
 PATH_ALIASES = ("path", "filename", "file")
@@ -46,15 +50,17 @@ LABEL_ALIASES = ("label", "class")
 def _column(header: list[str], wanted: str | None, aliases: tuple[str, ...], role: str, csv_file: Path) -> str:
     if wanted is not None:
         if wanted not in header:
-            raise FolderError(f"{pretty_path(csv_file)} has no column {wanted!r}{did_you_mean(wanted, header)} (its columns: {', '.join(header)}).")
+            raise FolderError(_("{file} has no column {wanted!r}{suggestion} (its columns: {columns}).").format(
+                file=pretty_path(csv_file), wanted=wanted, suggestion=did_you_mean(wanted, header), columns=", ".join(header)))
         return wanted
     for name in aliases:
         for column in header:
             if column.lower() == name:  # "Path", "Label", "FILENAME" as spreadsheets capitalise them
                 return column
     raise FolderError(
-        f"{pretty_path(csv_file)} has no {role} column: its first line should name the columns, for example "
-        f"'path,label' (found: {', '.join(header) or 'nothing'}); or pass {role}_column=..."
+        _("{file} has no {role} column: its first line should name the columns, for example "
+          "'path,label' (found: {found}); or pass {setting}=...").format(
+            file=pretty_path(csv_file), role=_(role), found=", ".join(header) or _("nothing"), setting=f"{role}_column")
     )
 
 
@@ -88,11 +94,12 @@ def read_labels_csv(
     """
     csv_file = Path(csv_file).expanduser()
     if not csv_file.is_file():
-        raise FolderError(f"There is no CSV file at {pretty_path(csv_file)}; check the path.")
+        raise FolderError(_("There is no CSV file at {file}; check the path.").format(file=pretty_path(csv_file)))
     base = Path(root).expanduser() if root is not None else csv_file.parent
     text, encoding = _decoded(csv_file)
     if "\0" in text:
-        raise FolderError(f"{pretty_path(csv_file)} is not a text file (it holds NUL bytes); give a CSV file saved as 'CSV UTF-8'.")
+        raise FolderError(_("{file} is not a text file (it holds NUL bytes); give a CSV file saved as 'CSV UTF-8'.").format(
+            file=pretty_path(csv_file)))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [(name or "").strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
@@ -105,22 +112,24 @@ def read_labels_csv(
             if not path and not label and not any((value or "").strip() for value in row.values() if isinstance(value, str)):
                 continue  # a blank line, as spreadsheets leave at the end
             if not path or not label:
-                raise FolderError(f"Line {line} of {pretty_path(csv_file)} has an empty {'path' if not path else 'label'}; "
-                                  "fill it in or delete the line.")
+                raise FolderError(_("Line {line} of {file} has an empty {role}; fill it in or delete the line.").format(
+                    line=line, file=pretty_path(csv_file), role=_("path") if not path else _("label")))
             paths.append(base / path)
             labels.append(label)
             written.setdefault(paths[-1], path)
     except csv.Error as error:  # an unbalanced quote, a field too large
-        raise FolderError(f"{pretty_path(csv_file)} cannot be read as CSV near line {reader.line_num} ({error}); "
-                          "check that line's quotes, or save the file again as 'CSV UTF-8'.") from None
+        raise FolderError(_("{file} cannot be read as CSV near line {line} ({error}); "
+                            "check that line's quotes, or save the file again as 'CSV UTF-8'.").format(
+            file=pretty_path(csv_file), line=reader.line_num, error=error)) from None
     if not paths:
-        raise FolderError(f"{pretty_path(csv_file)} lists no images; add one 'path,label' line per image.")
+        raise FolderError(_("{file} lists no images; add one 'path,label' line per image.").format(file=pretty_path(csv_file)))
     check_class_list(classes)
     if classes is not None:
         unknown = [name for name in classes if name not in set(labels)]
         if unknown:
-            raise FolderError(f"No row of {pretty_path(csv_file)} has the label {unknown[0]!r}{did_you_mean(unknown[0], sorted(set(labels)))}; "
-                              f"its labels are: {', '.join(sorted(set(labels)))}.")
+            raise FolderError(_("No row of {file} has the label {label!r}{suggestion}; its labels are: {labels}.").format(
+                file=pretty_path(csv_file), label=unknown[0], suggestion=did_you_mean(unknown[0], sorted(set(labels))),
+                labels=", ".join(sorted(set(labels)))))
         kept = [i for i, label in enumerate(labels) if label in set(classes)]
         paths, labels = [paths[i] for i in kept], [labels[i] for i in kept]
     written = {_windows_path(path): text for path, text in written.items()}
@@ -129,20 +138,23 @@ def read_labels_csv(
     if outside and not allow_outside_root:
         shown = ", ".join(written.get(path, str(path)) for path in outside[:3])
         raise FolderError(
-            f"{len(outside)} image file(s) listed in {pretty_path(csv_file)} lie outside its root folder {pretty_path(base)} "
-            f"(for example {shown}), and the course reads no file outside the root unless told to: move them under it, "
-            "give root=... a folder that holds them all, or pass allow_outside_root=True (in a terminal: --allow-outside-root) "
-            "if you trust whoever wrote the CSV."
+            _("{count} image file(s) listed in {file} lie outside its root folder {root} "
+              "(for example {shown}), and the course reads no file outside the root unless told to: move them under it, "
+              "give root=... a folder that holds them all, or pass allow_outside_root=True (in a terminal: --allow-outside-root) "
+              "if you trust whoever wrote the CSV.").format(count=len(outside), file=pretty_path(csv_file), root=pretty_path(base),
+                                                            shown=shown)
         )
     missing = [path for path in paths if not path.is_file()]
     if missing:
         raise FolderError(
-            f"{len(missing)} image file(s) listed in {pretty_path(csv_file)} do not exist, for example "
-            f"{pretty_path(missing[0])}; relative paths start at {pretty_path(base)} (change it with root=...)."
+            _("{count} image file(s) listed in {file} do not exist, for example "
+              "{example}; relative paths start at {root} (change it with root=...).").format(
+                count=len(missing), file=pretty_path(csv_file), example=pretty_path(missing[0]), root=pretty_path(base))
         )
     unreadable = [path for path in paths if not is_image_name(path.name)]
     if unreadable:
-        raise FolderError(f"{pretty_path(unreadable[0])} is not a JPEG, PNG, BMP, GIF, WebP or TIFF file; convert it or leave it out of the CSV.")
+        raise FolderError(_("{file} is not a JPEG, PNG, BMP, GIF, WebP or TIFF file; convert it or leave it out of the CSV.").format(
+            file=pretty_path(unreadable[0])))
     rows = LabelRows.deduplicated(paths, labels, encoding)
     kept = set(rows[0])
     rows.outside, rows.root = [path for path in outside if path in kept], base
@@ -215,18 +227,22 @@ class LabelRows(tuple):
         name, notes = Path(csv_file).name, []
         if self.repeated:
             path, times = next(iter(self.repeated.items()))
-            notes.append(f"{len(self.repeated)} image(s) are listed more than once in {name}, e.g. {path.name} ({times} times): "
-                         "each is used once, so no copy lands in both training and validation.")
+            notes.append(_("{count} image(s) are listed more than once in {name}, e.g. {example} ({times} times): "
+                           "each is used once, so no copy lands in both training and validation.").format(
+                count=len(self.repeated), name=name, example=path.name, times=times))
         if self.conflicts:
             path, names = next(iter(self.conflicts.items()))
-            notes.append(f"{len(self.conflicts)} image(s) are listed under two labels in {name}, e.g. {path.name} as "
-                         f"{' and '.join(repr(n) for n in names)}: only the first row's label ({names[0]!r}) is used; fix the file if it is wrong.")
+            notes.append(_("{count} image(s) are listed under two labels in {name}, e.g. {example} as {labels}: "
+                           "only the first row's label ({first!r}) is used; fix the file if it is wrong.").format(
+                count=len(self.conflicts), name=name, example=path.name, labels=_(" and ").join(repr(n) for n in names), first=names[0]))
         if self.outside:
             shown = ", ".join(pretty_path(path) for path in self.outside[:3]) + (", ..." if len(self.outside) > 3 else "")
-            notes.append(f"{len(self.outside)} image(s) listed in {name} lie outside its root folder "
-                         f"{pretty_path(self.root) if self.root else ''} and were read because you allowed it: {shown}.")
+            notes.append(_("{count} image(s) listed in {name} lie outside its root folder "
+                           "{root} and were read because you allowed it: {shown}.").format(
+                count=len(self.outside), name=name, root=pretty_path(self.root) if self.root else "", shown=shown))
         if self.encoding == "cp1252":
-            notes.append(f"{name} is not UTF-8 text; read it as Windows-1252 (Excel's default). Save it as 'CSV UTF-8' to be sure of accented labels.")
+            notes.append(_("{name} is not UTF-8 text; read it as Windows-1252 (Excel's default). "
+                           "Save it as 'CSV UTF-8' to be sure of accented labels.").format(name=name))
         return notes
 
 
@@ -243,8 +259,8 @@ def _decoded(csv_file: Path) -> tuple[str, str]:
     """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else Windows-1252 (Excel's default 'CSV')."""
     raw = csv_file.read_bytes()
     if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip (.xlsx, .ods) or an old .xls workbook
-        raise FolderError(f"{pretty_path(csv_file)} is a spreadsheet workbook, not a CSV file; "
-                          "save it as CSV (File > Save As > CSV UTF-8) and give that file.")
+        raise FolderError(_("{file} is a spreadsheet workbook, not a CSV file; "
+                            "save it as CSV (File > Save As > CSV UTF-8) and give that file.").format(file=pretty_path(csv_file)))
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -254,7 +270,8 @@ def _decoded(csv_file: Path) -> tuple[str, str]:
     try:
         return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        raise FolderError(f"{pretty_path(csv_file)} is not a text file in UTF-8 or Windows-1252; save it again as 'CSV UTF-8'.") from None
+        raise FolderError(_("{file} is not a text file in UTF-8 or Windows-1252; save it again as 'CSV UTF-8'.").format(
+            file=pretty_path(csv_file))) from None
 
 
 def _delimiter(text: str) -> str:
@@ -337,17 +354,18 @@ def csv_datasets(
     if verbose or not usable:
         _print_skipped(csv_file, len(paths), problems, len(rows.outside))
     for note in rows.notes(csv_file) if verbose else []:
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=note))
     if problems:
         keep = set(usable)
         labels = [label for path, label in zip(paths, labels) if path in keep]
         paths = usable
     if not paths:
-        raise FolderError(f"None of the images listed in {pretty_path(csv_file)} can be read; check the files it names.")
+        raise FolderError(_("None of the images listed in {file} can be read; check the files it names.").format(file=pretty_path(csv_file)))
     read_from = {path: readable_copy(path) for path in pillow}
     class_names = list(classes) if classes is not None else sorted(set(labels))
     if label_mode == "binary" and len(class_names) != 2:
-        raise TrainSettingError(f"label_mode='binary' needs exactly two classes, not {len(class_names)}; use label_mode='int' or 'categorical'.")
+        raise TrainSettingError(_("label_mode='binary' needs exactly two classes, not {count}; use label_mode='int' or 'categorical'.").format(
+            count=len(class_names)))
     check_split(len(paths), validation_split, test_split, pretty_path(Path(csv_file)))
     index = {name: i for i, name in enumerate(class_names)}
     order = np.random.RandomState(seed).permutation(len(paths))
@@ -365,9 +383,12 @@ def csv_datasets(
     caps = {"train": max_train, "validation": max_eval, "test": max_eval}
     counts = {split: min(total, caps[split] or total) for split, total in available.items()}
     if verbose:
-        print(f"classes: {', '.join(class_names)}")
+        print(_("classes: {names}").format(names=", ".join(class_names)))
         for split, count in counts.items():
-            print(f"{split:<10} {count:>6,} images" + (f" (of {available[split]:,})" if count < available[split] else ""))
+            if count < available[split]:
+                print(_("{split:<10} {count:>6,} images (of {available:,})").format(split=split, count=count, available=available[split]))
+            else:
+                print(_("{split:<10} {count:>6,} images").format(split=split, count=count))
     return FolderDatasets(
         train=prepare(sets["train"], batch_size, training=True, augmentation=augmentation, max_images=max_train, cache=cache, seed=seed),
         validation=prepare(sets["validation"], batch_size, max_images=max_eval, cache=cache),
@@ -381,12 +402,14 @@ def csv_datasets(
 
 def _print_skipped(csv_file: Path, listed: int, problems: list, outside: int = 0) -> None:
     """One line for a clean list; otherwise each file skipped and why (at most 10). Files read from outside the root are counted."""
-    extra = f" ({outside:,} of them outside the root folder, allowed)" if outside else ""
+    extra = _(" ({outside:,} of them outside the root folder, allowed)").format(outside=outside) if outside else ""
     if not problems:
-        print(f"scan of {pretty_path(csv_file)}: {listed:,} images listed{extra}, all readable")
+        print(_("scan of {file}: {listed:,} images listed{extra}, all readable").format(
+            file=pretty_path(csv_file), listed=listed, extra=extra))
         return
-    print(f"scan of {pretty_path(csv_file)}: {listed:,} images listed{extra}; {len(problems)} skipped:")
+    print(_("scan of {file}: {listed:,} images listed{extra}; {count} skipped:").format(
+        file=pretty_path(csv_file), listed=listed, extra=extra, count=len(problems)))
     for problem in problems[:10]:
         print(f"  {problem}")
     if len(problems) > 10:
-        print(f"  ... and {len(problems) - 10} more")
+        print("  " + _("... and {count} more").format(count=len(problems) - 10))

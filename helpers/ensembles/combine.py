@@ -18,6 +18,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from helpers.errors import EnsembleError
+from helpers.language import _
 
 _EPS = 1e-7
 
@@ -26,8 +27,8 @@ def _check_probs(probs: Any) -> np.ndarray:
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 3:
         raise EnsembleError(
-            f"Expected stacked probabilities of shape (members, examples, classes), got shape {probs.shape}; "
-            "stack the members' predictions with np.stack([...])."
+            _("Expected stacked probabilities of shape (members, examples, classes), got shape {shape}; "
+              "stack the members' predictions with np.stack([...]).").format(shape=probs.shape)
         )
     return probs
 
@@ -46,7 +47,8 @@ def _class_indices(y_true: Any, predicted: Any) -> tuple[np.ndarray, np.ndarray]
     y_true = np.asarray(y_true).astype(int).ravel()
     if predicted.shape != y_true.shape:
         raise EnsembleError(
-            f"Got {len(predicted):,} predictions for {len(y_true):,} labels; predict on the same images the labels belong to."
+            _("Got {predictions:,} predictions for {labels:,} labels; predict on the same images the labels belong to.").format(
+                predictions=len(predicted), labels=len(y_true))
         )
     return y_true, predicted
 
@@ -79,7 +81,8 @@ def average(probs: Any, weights: Sequence[float] | np.ndarray | None = None) -> 
     weights = np.asarray(weights, dtype=np.float64)
     if weights.shape != (len(probs),) or (weights < 0).any() or weights.sum() <= 0:
         raise EnsembleError(
-            f"Give one non-negative weight per member ({len(probs)}), not all zero; got {weights.tolist()}."
+            _("Give one non-negative weight per member ({members}), not all zero; got {weights}.").format(
+                members=len(probs), weights=weights.tolist())
         )
     return np.tensordot(weights / weights.sum(), probs, axes=1)
 
@@ -280,7 +283,7 @@ def samme_combine(probs: Any, alphas: Sequence[float]) -> np.ndarray:
     probs = _check_probs(probs)
     alphas = np.asarray(alphas, dtype=np.float64)
     if alphas.shape != (len(probs),):
-        raise EnsembleError(f"Give one alpha per member ({len(probs)}), got {alphas.tolist()}.")
+        raise EnsembleError(_("Give one alpha per member ({members}), got {alphas}.").format(members=len(probs), alphas=alphas.tolist()))
     onehot = probs.argmax(-1)[..., None] == np.arange(probs.shape[-1])  # (members, examples, classes)
     scores = np.tensordot(alphas, onehot.astype(np.float64), axes=1)
     return scores / alphas.sum()

@@ -14,6 +14,7 @@ import numpy as np
 from helpers.ensembles.combine import accuracy
 from helpers.errors import EnsembleError
 from helpers.evaluate import standard_error_of_accuracy
+from helpers.language import _
 from helpers.tables import text_table
 
 
@@ -95,7 +96,7 @@ class Scoreboard:
     def _rows(self, kind: str) -> list[Entry]:
         rows = [e for e in self.entries.values() if e.kind == kind]
         if not rows:
-            raise EnsembleError(f"The scoreboard has no entry of kind {kind!r} yet.")
+            raise EnsembleError(_("The scoreboard has no entry of kind {kind!r} yet.").format(kind=kind))
         return rows
 
     def table(self, baseline_kind: str = "member") -> str:
@@ -113,7 +114,8 @@ class Scoreboard:
                          f"{e.train_seconds:.1f}", f"{e.predict_seconds:.2f}", f"{e.params:,}"))
         header = ("model", "kind", "n", "val acc", "test acc", "± se", "gain", "train s", "pred s", "params")
         table = text_table(rows, header, align="llrrrrrrrr", min_widths=(0, 8, 2, 0, 0, 5, 6, 0, 0, 9), rule="line")
-        return f"{table}\ngain: test accuracy minus that of {baseline.name} (the best single model on test), in points"
+        footer = _("gain: test accuracy minus that of {baseline} (the best single model on test), in points").format(baseline=baseline.name)
+        return f"{table}\n{footer}"
 
     def __str__(self) -> str:
         return self.table()

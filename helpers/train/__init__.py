@@ -67,6 +67,7 @@ from collections.abc import Callable, Sequence
 
 from helpers.data.checks.rules import check_sizes, check_split_settings, class_counts
 from helpers.errors import TrainSettingError
+from helpers.language import _
 from helpers.train.fit import TrainResult, fit_and_evaluate
 
 __all__ = ["COMMON_OPTIONS", "STEP_OPTIONS", "build_classifier", "train_from_csv", "train_from_folder"]
@@ -76,7 +77,7 @@ def _check_settings(epochs: int | None, validation_split: float | None, validati
                     needs: str = "validation") -> None:
     """Epochs here; the split settings by the data layer's one check (:func:`helpers.data.checks.rules.check_split_settings`)."""
     if epochs is not None and epochs < 1:
-        raise TrainSettingError(f"epochs must be 1 or more, not {epochs}.")
+        raise TrainSettingError(_("epochs must be 1 or more, not {epochs}.").format(epochs=epochs))
     check_split_settings(validation_split, test_split, validation_dir, needs=needs)
 
 
@@ -173,25 +174,28 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
         check_writable(save_to)  # now, not after the whole run: a folder that cannot be written loses no work
     if base is not None:
         if model is not None:
-            raise TrainSettingError("Give base= (a pretrained base under a new head) or model=, not both.")
+            raise TrainSettingError(_("Give base= (a pretrained base under a new head) or model=, not both."))
         train_options.check_base(base, weights)  # before any data is loaded: an unknown name, or weights out of reach
     elif fit_options.get("fine_tune_epochs"):
-        raise TrainSettingError("fine_tune_epochs needs a pretrained base: leave base='auto' or pass base='MobileNetV2-0.35' (or another base).")
+        raise TrainSettingError(_("fine_tune_epochs needs a pretrained base: leave base='auto' or pass base='MobileNetV2-0.35' "
+                                  "(or another base)."))
     strategy = fit_options.get("strategy")
     replicas = distribute.replicas(strategy)
     batch_size, notes = check_sizes(per_class, batch_size * replicas, validation_split, test_split)
     if base is not None and model_options:
-        notes.append(f"{' and '.join(model_options)} size the course CNN, not used under the {base} base: pass base=None to train the CNN.")
+        notes.append(_("{options} size the course CNN, not used under the {base} base: pass base=None to train the CNN.").format(
+            options=_(" and ").join(model_options), base=base))
     if replicas > 1:
         learning_rate *= replicas
-        notes.insert(0, f"{replicas} replicas: global batch {batch_size}, learning rate {learning_rate:g} (linear scaling rule).")
+        notes.insert(0, _("{replicas} replicas: global batch {batch_size}, learning rate {learning_rate:g} (linear scaling rule).").format(
+            replicas=replicas, batch_size=batch_size, learning_rate=learning_rate))
     if choices.recipe == "features":  # features too large for memory: the epoch-by-epoch recipe, said in a note
         from helpers.train import features
 
         choices = features.check_memory(choices, per_class, validation_split, test_split, notes)
         fit_options.update(epochs=choices.epochs, fine_tune_epochs=choices.fine_tune_epochs)
     for note in notes if verbose >= 1 else []:
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=note))
     if sources and choices.recipe != "features":  # the features recipe keeps no state: an interrupted run recomputes them
         assign_run_folder(sources, dict(choices=choices.as_dict(), per_class=per_class, validation_split=validation_split,
                                   test_split=test_split, augment=augment, model=model, seed=seed, batch_size=batch_size,
@@ -204,7 +208,7 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
     else:
         result = _fit(make_splits, choices, batch_size, augment, seed, model, model_options, learning_rate, fit_options, verbose)
     for note in result.notes if verbose >= 1 else []:  # what happened during training (a fine-tuning that diverged)
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=note))
     result.notes, result.seconds, result.choices = notes + result.notes, time.perf_counter() - start, choices.as_dict()
     if choices.fallback:
         result.notes.insert(0, choices.fallback)
@@ -213,9 +217,12 @@ def _train(per_class: dict[str, int], make_splits: Callable, choices, *, validat
 
         result.saved_to = save_classifier(result.model, save_to, result.class_names)
     if verbose >= 1:
-        test = f", test accuracy {result.metrics['test_accuracy']:.1%}" if "test_accuracy" in result.metrics else ""
-        kept = "head fitted on the cached features" if choices.recipe == "features" else f"epoch {result.best_epoch} of {result.epochs} kept"
-        print(f"validation accuracy {result.metrics['validation_accuracy']:.1%}{test} ({kept}) in {result.seconds:.0f} s")
+        test = (_(", test accuracy {test:.1%}").format(test=result.metrics["test_accuracy"])
+                if "test_accuracy" in result.metrics else "")
+        kept = (_("head fitted on the cached features") if choices.recipe == "features"
+                else _("epoch {best} of {epochs} kept").format(best=result.best_epoch, epochs=result.epochs))
+        print(_("validation accuracy {validation:.1%}{test} ({kept}) in {seconds:.0f} s").format(
+            validation=result.metrics["validation_accuracy"], test=test, kept=kept, seconds=result.seconds))
     return result
 
 
@@ -381,7 +388,7 @@ def train_from_csv(
 
     steps = sort_options(options, STEP_OPTIONS, "train_from_csv")
     if steps["data"]:
-        raise TrainSettingError("quarantine works with a folder; with a CSV file, the unusable rows are only skipped.")
+        raise TrainSettingError(_("quarantine works with a folder; with a CSV file, the unusable rows are only skipped."))
     _check_settings(common["epochs"], validation_split, None, test_split, needs="validation_split")
     chosen = {name: common[name] for name in ("base", "weights", "epochs", "fine_tune_epochs", "batch_size", "model")}
     choices = _choose({**chosen, "image_size": image_size}, common["verbose"], common["augment"], steps["fit"])

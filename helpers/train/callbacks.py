@@ -40,17 +40,18 @@ EXPLODED_FACTOR = 1e3
 def diverged_message(epoch: int, batch: int, learning_rate: float | None, loss: float | None = None, first: float | None = None) -> str:
     """What to say when the loss became NaN (or, given ``loss``, exploded from ``first``): the likely causes and what to do, in two sentences."""
     rate = f" ({learning_rate:.3g})" if learning_rate is not None else ""
-    lower = f" (for example to {learning_rate / 10:.3g})" if learning_rate else ""
-    what = "became NaN (not a number)"
+    lower = _(" (for example to {rate:.3g})").format(rate=learning_rate / 10) if learning_rate else ""
+    what = _("became NaN (not a number)")
     if loss is not None and math.isfinite(loss):
-        what = f"exploded to {loss:.3g}" + (f" (from {first:.3g} at the start)" if first is not None else "")
-    elif loss is not None:
-        what = f"became {'infinite' if math.isinf(loss) else 'NaN (not a number)'}"
-    return (
-        f"The training loss {what} at batch {batch} of epoch {epoch}, so training stopped: the learning "
-        f"rate{rate} is probably too high for this model, or the inputs are not scaled (raw 0-255 pixels need a Rescaling(1/255) layer). "
-        f"Lower learning_rate{lower}, or clip the gradients with clipnorm=1.0, and train again."
-    )
+        what = (_("exploded to {loss:.3g} (from {first:.3g} at the start)").format(loss=loss, first=first) if first is not None
+                else _("exploded to {loss:.3g}").format(loss=loss))
+    elif loss is not None and math.isinf(loss):
+        what = _("became infinite")
+    return _(
+        "The training loss {what} at batch {batch} of epoch {epoch}, so training stopped: the learning "
+        "rate{rate} is probably too high for this model, or the inputs are not scaled (raw 0-255 pixels need a Rescaling(1/255) layer). "
+        "Lower learning_rate{lower}, or clip the gradients with clipnorm=1.0, and train again."
+    ).format(what=what, batch=batch, epoch=epoch, rate=rate, lower=lower)
 
 
 class StopOnNaN(keras.callbacks.TerminateOnNaN):
@@ -141,7 +142,7 @@ class ReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
             getattr(self.model.optimizer, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule
         )
         if self.follows_schedule:
-            print("note: the optimizer follows a learning-rate schedule, so ReduceLROnPlateau leaves the learning rate alone.")
+            print(_("note: the optimizer follows a learning-rate schedule, so ReduceLROnPlateau leaves the learning rate alone."))
         super().on_train_begin(logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -175,13 +176,15 @@ class TimeToAccuracy(keras.callbacks.Callback):
         score = (logs or {}).get(self.monitor)
         if self.seconds is None and score is not None and score >= self.target:
             self.seconds, self.epoch = time.perf_counter() - self._start, epoch + 1
-            print(f"{self.monitor} reached {self.target:.1%} at epoch {self.epoch}, {self.seconds:.0f} s into training")
+            print(_("{monitor} reached {target:.1%} at epoch {epoch}, {seconds:.0f} s into training").format(
+                monitor=self.monitor, target=self.target, epoch=self.epoch, seconds=self.seconds))
 
     def summary(self) -> str:
         """One line: when the target was reached, or that it was not."""
         if self.seconds is None:
-            return f"{self.monitor} never reached {self.target:.1%}"
-        return f"{self.monitor} reached {self.target:.1%} at epoch {self.epoch}, after {self.seconds:.0f} s of training"
+            return _("{monitor} never reached {target:.1%}").format(monitor=self.monitor, target=self.target)
+        return _("{monitor} reached {target:.1%} at epoch {epoch}, after {seconds:.0f} s of training").format(
+            monitor=self.monitor, target=self.target, epoch=self.epoch, seconds=self.seconds)
 
 
 def standard_callbacks(
@@ -232,7 +235,7 @@ def standard_callbacks(
         callbacks.append(RunState(folder / "backup", watched=[c for c in callbacks if not isinstance(c, StopOnNaN)]))
     if tensorboard:
         if importlib.util.find_spec("tensorboard") is None:
-            print("TensorBoard is not installed, so this run is not logged for it; `pip install tensorboard` to add it.")
+            print(_("TensorBoard is not installed, so this run is not logged for it; `pip install tensorboard` to add it."))
         else:
             callbacks.append(keras.callbacks.TensorBoard(log_dir=str(folder / "logs")))
     return callbacks

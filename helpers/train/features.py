@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from helpers.language import N_
+from helpers.language import N_, _
 
 #: The head's regularisation strengths tried (scikit-learn's ``C``: larger is weaker); cross-validation picks one.
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -60,8 +60,9 @@ def too_large(images: int, mirror: bool, budget: int | None = None) -> str:
         pass
     if needed <= budget:
         return ""
-    return (f"the features of {images:,} photos would take {needed / 1024**3:.1f} GB of memory, more than the "
-            f"{budget / 1024**3:.1f} GB allowed: training epoch by epoch instead (each photo decoded and run through the base every epoch).")
+    return _("the features of {images:,} photos would take {needed:.1f} GB of memory, more than the {budget:.1f} GB allowed: "
+             "training epoch by epoch instead (each photo decoded and run through the base every epoch).").format(
+        images=images, needed=needed / 1024**3, budget=budget / 1024**3)
 
 
 def extract(extractor, dataset, mirror: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -187,14 +188,15 @@ def separation_note(evaluation, class_names) -> str:
 
     y = np.asarray(evaluation.y_true)
     if len(y) == 0:
-        return "no validation photo: the head's strength could not be chosen and nothing measures the model; use a larger folder."
+        return _("no validation photo: the head's strength could not be chosen and nothing measures the model; use a larger folder.")
     majority = np.bincount(y, minlength=len(class_names)).max() / len(y)
     accuracy = evaluation.accuracy
     se = max(standard_error_of_accuracy(majority, len(y)), 1e-6 / math.sqrt(len(y)))  # never 0: one class only
     if accuracy > majority + 2 * se:
         return ""
-    return (f"the base's features barely separate these classes ({accuracy:.1%} on validation, {majority:.1%} by always "
-            f"answering the largest class): add photos, or try base=None (a CNN trained from scratch) or fine_tune_epochs=4.")
+    return _("the base's features barely separate these classes ({accuracy:.1%} on validation, {majority:.1%} by always "
+             "answering the largest class): add photos, or try base=None (a CNN trained from scratch) or fine_tune_epochs=4.").format(
+        accuracy=accuracy, majority=majority)
 
 
 def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1):
@@ -251,8 +253,8 @@ def train_on_features(splits, choices, *, mirror: bool = True, verbose: int = 1)
                    "training_rows": int(len(x))}
     if verbose >= 2:
         tried = ", ".join(f"C={c:g}: {loss:.3f}" for c, loss in record["validation_log_loss"].items())
-        print(f"head fitted on {len(x):,} feature rows of training and validation photos ({x.shape[1]} numbers each); "
-              f"cross-validated log loss {tried}; kept C={record['C']}")
+        print(_("head fitted on {rows:,} feature rows of training and validation photos ({numbers} numbers each); "
+                "cross-validated log loss {tried}; kept C={kept}").format(rows=len(x), numbers=x.shape[1], tried=tried, kept=record["C"]))
     return result
 
 

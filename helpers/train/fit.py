@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.errors import TrainingDivergedError, TrainSettingError
+from helpers.language import _
 
 
 @dataclass(repr=False)
@@ -68,14 +69,15 @@ class TrainResult:
     def report(self) -> str:
         """The validation accuracy, the training accuracy beside it, and scikit-learn's per-class report."""
         m = self.metrics
-        kept = ("head fitted on the cached features" if self.choices.get("recipe") == "features"
-                else f"epoch {self.best_epoch} of {self.epochs} kept")
+        kept = (_("head fitted on the cached features") if self.choices.get("recipe") == "features"
+                else _("epoch {best} of {epochs} kept").format(best=self.best_epoch, epochs=self.epochs))
         lines = [
-            f"validation accuracy: {m['validation_accuracy']:.1%} on {len(self.evaluation.y_true)} images "
-            f"(training accuracy {m['training_accuracy']:.1%}; {kept})",
+            _("validation accuracy: {validation:.1%} on {images} images (training accuracy {training:.1%}; {kept})").format(
+                validation=m["validation_accuracy"], images=len(self.evaluation.y_true), training=m["training_accuracy"], kept=kept),
         ]
         if self.test_evaluation is not None:
-            lines.append(f"test accuracy      : {m['test_accuracy']:.1%} on {len(self.test_evaluation.y_true)} held-out images")
+            lines.append(_("test accuracy      : {test:.1%} on {images} held-out images").format(
+                test=m["test_accuracy"], images=len(self.test_evaluation.y_true)))
         return "\n".join(lines + ["", self.evaluation.report()])
 
     def __repr__(self) -> str:
@@ -186,7 +188,8 @@ def _fit_and_evaluate(splits, model, epochs, patience, learning_rate, schedule, 
     start = time.perf_counter()
     names, shape = list(splits.class_names), (*splits.image_size, 3)
     if isinstance(model, keras.Model) and strategy is not None:
-        raise TrainSettingError("With strategy=, pass model as a function (input_shape, num_classes) -> model, so that it is built inside strategy.scope().")
+        raise TrainSettingError(_("With strategy=, pass model as a function (input_shape, num_classes) -> model, "
+                                  "so that it is built inside strategy.scope()."))
     with distribute.scope(strategy), options.precision(mixed_precision):
         if not isinstance(model, keras.Model):
             model = (model or models.folder_cnn)(shape, len(names))
@@ -210,8 +213,8 @@ def _fit_and_evaluate(splits, model, epochs, patience, learning_rate, schedule, 
     phases = head_then_fine_tune(model, fit, epochs, fine_tune_epochs, unfreeze, folder=folder)
     if phases.best is None:
         raise TrainingDivergedError(
-            "The validation loss was NaN or infinite at every epoch, so there is no epoch to keep: lower learning_rate, "
-            "or clip the gradients with clipnorm=1.0, and train again."
+            _("The validation loss was NaN or infinite at every epoch, so there is no epoch to keep: lower learning_rate, "
+              "or clip the gradients with clipnorm=1.0, and train again.")
         )
     history, notes, best_epoch = phases.history, phases.notes, phases.best_epoch
     evaluation = _evaluation(model, splits.validation, names)
@@ -298,7 +301,7 @@ def head_then_fine_tune(model, fit: Callable, epochs: int, fine_tune_epochs: int
         try:
             phases.history = _joined(history, fit(fine_tune_epochs, history.epoch[-1] + 1, "fine_tune"))
         except TrainingDivergedError as error:  # the head's best epoch is still a good model: keep it
-            phases.notes.append(f"fine-tuning stopped, the head's best epoch is kept: {error}")
+            phases.notes.append(_("fine-tuning stopped, the head's best epoch is kept: {error}").format(error=error))
     phases.best = best_epoch_index(phases.history.history)
     if fine_tune_epochs and phases.best is not None and phases.best < phases.head_epochs:
         _restore_head(model, head_weights, folder)  # EarlyStopping restored the best of the last phase only
@@ -387,5 +390,5 @@ def _head_done(folder: Path | None, model=None):
             model.set_weights(_numbered("w", load_arrays(folder / "head.npz")[0]))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # not this model's, or unreadable: train the head again
-    print("The head phase of this run was completed before the interruption: going straight to fine-tuning.")
+    print(_("The head phase of this run was completed before the interruption: going straight to fine-tuning."))
     return _history(saved["history"], saved["epoch"])

@@ -142,10 +142,10 @@ def run_folder_lock(folder: os.PathLike | str) -> Iterator[Path]:
                 holder = handle.read().strip()
             except OSError:  # Windows: the holder's locked byte cannot be read
                 holder = ""
-            by = f" (process {holder})" if holder.isdigit() else ""
+            by = _(" (process {pid})").format(pid=holder) if holder.isdigit() else ""
             raise RunFolderBusyError(
-                f"The run folder {pretty_path(folder)} is in use by another training run{by}: wait for that run to end, "
-                f"or give this one another folder (--run-dir FOLDER, or run_dir=... in Python)."
+                _("The run folder {folder} is in use by another training run{by}: wait for that run to end, "
+                  "or give this one another folder (--run-dir FOLDER, or run_dir=... in Python).").format(folder=pretty_path(folder), by=by)
             ) from None
         try:
             handle.seek(0)
