@@ -18,7 +18,7 @@ import pytest
 import tensorflow as tf
 from nbclient.exceptions import CellExecutionError
 
-from helpers import transfer, transfer_comparison
+from helpers import profile, transfer, transfer_comparison
 from helpers.course import runner, smoke
 from helpers.data import arrays, download, folders, registry, weights
 from helpers.data.weights import fetch_weights, weights_path
@@ -50,7 +50,7 @@ def test_steps_are_capped_only_where_a_pass_is_longer(digits):
     dataset = folders.prepare(tf.data.Dataset.from_tensor_slices((x[:70], y[:70])), 32)
     assert smoke.batches(dataset) == 3
     assert smoke.capped_steps(None, 63) == smoke.STEPS
-    assert smoke.capped_steps(None, 2) is None, "a pass shorter than the cap is left whole"
+    assert smoke.capped_steps(None, smoke.STEPS) is None, "a pass no longer than the cap is left whole"
     assert smoke.capped_steps(None, None) == smoke.STEPS
     assert smoke.capped_steps(1, 63) == 1 and smoke.capped_steps(50, None) == smoke.STEPS
 
@@ -105,6 +105,33 @@ def test_folder_datasets_are_capped(course_mirror, monkeypatch):
     assert sum(int(labels.shape[0]) for _, labels in splits.train) == smoke.TRAIN_IMAGES
 
 
+def test_a_notebooks_own_folder_dataset_reads_a_folder_of_links_to_the_first_images_of_each_class(tmp_path, capsys):
+    from PIL import Image
+
+    for name in ("cats", "dogs"):
+        (tmp_path / "photos" / name).mkdir(parents=True)
+        for i in range(10):
+            Image.new("RGB", (8, 8), (i * 20, 0, 0)).save(tmp_path / "photos" / name / f"{i:02d}.png")
+    linked = smoke.capped_directory(tmp_path / "photos", 6)
+    assert sorted(p.name for p in (linked / "cats").iterdir()) == ["00.png", "01.png", "02.png"]
+    assert (linked / "dogs" / "00.png").resolve() == (tmp_path / "photos" / "dogs" / "00.png").resolve()
+    assert smoke.capped_directory(tmp_path / "photos", 6) == linked, "made once, then reused"
+    capped = smoke.capped_directory_datasets(keras.utils.image_dataset_from_directory)
+    dataset = capped(tmp_path / "photos", image_size=(8, 8), batch_size=64)
+    assert dataset.class_names == ["cats", "dogs"] and len(dataset.file_paths) == 20, "fewer than LINKED_IMAGES: all of them"
+    assert int(next(iter(dataset))[0].shape[0]) <= smoke.BATCH, "batches of at most BATCH"
+    assert "image_dataset_from_directory capped" in capsys.readouterr().out
+
+
+def test_full_profile_image_counts_are_capped_and_nothing_else(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    show = smoke.capped_settings(profile.show_profile)
+    settings = show(train_images=(1_500, 50_000), test_digits=(2_000, 10_000), validation_images=(1_000, 96), epochs=(3, 40),
+                    train_larger_bases=(False, True))
+    assert settings.train_images == smoke.SETTING_IMAGES and settings.test_digits == smoke.SETTING_IMAGES // 4
+    assert settings.validation_images == 96 and settings.epochs == 40 and settings.train_larger_bases is True
+
+
 def test_a_base_without_its_imagenet_file_is_built_with_random_weights(empty_cache, capsys):
     resolve = smoke.random_when_absent(transfer._resolve_weights)
     assert resolve(transfer.get_base("Xception"), "imagenet") is None
@@ -123,6 +150,7 @@ PATCHED = (
     (folders, "image_datasets"),
     (weights, "fetch_weights"), (transfer, "fetch_weights"), (transfer_comparison, "fetch_weights"),
     (transfer, "_resolve_weights"), (folders, "dataset_arrays"),
+    (keras.utils, "image_dataset_from_directory"), (profile, "show_profile"),
 )
 
 

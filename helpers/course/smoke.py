@@ -16,9 +16,11 @@ in each notebook's kernel before the notebook's first cell, which:
   in the folder datasets of :func:`helpers.data.folders.image_datasets`, and batches of at most
   :data:`BATCH` images there and in ``fit`` on arrays, and the first :data:`EVAL_IMAGES` images of
   :func:`helpers.data.folders.dataset_arrays` (so a plain-Keras split pairs with a capped one);
-- points a notebook's own ``keras.utils.image_dataset_from_directory`` calls at a folder of links to
-  about :data:`TRAIN_IMAGES` + :data:`EVAL_IMAGES` of its images, the first of each class, with batches
-  of at most :data:`BATCH`;
+- caps a notebook's full-profile image counts (``*_images``, ``*_digits`` settings of ``show_profile``)
+  at :data:`SETTING_IMAGES` (held-out ones at a quarter of it);
+- points a notebook's own ``keras.utils.image_dataset_from_directory`` calls, and the folder datasets
+  above, at the same folder of links to about :data:`LINKED_IMAGES` of its images, the first of each
+  class (so a plain-Keras split pairs with the one call's), with batches of at most :data:`BATCH`;
 - uses a dataset's mini archive where its full archive is not on this machine (in the Keras cache
   or a mirror folder) but the mini one can be had (a course mirror); without a mirror, the full
   archive is downloaded as usual;
@@ -53,14 +55,18 @@ def _setting(name: str, default: int) -> int:
 
 
 #: Batches per epoch (training and validation) and per ``evaluate`` call.
-STEPS = _setting("STEPS", 3)
+STEPS = _setting("STEPS", 1)
 #: Epochs per ``fit`` call, counted from ``initial_epoch``.
-EPOCHS = _setting("EPOCHS", 2)
+EPOCHS = _setting("EPOCHS", 1)
 #: Images kept in a folder dataset's training split, and in each of its validation and test splits.
 TRAIN_IMAGES = _setting("TRAIN_IMAGES", 96)
 EVAL_IMAGES = _setting("EVAL_IMAGES", 48)
 #: The largest batch: of the folder datasets, and of ``fit`` on arrays (large bases at full size stay light).
-BATCH = _setting("BATCH", 16)
+BATCH = _setting("BATCH", 8)
+#: The images of a folder the capped datasets read (links to the first of each class): room for both caps above.
+LINKED_IMAGES = 2 * (TRAIN_IMAGES + EVAL_IMAGES)
+#: The most images a notebook's own ``*_images`` / ``*_digits`` setting may ask for (training; held-out ones: a quarter).
+SETTING_IMAGES = _setting("SETTING_IMAGES", 1_024)
 
 _said: set[str] = set()
 
@@ -201,7 +207,7 @@ def local_variant(choose: Callable) -> Callable:
 
 
 def capped_folders(image_datasets: Callable) -> Callable:
-    """Wrap ``image_datasets``: at most :data:`TRAIN_IMAGES` training and :data:`EVAL_IMAGES` held-out images."""
+    """Wrap ``image_datasets``: the folder of :func:`capped_directory`, at most :data:`TRAIN_IMAGES` training, :data:`EVAL_IMAGES` held-out images."""
 
     @functools.wraps(image_datasets)
     def wrapper(*args, **kwargs):
@@ -209,6 +215,10 @@ def capped_folders(image_datasets: Callable) -> Callable:
         bound = inspect.signature(image_datasets).bind(*args, **kwargs)
         bound.apply_defaults()
         options = bound.arguments
+        # the same folder of links a notebook's own image_dataset_from_directory reads: its splits pair with these
+        for name in ("directory", "validation_dir"):
+            if options.get(name) is not None and Path(options[name]).is_dir():
+                options[name] = capped_directory(Path(options[name]), LINKED_IMAGES)
         options["max_train"] = TRAIN_IMAGES if options["max_train"] is None else min(options["max_train"], TRAIN_IMAGES)
         options["max_eval"] = EVAL_IMAGES if options["max_eval"] is None else min(options["max_eval"], EVAL_IMAGES)
         options["batch_size"] = min(options["batch_size"], BATCH)
@@ -271,11 +281,36 @@ def capped_directory_datasets(from_directory: Callable) -> Callable:
         caller = inspect.currentframe().f_back.f_globals.get("__name__", "")
         if caller.startswith("helpers.") or not Path(directory).is_dir():
             return from_directory(directory, *args, **kwargs)
-        limit = TRAIN_IMAGES + EVAL_IMAGES
+        limit = LINKED_IMAGES
         say(f"image_dataset_from_directory capped at about {limit} images per folder, batches of at most {BATCH}")
         if kwargs.get("batch_size", 32) is not None and kwargs.get("batch_size", 32) > BATCH:
             kwargs["batch_size"] = BATCH
         return from_directory(capped_directory(Path(directory), limit), *args, **kwargs)
+
+    wrapper.__smoke__ = True
+    return wrapper
+
+
+def capped_settings(show_profile: Callable) -> Callable:
+    """Wrap ``show_profile``: a full-profile image count (a setting named ``*_images`` or ``*_digits``) capped.
+
+    At most :data:`SETTING_IMAGES` training images, a quarter of that for a held-out split (a name with
+    ``test`` or ``validation``): the full profile's arrays are then sliced, augmented and predicted at their
+    full image size, but not 10,000 of them (06's digits at 96 px through a full-width MobileNetV2).
+    """
+
+    @functools.wraps(show_profile)
+    def wrapper(**changes):
+        capped = {}
+        for key, pair in changes.items():
+            if (key.endswith(("_images", "_digits")) and isinstance(pair, tuple) and len(pair) == 2
+                    and isinstance(pair[1], int) and not isinstance(pair[1], bool)):
+                limit = SETTING_IMAGES // 4 if ("test" in key or "validation" in key) else SETTING_IMAGES
+                if pair[1] > limit:
+                    say(f"{key}: the full profile's {pair[1]:,} capped at {limit:,}")
+                    pair = (pair[0], limit)
+            capped[key] = pair
+        return show_profile(**capped)
 
     wrapper.__smoke__ = True
     return wrapper
@@ -337,7 +372,7 @@ def install() -> None:
     """
     import keras
 
-    from helpers import transfer, transfer_comparison
+    from helpers import profile, transfer, transfer_comparison
     from helpers.data import arrays, download, folders, weights
 
     _patch(keras.Model, "fit", capped_fit)
@@ -354,3 +389,4 @@ def install() -> None:
     _patch(transfer, "_resolve_weights", random_when_absent)
     _patch(folders, "dataset_arrays", capped_arrays)
     _patch(keras.utils, "image_dataset_from_directory", capped_directory_datasets)
+    _patch(profile, "show_profile", capped_settings)
