@@ -101,8 +101,11 @@ def test_folder_datasets_are_capped(course_mirror, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(course_mirror))
     root = download.fetch("caltech101", verbose=False)
     splits = smoke.capped_folders(folders.image_datasets)(root, (32, 32), validation_split=0.4, verbose=False)
-    assert splits.counts == {"train": smoke.TRAIN_IMAGES, "validation": smoke.EVAL_IMAGES}
-    assert sum(int(labels.shape[0]) for _, labels in splits.train) == smoke.TRAIN_IMAGES
+    linked = sum(1 for path in smoke.capped_directory(root, smoke.LINKED_IMAGES).rglob("*") if path.is_file())
+    assert smoke.LINKED_IMAGES <= linked < smoke.LINKED_IMAGES + 2 * len(splits.class_names), "the first photos of each class"
+    assert 0 < splits.counts["train"] <= smoke.TRAIN_IMAGES and 0 < splits.counts["validation"] <= smoke.EVAL_IMAGES
+    assert splits.counts["train"] + splits.counts["validation"] <= linked, "read from the folder of links"
+    assert sum(int(labels.shape[0]) for _, labels in splits.train) == splits.counts["train"]
 
 
 def test_a_notebooks_own_folder_dataset_reads_a_folder_of_links_to_the_first_images_of_each_class(tmp_path, capsys):
