@@ -41,7 +41,7 @@ def course_mirror() -> Path:
 
 def _here_or_skip(name: str, variant: str = "auto") -> None:
     """Skip the calling test unless ``fetch(name, variant)`` would find its archive without the public origin."""
-    from helpers.course.smoke import on_this_machine
+    from helpers.course.smoke_bases import on_this_machine
     from helpers.data import download, paths
     from helpers.data.registry import get_dataset
 

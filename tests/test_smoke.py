@@ -19,7 +19,7 @@ import tensorflow as tf
 from nbclient.exceptions import CellExecutionError
 
 from helpers import profile, transfer, transfer_comparison
-from helpers.course import runner, smoke
+from helpers.course import runner, smoke, smoke_bases
 from helpers.data import arrays, download, folders, registry, weights
 from helpers.data.weights import fetch_weights, weights_path
 
@@ -93,7 +93,7 @@ def test_mini_archive_where_the_full_one_is_not_here(empty_cache, course_mirror,
     # a Keras-cache-shaped mirror holds flowers' mini archive under the name the full one would have
     monkeypatch.setenv("COURSE_DATA_MIRROR", f"{course_mirror};{course_mirror.parent / 'keras_home'}")
     info = registry.get_dataset("flower_photos")
-    assert info.full.cache_name == info.mini.cache_name and not smoke.on_this_machine(info, info.full)
+    assert info.full.cache_name == info.mini.cache_name and not smoke_bases.on_this_machine(info, info.full)
     assert choose("flower_photos") == "mini"
 
 
@@ -136,15 +136,38 @@ def test_full_profile_image_counts_are_capped_and_nothing_else(monkeypatch):
 
 
 def test_a_base_without_its_imagenet_file_is_built_with_random_weights(empty_cache, capsys):
-    resolve = smoke.random_when_absent(transfer._resolve_weights)
+    resolve = smoke_bases.random_when_absent(transfer._resolve_weights)
     assert resolve(transfer.get_base("Xception"), "imagenet") is None
     assert resolve(transfer.get_base("cifar10_cnn"), None) is None
-    assert smoke.local_weights(fetch_weights)("ResNet50") is None, "not downloaded, only reported: the base gets weights=None"
+    assert smoke_bases.local_weights(fetch_weights)("ResNet50") is None, "not downloaded, only reported: the base gets weights=None"
     assert not weights_path("ResNet50").exists()
     out = capsys.readouterr().out
     assert "smoke: no ImageNet file for Xception on this machine: it is built with weights=None" in out
     assert "smoke: no ImageNet file for ResNet50" in out
 
+
+
+def test_compare_bases_trains_only_the_light_bases_and_still_lists_the_others(capsys):
+    calls = []
+
+    def compare_bases(datasets, bases=("VGG16",), available=None, trained=None, **train_options):
+        calls.append((tuple(bases), trained, train_options))
+        return []
+
+    wrapped = smoke_bases.fewer_trained(compare_bases)
+    wrapped({"cats vs dogs": None}, bases=("VGG16", "ResNet50", "EfficientNetB0", "MobileNetV2"), epochs=5)
+    wrapped({"cats vs dogs": None}, bases=("VGG16", "Xception"), trained=("Xception",))
+    assert calls[0] == (("VGG16", "ResNet50", "EfficientNetB0", "MobileNetV2"), ["EfficientNetB0"], {"epochs": 5})
+    assert calls[1][1] == ["Xception"], "none of the light ones asked for: the first asked-for base still trains"
+    assert "smoke: compare_bases trains EfficientNetB0 only" in capsys.readouterr().out
+
+
+def test_time_bases_runs_each_base_at_the_smaller_size_unless_one_is_given():
+    photos = np.zeros((1, 120, 120, 3), "float32")
+    timed = smoke_bases.smaller_timing(transfer_comparison.time_bases)
+    (timing,) = timed(["MobileNetV2"], photos)
+    assert timing.input_size == smoke_bases.TIMING_SIZE and timing.parameters > 2_000_000, "the full-width base, at 96 px"
+    assert timed(["MobileNetV2"], photos, (64, 64))[0].input_size == (64, 64)
 
 #: Every attribute :func:`smoke.install` replaces.
 PATCHED = (
@@ -154,6 +177,7 @@ PATCHED = (
     (weights, "fetch_weights"), (transfer, "fetch_weights"), (transfer_comparison, "fetch_weights"),
     (transfer, "_resolve_weights"), (folders, "dataset_arrays"),
     (keras.utils, "image_dataset_from_directory"), (profile, "show_profile"),
+    (transfer_comparison, "compare_bases"), (transfer_comparison, "time_bases"),
 )
 
 
@@ -175,7 +199,7 @@ class _Kernel:
 def test_the_runner_installs_the_caps_in_the_kernel_once_before_the_first_cell(digits, monkeypatch, capsys):
     for owner, name in PATCHED:
         monkeypatch.setattr(owner, name, getattr(owner, name))  # put back after this test
-    monkeypatch.setattr(smoke, "_said", set())  # each message again
+    monkeypatch.setattr(smoke_bases, "_said", set())  # each message again
     assert not any(getattr(getattr(owner, name), "__smoke__", False) for owner, name in PATCHED), "import helpers patches nothing"
     client = types.SimpleNamespace(kc=_Kernel(), timeout=60)
     hook = runner.smoke_setup_hook(client)
@@ -241,15 +265,24 @@ def test_a_smoke_run_fails_on_a_broken_full_profile_line(tmp_path, monkeypatch, 
 
     monkeypatch.setenv("COURSE_PROFILE", "full")
     monkeypatch.setenv(smoke.SMOKE_ENV, "1")
+    monkeypatch.setenv("XLA_FLAGS", "")  # restored after the test: the runner sets it for the kernels it starts
     failed = runner.run_notebook(broken)
     assert failed.status.startswith("failed: TrainSettingError: Xception needs images of at least 71x71 pixels"), failed.status
 
-    good = _notebook(tmp_path / "99_good.ipynb", BANNER, TRAIN)
+    flags = 'import os\nprint("XLA_FLAGS:", os.environ["XLA_FLAGS"])'
+    good = _notebook(tmp_path / "99_good.ipynb", BANNER, TRAIN, flags)
     row = runner.run_notebook(good, inplace=True)
     assert row.status == "ok", row.status
     out = _outputs(good)
     assert "Profile : full" in out and "smoke: fit capped at" in out
     saved = nbformat.read(good, as_version=4).cells
-    assert [cell.source for cell in saved] == [BANNER, TRAIN], "the set-up code is never saved into the notebook"
-    assert [cell.execution_count for cell in saved] == [1, 2]
+    assert [cell.source for cell in saved] == [BANNER, TRAIN, flags], "the set-up code is never saved into the notebook"
+    assert [cell.execution_count for cell in saved] == [1, 2, 3]
+    assert f"XLA_FLAGS: {smoke.XLA_FLAG}" in out, "the kernel's XLA compiles at the smoke run's optimisation level"
     assert f"epochs run: {smoke.EPOCHS} | batches: {smoke.EPOCHS * smoke.STEPS}" in out, "40 epochs of 63 batches were asked"
+
+
+def test_a_smoke_run_compiles_with_xla_at_the_lowest_optimisation_level_unless_told_otherwise():
+    assert smoke.xla_flags("") == "--xla_backend_optimization_level=0"
+    assert smoke.xla_flags("--xla_dump_to=/tmp/x") == "--xla_dump_to=/tmp/x --xla_backend_optimization_level=0"
+    assert smoke.xla_flags("--xla_backend_optimization_level=2") == "--xla_backend_optimization_level=2", "a maintainer's own level wins"

@@ -155,6 +155,7 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
     )
     if smoke.enabled():
         client.on_cell_start = smoke_setup_hook(client)
+        os.environ["XLA_FLAGS"] = smoke.xla_flags(os.environ.get("XLA_FLAGS", ""))  # read by the kernel's XLA at start
     with tempfile.TemporaryDirectory() as scratch:
         results_file = Path(scratch) / "result.json"
         os.environ[RESULTS_ENV] = str(results_file)

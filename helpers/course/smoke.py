@@ -25,12 +25,12 @@ in each notebook's kernel before the notebook's first cell, which:
   or a mirror folder) but the mini one can be had (a course mirror); without a mirror, the full
   archive is downloaded as usual;
 - builds a ``keras.applications`` base with ``weights=None`` where its ImageNet file is not on
-  this machine (weight files are never downloaded), so the large bases are built, trained and
-  fine-tuned all the same.
+  this machine (weight files are never downloaded), trains one of notebook 06's larger bases
+  (EfficientNetB0: head, then fine-tuning) and times every base at 96 px (:mod:`helpers.course.smoke_bases`).
 
 Each substitution prints one line starting with ``smoke:``. The caps can be changed with
-``COURSE_SMOKE_STEPS``, ``COURSE_SMOKE_EPOCHS``, ``COURSE_SMOKE_TRAIN_IMAGES`` and
-``COURSE_SMOKE_EVAL_IMAGES``. Smoke outputs teach nothing: never save them into the notebooks.
+``COURSE_SMOKE_STEPS``, ``COURSE_SMOKE_EPOCHS``, ``COURSE_SMOKE_TRAIN_IMAGES``,
+``COURSE_SMOKE_EVAL_IMAGES``, ``COURSE_SMOKE_BATCH`` and ``COURSE_SMOKE_SETTING_IMAGES``. Smoke outputs teach nothing: never save them into the notebooks.
 
 Course machinery (not taught in a notebook); tested in ``tests/test_smoke.py``.
 """
@@ -46,6 +46,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from helpers.course.smoke_bases import on_this_machine, say
+
 SMOKE_ENV = "COURSE_SMOKE"
 
 
@@ -59,29 +61,31 @@ STEPS = _setting("STEPS", 1)
 #: Epochs per ``fit`` call, counted from ``initial_epoch``.
 EPOCHS = _setting("EPOCHS", 1)
 #: Images kept in a folder dataset's training split, and in each of its validation and test splits.
-TRAIN_IMAGES = _setting("TRAIN_IMAGES", 96)
-EVAL_IMAGES = _setting("EVAL_IMAGES", 48)
+TRAIN_IMAGES = _setting("TRAIN_IMAGES", 48)
+EVAL_IMAGES = _setting("EVAL_IMAGES", 24)
 #: The largest batch: of the folder datasets, and of ``fit`` on arrays (large bases at full size stay light).
 BATCH = _setting("BATCH", 8)
 #: The images of a folder the capped datasets read (links to the first of each class): the two caps above together.
 #: (Twice as many made 05's plain-Keras model train on more photos than the one call's, and its verdict divide by zero.)
 LINKED_IMAGES = TRAIN_IMAGES + EVAL_IMAGES
 #: The most images a notebook's own ``*_images`` / ``*_digits`` setting may ask for (training; held-out ones: a quarter).
-SETTING_IMAGES = _setting("SETTING_IMAGES", 1_024)
+SETTING_IMAGES = _setting("SETTING_IMAGES", 512)
 
-_said: set[str] = set()
-
+#: XLA's LLVM optimisation level for a smoke run's kernels. On a CPU, compiling is most of a capped run's cost, and
+#: level 0 halves it (MobileNetV2 fine-tuned at 96 px, compile and one step: 115 s, then 59 s) without changing what
+#: is computed; the few capped steps run a little slower.
+XLA_FLAG = "--xla_backend_optimization_level=0"
 
 def enabled() -> bool:
     """True when ``COURSE_SMOKE`` is set to anything but ``""``, ``0``, ``false`` or ``no``."""
     return os.environ.get(SMOKE_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def say(message: str) -> None:
-    """Print ``smoke: <message>`` once per message."""
-    if message not in _said:
-        _said.add(message)
-        print(f"smoke: {message}", flush=True)
+def xla_flags(current: str) -> str:
+    """The ``XLA_FLAGS`` a smoke run's kernels start with: ``current`` plus :data:`XLA_FLAG`, unless it sets the level."""
+    if "--xla_backend_optimization_level" in current:
+        return current
+    return f"{current} {XLA_FLAG}".strip()
 
 
 # --------------------------------------------------------------------------- batches
@@ -170,23 +174,6 @@ def capped_evaluate(evaluate: Callable) -> Callable:
 
 
 # --------------------------------------------------------------------------- data and weights
-def on_this_machine(info, archive) -> bool:
-    """True when a checked copy of ``archive`` is in the Keras cache or in a mirror folder: no download needed.
-
-    Checked, because a full and a mini archive may share a file name there (``flower_photos_archive``).
-    """
-    import urllib.request
-
-    from helpers.data.download import is_valid, mirror_candidates
-    from helpers.data.paths import cached_path
-
-    if is_valid(cached_path(archive), archive):
-        return True
-    urls, _ = mirror_candidates(info, archive)
-    files = [Path(urllib.request.url2pathname(url[7:])) for url in urls if url.startswith("file://")]
-    return any(is_valid(path, archive) for path in files)
-
-
 def local_variant(choose: Callable) -> Callable:
     """Wrap ``choose_variant``: the mini archive where the full one is not on this machine and the mini one can be had."""
 
@@ -317,47 +304,6 @@ def capped_settings(show_profile: Callable) -> Callable:
     return wrapper
 
 
-def weights_here(base: str) -> bool:
-    """True when ``base``'s ImageNet weight file is in the Keras cache or a mirror folder."""
-    from helpers.data.registry import DatasetInfo
-    from helpers.data.weights import weight_file
-
-    archive = weight_file(base)
-    return on_this_machine(DatasetInfo(name="models", title=base, full=archive, mini=None), archive)
-
-
-def local_weights(fetch_weights: Callable) -> Callable:
-    """Wrap ``fetch_weights``: a weight file that is not on this machine is reported, not downloaded.
-
-    It returns ``None`` then, so a base built in plain Keras with ``weights=fetch_weights(...)`` gets
-    random weights, and :func:`random_when_absent` does the same for the course's builders.
-    """
-
-    @functools.wraps(fetch_weights)
-    def wrapper(base: str, verbose: bool = False) -> Path | None:
-        if weights_here(base):
-            return fetch_weights(base, verbose=verbose)
-        say(f"no ImageNet file for {base} on this machine: it is built with weights=None")
-        return None
-
-    wrapper.__smoke__ = True
-    return wrapper
-
-
-def random_when_absent(resolve: Callable) -> Callable:
-    """Wrap ``transfer._resolve_weights``: ``weights="imagenet"`` without the file gives ``None`` (random weights)."""
-
-    @functools.wraps(resolve)
-    def wrapper(spec, weights):
-        if isinstance(weights, str) and weights == "imagenet" and spec.imagenet and not weights_here(spec.name):
-            say(f"no ImageNet file for {spec.name} on this machine: it is built with weights=None")
-            return None
-        return resolve(spec, weights)
-
-    wrapper.__smoke__ = True
-    return wrapper
-
-
 # --------------------------------------------------------------------------- switching on
 def _patch(owner: Any, name: str, wrap: Callable) -> None:
     current = getattr(owner, name)
@@ -374,6 +320,7 @@ def install() -> None:
     import keras
 
     from helpers import profile, transfer, transfer_comparison
+    from helpers.course import smoke_bases
     from helpers.data import arrays, download, folders, weights
 
     _patch(keras.Model, "fit", capped_fit)
@@ -383,11 +330,13 @@ def install() -> None:
     wrapped_folders = capped_folders(folders.image_datasets)
     if not getattr(folders.image_datasets, "__smoke__", False):
         folders.image_datasets = wrapped_folders
-    wrapped_weights = local_weights(weights.fetch_weights)
+    wrapped_weights = smoke_bases.local_weights(weights.fetch_weights)
     for owner in (weights, transfer, transfer_comparison):
         if not getattr(owner.fetch_weights, "__smoke__", False):
             owner.fetch_weights = wrapped_weights
-    _patch(transfer, "_resolve_weights", random_when_absent)
+    _patch(transfer, "_resolve_weights", smoke_bases.random_when_absent)
+    _patch(transfer_comparison, "compare_bases", smoke_bases.fewer_trained)
+    _patch(transfer_comparison, "time_bases", smoke_bases.smaller_timing)
     _patch(folders, "dataset_arrays", capped_arrays)
     _patch(keras.utils, "image_dataset_from_directory", capped_directory_datasets)
     _patch(profile, "show_profile", capped_settings)
