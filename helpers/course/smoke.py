@@ -30,7 +30,8 @@ in each notebook's kernel before the notebook's first cell, which:
 
 Each substitution prints one line starting with ``smoke:``. The caps can be changed with
 ``COURSE_SMOKE_STEPS``, ``COURSE_SMOKE_EPOCHS``, ``COURSE_SMOKE_TRAIN_IMAGES``,
-``COURSE_SMOKE_EVAL_IMAGES``, ``COURSE_SMOKE_BATCH`` and ``COURSE_SMOKE_SETTING_IMAGES``. Smoke outputs teach nothing: never save them into the notebooks.
+``COURSE_SMOKE_EVAL_IMAGES``, ``COURSE_SMOKE_BATCH`` and ``COURSE_SMOKE_SETTING_IMAGES``. Smoke outputs
+teach nothing: never save them into the notebooks.
 
 Course machinery (not taught in a notebook); tested in ``tests/test_smoke.py``.
 """
@@ -75,6 +76,7 @@ SETTING_IMAGES = _setting("SETTING_IMAGES", 512)
 #: level 0 halves it (MobileNetV2 fine-tuned at 96 px, compile and one step: 115 s, then 59 s) without changing what
 #: is computed; the few capped steps run a little slower.
 XLA_FLAG = "--xla_backend_optimization_level=0"
+
 
 def enabled() -> bool:
     """True when ``COURSE_SMOKE`` is set to anything but ``""``, ``0``, ``false`` or ``no``."""

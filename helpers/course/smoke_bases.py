@@ -5,8 +5,8 @@ trains. Training VGG16 alone on one batch of 8 photos at 224 px then takes minut
 
 - builds a base whose ImageNet file is not on this machine with ``weights=None`` (:func:`local_weights`,
   :func:`random_when_absent`): weight files are never downloaded;
-- trains only :data:`TRAINED_BASES` (EfficientNetB0) in :func:`helpers.transfer_comparison.compare_bases` (the others are still
-  listed, built and counted, as "not trained in this profile"): :func:`fewer_trained`;
+- trains only :data:`TRAINED_BASES` (EfficientNetB0) in :func:`helpers.transfer_comparison.compare_bases` (the
+  others are still listed, built and counted, as "not trained in this profile"): :func:`fewer_trained`;
 - times the bases of :func:`helpers.transfer_comparison.time_bases` at :data:`TIMING_SIZE` unless a size is given
   (every base is still built, float16, and run on real photos): :func:`smaller_timing`.
 
