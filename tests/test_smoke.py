@@ -70,6 +70,34 @@ def test_fit_runs_a_few_batches_of_a_few_epochs(digits, capsys):
     assert int(model.optimizer.iterations) == 2 * smoke.EPOCHS * smoke.STEPS
 
 
+class _BatchRows(keras.layers.Layer):
+    """Passes its input through and keeps the rows of the last batch it saw."""
+
+    def build(self, shape):
+        self.rows = self.add_weight(shape=(), initializer="zeros", trainable=False, name="rows")
+
+    def call(self, x):
+        self.rows.assign(keras.ops.cast(keras.ops.shape(x)[0], "float32"))
+        return x
+
+
+def test_arrays_without_a_batch_size_get_small_batches(digits):
+    """Keras turns ``steps`` with no batch size into batches of rows / steps: one capped step would be all 2,000 digits."""
+    x, y = digits
+    rows = _BatchRows()
+    model = keras.Sequential([keras.Input((28, 28)), rows, keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    smoke.capped_fit(type(model).fit)(model, x, y, validation_data=(x[:512], y[:512]), epochs=3, verbose=0)
+    assert float(rows.rows.numpy()) == smoke.BATCH, "the validation batch, like the training one, is capped"
+    assert int(model.optimizer.iterations) == smoke.STEPS
+    rows.rows.assign(0.0)
+    smoke.capped_evaluate(type(model).evaluate)(model, x, y, verbose=0)
+    assert float(rows.rows.numpy()) == smoke.BATCH
+    dataset = tf.data.Dataset.from_tensor_slices((x[:64], y[:64])).batch(16)
+    assert smoke.capped_batch_size(dataset, None) is None, "a dataset is batched already: Keras rejects a batch size"
+    assert smoke.capped_batch_size(x, 4) == 4 and smoke.capped_batch_size({"image": x}, 64) == smoke.BATCH
+
+
 def test_evaluate_is_capped_and_predict_is_not(digits):
     x, y = digits
     model = _dense()

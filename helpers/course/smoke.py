@@ -14,8 +14,10 @@ in each notebook's kernel before the notebook's first cell, which:
   :data:`STEPS` batches (``predict`` is left alone: its rows must match the labels);
 - keeps at most :data:`TRAIN_IMAGES` training and :data:`EVAL_IMAGES` validation and test images
   in the folder datasets of :func:`helpers.data.folders.image_datasets`, and batches of at most
-  :data:`BATCH` images there and in ``fit`` on arrays, and the first :data:`EVAL_IMAGES` images of
-  :func:`helpers.data.folders.dataset_arrays` (so a plain-Keras split pairs with a capped one);
+  :data:`BATCH` images there and in ``fit`` and ``evaluate`` on arrays (a batch size is always set
+  for arrays: with ``steps`` and none, Keras would make the whole array one batch), and the first
+  :data:`EVAL_IMAGES` images of :func:`helpers.data.folders.dataset_arrays` (so a plain-Keras split
+  pairs with a capped one);
 - caps a notebook's full-profile image counts (``*_images``, ``*_digits`` settings of ``show_profile``)
   at :data:`SETTING_IMAGES` (held-out ones at a quarter of it);
 - points a notebook's own ``keras.utils.image_dataset_from_directory`` calls, and the folder datasets
@@ -111,6 +113,16 @@ def batches(x: Any, batch_size: int | None = None, validation_split: float = 0.0
     return math.ceil(rows / (batch_size or 32))
 
 
+def takes_batch_size(x: Any) -> bool:
+    """True when ``x`` is arrays (NumPy, tensors, a dict of them), which ``fit`` and ``evaluate`` batch themselves."""
+    import keras
+    import tensorflow as tf
+
+    if isinstance(x, (tf.data.Dataset, keras.utils.PyDataset)):
+        return False
+    return any(hasattr(item, "shape") for item in keras.tree.flatten(x))
+
+
 def capped_steps(requested: int | None, available: int | None) -> int | None:
     """The steps to ask for: ``requested`` lowered to :data:`STEPS`, or ``None`` when one pass is short already."""
     if requested is not None:
@@ -118,6 +130,17 @@ def capped_steps(requested: int | None, available: int | None) -> int | None:
     if available is not None and available <= STEPS:
         return None
     return STEPS
+
+
+def capped_batch_size(x: Any, batch_size: int | None) -> int | None:
+    """The batch size to ask for: at most :data:`BATCH` for arrays, always set for them; ``None`` for a dataset.
+
+    Always set: given ``steps`` and no batch size, Keras divides arrays into that many batches, so one capped
+    step on 512 digits would be one batch of 512 (06's digits through MobileNetV2 at 96 px: 20 s a step).
+    """
+    if not takes_batch_size(x):
+        return batch_size  # Keras rejects a batch size for a dataset
+    return min(batch_size or BATCH, BATCH)
 
 
 def _bind(method: Callable, self, args, kwargs) -> inspect.BoundArguments:
@@ -142,8 +165,7 @@ def capped_fit(fit: Callable) -> Callable:
         if epochs != options["epochs"]:
             say(f"fit capped at {EPOCHS} epochs and {STEPS} batches per epoch")
         options["epochs"] = epochs
-        if options["batch_size"] and options["batch_size"] > BATCH:
-            options["batch_size"] = BATCH  # only arrays take a batch size; Keras rejects one for a dataset
+        options["batch_size"] = capped_batch_size(options["x"], options["batch_size"])
         options["steps_per_epoch"] = capped_steps(
             options["steps_per_epoch"], batches(options["x"], options["batch_size"], options["validation_split"])
         )
@@ -168,6 +190,7 @@ def capped_evaluate(evaluate: Callable) -> Callable:
     def wrapper(self, *args, **kwargs):
         bound = _bind(evaluate, self, args, kwargs)
         options = bound.arguments
+        options["batch_size"] = capped_batch_size(options["x"], options["batch_size"])
         options["steps"] = capped_steps(options["steps"], batches(options["x"], options["batch_size"]))
         return _call(evaluate, bound)
 
