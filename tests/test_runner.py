@@ -186,6 +186,18 @@ def test_the_log_says_which_speed_ups_each_notebook_trained_with():
     assert runner.banner_speed_ups(nbformat.v4.new_notebook()) == ""
 
 
+def test_forced_speed_ups_that_a_banner_does_not_report_on_fail_the_run(monkeypatch):
+    """``make smoke`` is for the GPU code path: a notebook whose banner says a speed-up is off (or has none) fails it."""
+    monkeypatch.setenv("COURSE_SPEEDUPS", "on")
+    assert runner.speed_ups_not_on("mixed precision on, XLA on") == ""
+    assert runner.speed_ups_not_on("混合精度开启，XLA 开启") == ""
+    assert "banner printed 'Speed-ups: mixed precision on, XLA off'" in runner.speed_ups_not_on("mixed precision on, XLA off")
+    assert runner.speed_ups_not_on("混合精度关闭，XLA 开启").startswith("failed: COURSE_SPEEDUPS=on")
+    assert "no Speed-ups line" in runner.speed_ups_not_on("")
+    monkeypatch.setenv("COURSE_SPEEDUPS", "auto")
+    assert runner.speed_ups_not_on("") == "" and runner.speed_ups_not_on("mixed precision off, XLA off") == ""
+
+
 def test_the_chinese_edition_runs_its_own_notebooks_into_its_own_record(tmp_path, monkeypatch):
     """COURSE_LANGUAGE=zh_CN: notebooks/zh_CN only, its own outputs record and README.zh-CN.md's results block, in Chinese."""
     monkeypatch.setattr(runner, "NOTEBOOKS", tmp_path)

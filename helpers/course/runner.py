@@ -85,6 +85,20 @@ def banner_speed_ups(notebook: Any) -> str:
     return ""
 
 
+def speed_ups_not_on(speed_ups: str) -> str:
+    """Why a run with ``COURSE_SPEEDUPS=on`` (``make smoke``) fails although its cells passed, or ``""``.
+
+    ``speed_ups`` is what the notebook's banner said (:func:`banner_speed_ups`): both must read "on", or the
+    GPU code path the smoke run is for was not taken.
+    """
+    if os.environ.get("COURSE_SPEEDUPS", "").strip().lower() != "on":
+        return ""
+    if speed_ups and not any(word in speed_ups for word in ("off", "关闭")):
+        return ""
+    said = f"'Speed-ups: {speed_ups}'" if speed_ups else "no Speed-ups line"
+    return f"failed: COURSE_SPEEDUPS=on, but the banner printed {said}; every notebook must call show_profile first"
+
+
 #: Environment variables a learner does not have: the test set-up's mirror and Keras cache.
 MACHINE_SETTINGS = ("COURSE_DATA_MIRROR", "KERAS_HOME")
 
@@ -174,6 +188,7 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
             path.stem, status, seconds=round(seconds, 1), profile=os.environ.get("COURSE_PROFILE", ""),
             date=datetime.now(UTC).strftime("%Y-%m-%d"), speed_ups=banner_speed_ups(notebook),
         )
+        row.status = (status == "ok" and speed_ups_not_on(row.speed_ups)) or status
         if results_file.is_file():
             figures = json.loads(results_file.read_text())
             row.metric, row.value = figures.pop("metric"), figures.pop("value")
