@@ -188,7 +188,9 @@ def run_notebook(path: Path, timeout: int = 1800, inplace: bool = False) -> Note
             path.stem, status, seconds=round(seconds, 1), profile=os.environ.get("COURSE_PROFILE", ""),
             date=datetime.now(UTC).strftime("%Y-%m-%d"), speed_ups=banner_speed_ups(notebook),
         )
-        row.status = (status == "ok" and speed_ups_not_on(row.speed_ups)) or status
+        missing = speed_ups_not_on(row.speed_ups)
+        if status == "ok" and missing:
+            row.status = missing
         if results_file.is_file():
             figures = json.loads(results_file.read_text())
             row.metric, row.value = figures.pop("metric"), figures.pop("value")
