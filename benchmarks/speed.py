@@ -275,6 +275,12 @@ def environment() -> dict:
     }
 
 
+def load_note(load: float, cores: int) -> str:
+    """The closing line's words on the load average: a warning only when it is above the core count."""
+    busy = " (above the core count: other work slowed these figures)" if load > cores else ""
+    return f"load average at the end {load:.1f} on {cores} cores{busy}."
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.speed", description=__doc__.splitlines()[0])
@@ -337,8 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     results["load_average_at_end"] = list(os.getloadavg())
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     path = report.write_report(results, args.output)
-    print(f"\nSaved to {os.path.relpath(path, REPO) if path.is_relative_to(REPO) else path} after {results['wall_seconds']:.0f} s; load average at the end "
-          f"{results['load_average_at_end'][0]:.1f} on {results['cpu_count']} cores (above the core count: other work slowed these figures).")
+    print(f"\nSaved to {os.path.relpath(path, REPO) if path.is_relative_to(REPO) else path} after {results['wall_seconds']:.0f} s; "
+          + load_note(results["load_average_at_end"][0], results["cpu_count"]))
     return 0
 
 

@@ -113,3 +113,9 @@ def test_one_call_figures_are_judged_against_the_targets():
     assert not failed["meets_target"] and lines[-2].endswith(": NOT met") and lines[-1] == "    failed: ValueError: boom"
     assert one_call._first_lines("noise\nSpeed-ups: off\nBase: X\nEpoch 1/8\n") == ["Speed-ups: off", "Base: X"]
     assert set(one_call.TARGETS) <= set(speed.PARTS)
+
+
+def test_the_closing_line_warns_of_other_work_only_when_the_load_is_above_the_core_count():
+    assert "other work slowed" in speed.load_note(2.5, 2)
+    assert "other work slowed" not in speed.load_note(1.3, 2)
+    assert speed.load_note(1.3, 2) == "load average at the end 1.3 on 2 cores."
