@@ -227,3 +227,38 @@ def test_ctrl_c_names_the_default_folder_and_printed_commands_quote_paths(tmp_pa
     err = capsys.readouterr().err
     assert err.strip().splitlines()[-1].startswith("Interrupted: the run is saved in ") and "my_photos-" in err
     assert "go on from epoch 2" in err
+
+
+def test_a_plain_keras_fit_with_run_state_resumes_on_a_fresh_clone_with_its_early_stopping(tmp_path):
+    """The pattern of notebooks 03 and 04: ``fit(callbacks=[early_stopping, RunState(...)])``, interrupted
+    (Ctrl-C after epoch 3), then the same cell again: a fresh clone of the model goes on from epoch 4,
+    early stopping keeps its best epoch and count, and ``full_history`` holds every epoch."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    template = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+
+    class CtrlC(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise KeyboardInterrupt
+
+    def cell(extra=()):
+        keras.utils.set_random_seed(42)
+        model = keras.models.clone_model(template)
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=50, restore_best_weights=True)
+        resume = run_state.RunState(tmp_path / "backup", watched=[stopping])
+        history = resume.full_history(model.fit(x, y, validation_split=0.25, epochs=6, batch_size=16,
+                                                callbacks=[stopping, resume, *extra], verbose=0))
+        return model, stopping, resume, history
+
+    with pytest.raises(KeyboardInterrupt):
+        cell([CtrlC()])
+    assert (tmp_path / "backup" / run_state.STATE_FILE).is_file()
+    _, stopping, resume, history = cell()
+    assert resume.resumed_from == 3
+    assert history.epoch == [0, 1, 2, 3, 4, 5]
+    assert len(history.history["val_loss"]) == 6 and not np.isnan(history.history["val_loss"]).any()
+    assert stopping.best_epoch == int(np.argmin(history.history["val_loss"]))
+    assert not (tmp_path / "backup").exists()  # a run that ended leaves nothing to resume
